@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one header shared by bpf/latscope.bpf.c and user space: map keys and
+ * values, the histogram geometry and the subsystem kinds.  Every type here
+ * has a fixed size on both sides, so only __u8.. __u64 are used.
+ */
+#ifndef LATSCOPE_H
+#define LATSCOPE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/*
+ * Log-linear histogram.  Values below 2 * LS_HIST_SUB ns get one slot each;
+ * above that, every power-of-two range [2^k, 2^(k+1)) is split into
+ * LS_HIST_SUB equal slots.  A slot is then at most 2^k / LS_HIST_SUB wide,
+ * so reporting the middle of a slot is off by at most 1 / (2 * LS_HIST_SUB)
+ * = 1.5625% of the true value (docs/histogram.md).  Values of
+ * 2^LS_HIST_MAX_LOG2 ns (68.7 s) and more land in the last slot; max_ns
+ * keeps the exact largest value.
+ */
+#define LS_HIST_SUB_BITS	5
+#define LS_HIST_SUB		(1U << LS_HIST_SUB_BITS)
+#define LS_HIST_MAX_LOG2	36
+#define LS_HIST_SLOTS		((LS_HIST_MAX_LOG2 - LS_HIST_SUB_BITS + 1) * LS_HIST_SUB)
+
+/* Branchy log2 because the BPF backend of clang 14 has no clz. */
+static inline __u32 ls_log2_u64(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xFFFFFFFFULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static inline __u32 ls_hist_slot(__u64 v)
+{
+	__u32 k;
+
+	if (v < 2 * LS_HIST_SUB)
+		return (__u32)v;
+	k = ls_log2_u64(v);
+	if (k >= LS_HIST_MAX_LOG2)
+		return LS_HIST_SLOTS - 1;
+	return (k - LS_HIST_SUB_BITS + 1) * LS_HIST_SUB +
+	       (__u32)((v >> (k - LS_HIST_SUB_BITS)) & (LS_HIST_SUB - 1));
+}
+
+/* What a syscall's fd (or, for socket/connect/sendto, its arguments) is. */
+enum ls_kind {
+	LS_KIND_OTHER = 0,	/* no fd: "other" */
+	LS_KIND_FILE,		/* regular file, pipe, eventfd...: "file" */
+	LS_KIND_UNIX,		/* AF_UNIX socket: "unix" */
+	LS_KIND_ICMP,		/* ping or raw ICMP/ICMPv6 socket: "icmp" */
+	LS_KIND_NETLINK,	/* "netlink:<protocol>" */
+	LS_KIND_TCP,		/* outbound: "tcp:<peer>" */
+	LS_KIND_TCP_IN,		/* listening or accepted: "tcp-in:<local>" */
+	LS_KIND_TCP_UNCONN,	/* not connected yet: "tcp:unconnected" */
+	LS_KIND_UDP,		/* "udp:<peer>" (connected or sendto dest) */
+	LS_KIND_UDP_IN,		/* serving side: "udp-in:<local>" */
+	LS_KIND_UDP_UNCONN,	/* "udp:unconnected" */
+	LS_KIND_SOCK_OTHER,	/* other families: "socket:<family>" */
+	LS_KIND_WAIT_MIXED,	/* poll/epoll over fds of several kinds */
+	LS_KIND_MAX,
+};
+
+/* Key of the stats map: one (subsystem, syscall) pair. */
+struct ls_key {
+	__u32 syscall_nr;
+	__u8 kind;		/* enum ls_kind */
+	__u8 family;		/* AF_INET/AF_INET6 for tcp/udp, else 0 */
+	__u16 port;		/* peer port (local port for *_IN), host order */
+	__u32 proto;		/* netlink protocol, socket family for SOCK_OTHER */
+	__u32 pad;		/* keep zero: it is hashed */
+	__u8 addr[16];		/* IPv4 in addr[0..3], network byte order */
+};
+
+/* Value of the stats map. */
+struct ls_stats {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 min_ns;		/* 0 while count == 0 */
+	__u64 max_ns;
+	__u64 slots[LS_HIST_SLOTS];
+};
+
+/* Key of the errno map; errors are rare, so a plain hash map is enough. */
+struct ls_errno_key {
+	struct ls_key key;
+	__s32 err;		/* positive errno */
+	__u32 pad;
+};
+
+/*
+ * Per-thread state in task storage; its existence means "traced".  User
+ * space creates it for existing threads, so it is part of the ABI.
+ */
+struct ls_task_state {
+	__u64 start_ns;		/* 0: no syscall in flight */
+	struct ls_key key;	/* classified at sys_enter */
+	__u32 flags;		/* LS_TS_* */
+	__u32 pad;
+};
+
+/*
+ * A launched command is traced from its execve on, like strace does: what
+ * latscope's own child does between fork and exec is not the command's.
+ */
+#define LS_TS_WAIT_EXEC		(1U << 0)
+
+/* Per-process bookkeeping: which processes are targets and whether alive. */
+struct ls_proc {
+	__u32 flags;		/* LS_PROC_* */
+	__u32 parent_tgid;
+};
+
+#define LS_PROC_TARGET		(1U << 0)	/* named with -p or launched */
+#define LS_PROC_FOLLOWED	(1U << 1)	/* descendant picked up by fork */
+
+/* Counters that say what the probes saw, for the report footer. */
+enum ls_counter {
+	LS_CNT_EVENTS = 0,	/* syscalls aggregated */
+	LS_CNT_DROPPED_KEYS,	/* stats map full: syscall not aggregated */
+	LS_CNT_DROPPED_ERRNO,	/* errno map full */
+	LS_CNT_NO_ENTRY,	/* sys_exit without a matching sys_enter */
+	LS_CNT_PROCS_FULL,	/* proc map full: descendant not followed */
+	LS_CNT_TASK_NOMEM,	/* no task storage for a new thread: not traced */
+	LS_CNT_MAX,
+};
+
+#define LS_MAX_STATS_KEYS	1024
+#define LS_MAX_ERRNO_KEYS	1024
+#define LS_MAX_PROCS		4096
+/* fds inspected per poll/select/epoll call before it is called "mixed" */
+#define LS_MAX_WAIT_FDS		16
+
+#endif /* LATSCOPE_H */
