@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Command-line values are parsed strictly: strtol() and strtod() quietly
+ * skip leading blanks, accept "inf" and stop at the first bad character,
+ * all of which would turn a typo into a silently different run.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "parse.h"
+
+/*
+ * A base-10 long at the start of s; *end is left after it.  Only a digit or
+ * '-' may come first, which rules out the blanks and '+' strtol() allows.
+ */
+static int parse_long_prefix(const char *s, long *out, const char **end)
+{
+	char *e;
+	long v;
+
+	if (!isdigit((unsigned char)s[0]) && s[0] != '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &e, 10);
+	if (e == s)
+		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
+	*out = v;
+	*end = e;
+	return 0;
+}
+
+int ls_parse_long(const char *s, long min, long max, long *out)
+{
+	const char *end;
+	long v;
+	int err;
+
+	if (!s || !out)
+		return -EINVAL;
+	err = parse_long_prefix(s, &v, &end);
+	if (err)
+		return err;
+	if (*end)
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int ls_parse_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !out)
+		return -EINVAL;
+	/*
+	 * Decimal only: strtod() would also take hex floats ("0x1p3") and, with
+	 * a leading blank, " 5"; neither is a sensible way to write a duration.
+	 */
+	if (!isdigit((unsigned char)s[0]) && s[0] != '.' && s[0] != '-')
+		return -EINVAL;
+	if (strpbrk(s, "xX"))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end)
+		return -EINVAL;
+	/* Overflow to HUGE_VAL and underflow to ~0 both lose the value asked for. */
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (!isfinite(v))
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	/* "-0" passes a [0, x] range check; keep it from printing as "-0". */
+	*out = v == 0 ? 0.0 : v;
+	return 0;
+}
+
+/* On error *n is left alone and pids[] may hold a prefix of the list. */
+int ls_parse_pid_list(const char *s, pid_t *pids, size_t max, size_t *n)
+{
+	const char *p, *end;
+	size_t count = 0;
+	long v;
+	int err;
+
+	if (!s || !n || (max && !pids))
+		return -EINVAL;
+	p = s;
+	for (;;) {
+		/* Also rejects "", ",1", "1,,2" and "1,2,": each is an empty item. */
+		err = parse_long_prefix(p, &v, &end);
+		if (err)
+			return err;
+		if (*end != ',' && *end != '\0')
+			return -EINVAL;
+		if (v < 1 || v > INT_MAX)
+			return -ERANGE;
+		if (count == max)
+			return -E2BIG;
+		pids[count++] = (pid_t)v;
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	*n = count;
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Range-checked parsing of command-line values.  0 or -EINVAL/-ERANGE. */
+#ifndef LS_PARSE_H
+#define LS_PARSE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Whole string must be a base-10 integer within [min, max]. */
+int ls_parse_long(const char *s, long min, long max, long *out);
+
+/* Decimal seconds ("5", "0.5", "1e-1" rejected? no: strtod) within [min, max]. */
+int ls_parse_seconds(const char *s, double min, double max, double *out);
+
+/*
+ * "123,456" -> pids.  Each pid > 0 and <= INT_MAX; at most `max` entries
+ * (-E2BIG beyond); empty items (",," or trailing comma) are -EINVAL.
+ */
+int ls_parse_pid_list(const char *s, pid_t *pids, size_t max, size_t *n);
+
+#endif
