@@ -1,0 +1,1187 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * democtl: the test oracle for latscope.
+ *
+ * It mimics the measurement cycle of a WAN/bufferbloat controller: each
+ * cycle sends one ICMP echo to 127.0.0.1, dumps the qdiscs over rtnetlink
+ * and makes one HTTP GET to a server thread of its own.  Every syscall it
+ * makes on those sockets is counted per (phase, subsystem, syscall), where
+ * the subsystem is the name latscope gives the socket, and the counts are
+ * printed at exit.  latscope's report for this process must match them.
+ *
+ * Counted calls go through sys_counted(), which calls syscall(2) directly:
+ * a libc wrapper may use another syscall than its name says (send() and
+ * recv() are sendto/recvfrom, poll() may be ppoll) and the oracle would no
+ * longer name the syscall the kernel saw.  See docs/democtl.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#define DEF_INTERVAL_MS		500
+#define DEF_HTTP_DELAY_MS	10
+#define DEF_PORT		18080
+#define ICMP_TIMEOUT_MS		1000
+#define NL_BUF_SIZE		(32 * 1024)
+#define HTTP_BUF_SIZE		4096
+#define HTTP_BODY		"democtl ok\n"
+
+enum ctl_phase {
+	PH_SETUP,
+	PH_CYCLES,
+	PH_TEARDOWN,
+	PH_MAX,
+};
+
+static const char *const phase_name[PH_MAX] = {
+	[PH_SETUP] = "setup",
+	[PH_CYCLES] = "cycles",
+	[PH_TEARDOWN] = "teardown",
+};
+
+enum ctl_subsys {
+	SS_ICMP,		/* "icmp" */
+	SS_NETLINK,		/* "netlink:route" */
+	SS_TCP_IN,		/* "tcp-in:PORT": bound listener and accepted sockets */
+	SS_TCP_UNCONN,		/* "tcp:unconnected": the client's socket() */
+	SS_TCP_OUT,		/* "tcp:127.0.0.1:PORT": the client from connect on */
+	SS_MAX,
+};
+
+/* Filled in main() once the port is known. */
+static char subsys_name[SS_MAX][32];
+
+enum ctl_sc {
+	SC_SOCKET,
+	SC_SETSOCKOPT,
+	SC_BIND,
+	SC_LISTEN,
+	SC_CONNECT,
+	SC_ACCEPT4,
+	SC_SENDTO,
+	SC_RECVFROM,
+	SC_RECVMSG,
+	SC_POLL,
+	SC_SHUTDOWN,
+	SC_CLOSE,
+	SC_MAX,
+};
+
+static const struct {
+	long nr;
+	const char *name;	/* the kernel's name, as a tracer prints it */
+} sc_info[SC_MAX] = {
+	[SC_SOCKET]	= { SYS_socket, "socket" },
+	[SC_SETSOCKOPT]	= { SYS_setsockopt, "setsockopt" },
+	[SC_BIND]	= { SYS_bind, "bind" },
+	[SC_LISTEN]	= { SYS_listen, "listen" },
+	[SC_CONNECT]	= { SYS_connect, "connect" },
+	[SC_ACCEPT4]	= { SYS_accept4, "accept4" },
+	[SC_SENDTO]	= { SYS_sendto, "sendto" },
+	[SC_RECVFROM]	= { SYS_recvfrom, "recvfrom" },
+	[SC_RECVMSG]	= { SYS_recvmsg, "recvmsg" },
+#ifdef SYS_poll
+	[SC_POLL]	= { SYS_poll, "poll" },
+#else
+	/* arm64 and riscv have no poll syscall, only ppoll. */
+	[SC_POLL]	= { SYS_ppoll, "ppoll" },
+#endif
+	[SC_SHUTDOWN]	= { SYS_shutdown, "shutdown" },
+	[SC_CLOSE]	= { SYS_close, "close" },
+};
+
+struct ctl_count {
+	uint64_t calls;
+	uint64_t errors;
+};
+
+/*
+ * Both threads count into these with atomic adds, so there is nothing to
+ * merge at exit.  cur_phase is read on every call, by the thread making it:
+ * see server_main() for why that is enough to place every call.
+ */
+static struct ctl_count counts[PH_MAX][SS_MAX][SC_MAX];
+static int cur_phase = PH_SETUP;
+
+static volatile sig_atomic_t stop_flag;
+
+struct env {
+	unsigned int interval_ms;
+	unsigned long cycles;		/* 0: until SIGINT/SIGTERM */
+	unsigned int http_delay_ms;
+	unsigned int port;
+	bool wait_start;
+	bool quiet;
+	const char *json_path;
+};
+
+struct ops {
+	uint64_t icmp_echo;
+	uint64_t icmp_timeout;
+	uint64_t netlink_dump;
+	uint64_t http_get;
+	uint64_t qdiscs;
+};
+
+struct server {
+	int lfd;
+	unsigned int delay_ms;
+	/*
+	 * One post per accept4 the server may make.  The main thread posts
+	 * after it has set the phase that accept4 belongs to; without this
+	 * the server would start its next accept4 right after a response,
+	 * in the "cycles" phase, and the accept4 that shutdown() ends would
+	 * land in "cycles" or "teardown" depending on scheduling.
+	 */
+	sem_t gate;
+	pthread_t tid;
+	bool listening;			/* shutdown() would fail with ENOTCONN otherwise */
+	bool started;
+	int failed;			/* atomic; the server printed why */
+};
+
+struct ctl {
+	struct env env;
+	struct ops ops;
+	struct server srv;
+	int icmp_fd;
+	int nl_fd;
+	bool icmp_raw;			/* raw socket: replies carry the IP header */
+	uint16_t echo_id;		/* raw only: ping sockets get theirs from the kernel */
+	uint16_t echo_seq;
+	uint32_t nl_seq;
+	unsigned long cycles_done;
+};
+
+__attribute__((format(printf, 1, 2)))
+static void p_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("Error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void set_phase(enum ctl_phase ph)
+{
+	__atomic_store_n(&cur_phase, ph, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The one place a counted syscall is made.  The call is counted before it
+ * is made, in the phase current at that moment, so a call that fails or
+ * never returns is still one call; a failure also counts as one error.
+ */
+static long sys_counted(enum ctl_subsys ss, enum ctl_sc sc, long a1, long a2,
+			long a3, long a4, long a5, long a6)
+{
+	struct ctl_count *c;
+	long ret;
+
+	c = &counts[__atomic_load_n(&cur_phase, __ATOMIC_SEQ_CST)][ss][sc];
+	__atomic_fetch_add(&c->calls, 1, __ATOMIC_RELAXED);
+	ret = syscall(sc_info[sc].nr, a1, a2, a3, a4, a5, a6);
+	if (ret == -1)
+		__atomic_fetch_add(&c->errors, 1, __ATOMIC_RELAXED);
+	return ret;
+}
+
+#define P(x)	((long)(uintptr_t)(x))
+
+static int c_socket(enum ctl_subsys ss, int domain, int type, int proto)
+{
+	return (int)sys_counted(ss, SC_SOCKET, domain, type, proto, 0, 0, 0);
+}
+
+static int c_setsockopt(enum ctl_subsys ss, int fd, int level, int name,
+			const void *val, socklen_t len)
+{
+	return (int)sys_counted(ss, SC_SETSOCKOPT, fd, level, name, P(val), len, 0);
+}
+
+static int c_bind(enum ctl_subsys ss, int fd, const void *sa, socklen_t len)
+{
+	return (int)sys_counted(ss, SC_BIND, fd, P(sa), len, 0, 0, 0);
+}
+
+static int c_listen(enum ctl_subsys ss, int fd, int backlog)
+{
+	return (int)sys_counted(ss, SC_LISTEN, fd, backlog, 0, 0, 0, 0);
+}
+
+static int c_connect(enum ctl_subsys ss, int fd, const void *sa, socklen_t len)
+{
+	return (int)sys_counted(ss, SC_CONNECT, fd, P(sa), len, 0, 0, 0);
+}
+
+static int c_accept4(enum ctl_subsys ss, int fd, int flags)
+{
+	return (int)sys_counted(ss, SC_ACCEPT4, fd, 0, 0, flags, 0, 0);
+}
+
+static ssize_t c_sendto(enum ctl_subsys ss, int fd, const void *buf, size_t len,
+			int flags, const void *sa, socklen_t salen)
+{
+	return sys_counted(ss, SC_SENDTO, fd, P(buf), (long)len, flags, P(sa), salen);
+}
+
+static ssize_t c_recvfrom(enum ctl_subsys ss, int fd, void *buf, size_t len, int flags)
+{
+	return sys_counted(ss, SC_RECVFROM, fd, P(buf), (long)len, flags, 0, 0);
+}
+
+static ssize_t c_recvmsg(enum ctl_subsys ss, int fd, struct msghdr *msg, int flags)
+{
+	return sys_counted(ss, SC_RECVMSG, fd, P(msg), flags, 0, 0, 0);
+}
+
+static int c_poll(enum ctl_subsys ss, struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+#ifdef SYS_poll
+	return (int)sys_counted(ss, SC_POLL, P(fds), (long)nfds, timeout_ms, 0, 0, 0);
+#else
+	struct timespec ts = {
+		.tv_sec = timeout_ms / 1000,
+		.tv_nsec = (long)(timeout_ms % 1000) * 1000000L,
+	};
+
+	return (int)sys_counted(ss, SC_POLL, P(fds), (long)nfds, P(&ts), 0,
+				sizeof(sigset_t), 0);
+#endif
+}
+
+static int c_shutdown(enum ctl_subsys ss, int fd, int how)
+{
+	return (int)sys_counted(ss, SC_SHUTDOWN, fd, how, 0, 0, 0, 0);
+}
+
+static int c_close(enum ctl_subsys ss, int fd)
+{
+	return (int)sys_counted(ss, SC_CLOSE, fd, 0, 0, 0, 0, 0);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void ts_add_ms(struct timespec *ts, unsigned int ms)
+{
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { 0 };
+
+	ts_add_ms(&ts, ms);
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+		;
+}
+
+static void loopback_addr(struct sockaddr_in *sin, unsigned int port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+/* ---- HTTP server thread ------------------------------------------------- */
+
+static void server_fail(struct server *srv, const char *what)
+{
+	p_err("HTTP server: %s: %s", what, strerror(errno));
+	__atomic_store_n(&srv->failed, 1, __ATOMIC_SEQ_CST);
+}
+
+static void serve_one(struct server *srv, int fd)
+{
+	char req[HTTP_BUF_SIZE], resp[256];
+	size_t have = 0;
+	ssize_t n;
+	int len;
+
+	/* The client sends the request in one sendto, so this loops once. */
+	while (!memmem(req, have, "\r\n\r\n", 4)) {
+		if (have == sizeof(req)) {
+			errno = EMSGSIZE;
+			server_fail(srv, "request too long");
+			goto out;
+		}
+		n = c_recvfrom(SS_TCP_IN, fd, req + have, sizeof(req) - have, 0);
+		if (n <= 0) {
+			if (n == 0)
+				errno = ECONNRESET;
+			server_fail(srv, "recvfrom");
+			goto out;
+		}
+		have += (size_t)n;
+	}
+
+	/* Stands for the time a real server needs to build its answer. */
+	sleep_ms(srv->delay_ms);
+
+	len = snprintf(resp, sizeof(resp),
+		       "HTTP/1.0 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+		       strlen(HTTP_BODY), HTTP_BODY);
+	n = c_sendto(SS_TCP_IN, fd, resp, (size_t)len, MSG_NOSIGNAL, NULL, 0);
+	if (n != len) {
+		if (n >= 0)
+			errno = EIO;
+		server_fail(srv, "sendto");
+	}
+out:
+	c_close(SS_TCP_IN, fd);
+}
+
+/*
+ * Every server call is counted in the phase current when it is made.  The
+ * calls for one request are all made before the client's recvfrom sees EOF
+ * (the FIN is sent inside the server's close), so they belong to the cycle
+ * that asked.  Each accept4 waits for the gate, which the main thread opens
+ * only after setting the phase: in a cycle just before it connects, and in
+ * teardown just before shutdown(), so the last accept4 (the one that fails
+ * with EINVAL) is always counted in "teardown".
+ */
+static void *server_main(void *arg)
+{
+	struct server *srv = arg;
+	int fd;
+
+	for (;;) {
+		while (sem_wait(&srv->gate) && errno == EINTR)
+			;
+		do {
+			fd = c_accept4(SS_TCP_IN, srv->lfd, SOCK_CLOEXEC);
+		} while (fd < 0 && (errno == EINTR || errno == ECONNABORTED));
+		if (fd < 0) {
+			/* shutdown() on the listener: our way to stop */
+			if (errno != EINVAL)
+				server_fail(srv, "accept4");
+			break;
+		}
+		serve_one(srv, fd);
+	}
+	return NULL;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+/*
+ * A raw ICMP socket gets a copy of every ICMP packet the host receives: our
+ * own echo request (it comes back in over loopback), ICMP errors, and the
+ * replies of every other pinger on the host, another democtl included.
+ * Each would cost a poll and a recvfrom and make the counts depend on what
+ * else runs.  This classic BPF filter keeps only echo replies with our id.
+ * A raw IPv4 socket sees the packet from the IP header on.
+ */
+static int icmp_attach_filter(int fd, uint16_t id)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),		/* X = IP header length */
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),		/* A = ICMP type */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ICMP_ECHOREPLY, 0, 3),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),		/* A = echo id */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, id, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),		/* keep all of it */
+		BPF_STMT(BPF_RET | BPF_K, 0),			/* drop */
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(code) / sizeof(code[0]),
+		.filter = code,
+	};
+
+	return c_setsockopt(SS_ICMP, fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+static int setup_icmp(struct ctl *ctl)
+{
+	int fd, err;
+
+	fd = c_socket(SS_ICMP, AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+	if (fd >= 0) {
+		ctl->icmp_fd = fd;
+		return 0;
+	}
+	if (errno != EACCES && errno != EPERM) {
+		p_err("ping socket: %s", strerror(errno));
+		return -1;
+	}
+	err = errno;
+
+	fd = c_socket(SS_ICMP, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (fd < 0) {
+		p_err("raw ICMP socket (after the ping socket was refused: %s): %s",
+		      strerror(err), strerror(errno));
+		return -1;
+	}
+	/* The user can fix this with the sysctl; say which one. */
+	fprintf(stderr, "democtl: ping socket refused (%s): our groups are outside "
+		"net.ipv4.ping_group_range; using a raw ICMP socket\n", strerror(err));
+	ctl->icmp_fd = fd;
+	ctl->icmp_raw = true;
+	ctl->echo_id = (uint16_t)getpid();
+	if (icmp_attach_filter(fd, ctl->echo_id)) {
+		p_err("setsockopt(SO_ATTACH_FILTER) on the raw ICMP socket: %s",
+		      strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_netlink(struct ctl *ctl)
+{
+	struct sockaddr_nl snl = { .nl_family = AF_NETLINK };
+	int fd;
+
+	fd = c_socket(SS_NETLINK, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		p_err("netlink socket: %s", strerror(errno));
+		return -1;
+	}
+	ctl->nl_fd = fd;
+	/* nl_pid 0: the kernel picks our port id */
+	if (c_bind(SS_NETLINK, fd, &snl, sizeof(snl))) {
+		p_err("netlink bind: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_listener(struct ctl *ctl)
+{
+	struct sockaddr_in sin;
+	int fd, one = 1;
+
+	/* latscope names a socket by what it is at the call: not bound yet */
+	fd = c_socket(SS_TCP_UNCONN, AF_INET, SOCK_STREAM, 0);
+	if (fd < 0) {
+		p_err("listening socket: %s", strerror(errno));
+		return -1;
+	}
+	ctl->srv.lfd = fd;
+	/* A previous run's TIME_WAIT connections must not block the port. */
+	if (c_setsockopt(SS_TCP_UNCONN, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) {
+		p_err("setsockopt(SO_REUSEADDR): %s", strerror(errno));
+		return -1;
+	}
+	loopback_addr(&sin, ctl->env.port);
+	if (c_bind(SS_TCP_UNCONN, fd, &sin, sizeof(sin))) {
+		p_err("bind 127.0.0.1:%u: %s", ctl->env.port, strerror(errno));
+		return -1;
+	}
+	if (c_listen(SS_TCP_IN, fd, 16)) {
+		p_err("listen: %s", strerror(errno));
+		return -1;
+	}
+	ctl->srv.listening = true;
+	return 0;
+}
+
+static int start_server(struct ctl *ctl)
+{
+	int err;
+
+	ctl->srv.delay_ms = ctl->env.http_delay_ms;
+	/* Inherits the blocked SIGINT/SIGTERM/SIGUSR1 of the main thread. */
+	err = pthread_create(&ctl->srv.tid, NULL, server_main, &ctl->srv);
+	if (err) {
+		p_err("pthread_create: %s", strerror(err));
+		return -1;
+	}
+	ctl->srv.started = true;
+	return 0;
+}
+
+/* ---- one cycle -------------------------------------------------------- */
+
+static uint16_t inet_csum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* 1 if buf holds the echo reply to our request seq. */
+static int icmp_is_our_reply(const struct ctl *ctl, const uint8_t *buf,
+			     size_t len, uint16_t seq)
+{
+	struct icmphdr h;
+	size_t off = 0;
+
+	if (ctl->icmp_raw) {
+		if (len < 1)
+			return 0;
+		off = (size_t)(buf[0] & 0x0f) * 4;
+	}
+	if (len < off + sizeof(h))
+		return 0;
+	memcpy(&h, buf + off, sizeof(h));
+	if (h.type != ICMP_ECHOREPLY || ntohs(h.un.echo.sequence) != seq)
+		return 0;
+	/* A ping socket only ever gets replies to its own id. */
+	return !ctl->icmp_raw || ntohs(h.un.echo.id) == ctl->echo_id;
+}
+
+/* 0: reply received, 1: timed out, -1: error (printed). */
+static int icmp_echo(struct ctl *ctl)
+{
+	struct {
+		struct icmphdr h;
+		char data[24];
+	} pkt;
+	uint8_t buf[2048];
+	struct sockaddr_in dst;
+	struct pollfd pfd = { .fd = ctl->icmp_fd, .events = POLLIN };
+	double deadline;
+	uint16_t seq = ++ctl->echo_seq;
+	ssize_t n;
+	int timeout = ICMP_TIMEOUT_MS, ret;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.h.type = ICMP_ECHO;
+	/* A ping socket overwrites id and checksum; a raw one sends them as is. */
+	pkt.h.un.echo.id = htons(ctl->echo_id);
+	pkt.h.un.echo.sequence = htons(seq);
+	memcpy(pkt.data, "democtl latscope oracle", sizeof(pkt.data));
+	pkt.h.checksum = inet_csum(&pkt, sizeof(pkt));
+	loopback_addr(&dst, 0);
+
+	n = c_sendto(SS_ICMP, ctl->icmp_fd, &pkt, sizeof(pkt), 0, &dst, sizeof(dst));
+	if (n != (ssize_t)sizeof(pkt)) {
+		p_err("ICMP sendto: %s", n < 0 ? strerror(errno) : "short send");
+		return -1;
+	}
+
+	deadline = now_ms() + ICMP_TIMEOUT_MS;
+	for (;;) {
+		ret = c_poll(SS_ICMP, &pfd, 1, timeout);
+		if (ret < 0) {
+			p_err("ICMP poll: %s", strerror(errno));
+			return -1;
+		}
+		if (ret == 0)
+			return 1;
+		n = c_recvfrom(SS_ICMP, ctl->icmp_fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			p_err("ICMP recvfrom: %s", strerror(errno));
+			return -1;
+		}
+		if (icmp_is_our_reply(ctl, buf, (size_t)n, seq))
+			return 0;
+		/* a late reply to an earlier, timed-out seq: wait for ours */
+		timeout = (int)(deadline - now_ms());
+		if (timeout <= 0)
+			return 1;
+	}
+}
+
+/* Number of qdiscs in one RTM_GETQDISC dump, or -1 (printed). */
+static int netlink_dump(struct ctl *ctl)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg tc;
+	} req;
+	static char buf[NL_BUF_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl from;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_name = &from,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	struct nlmsghdr *nh;
+	int qdiscs = 0, err;
+	ssize_t n;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.tc));
+	req.nh.nlmsg_type = RTM_GETQDISC;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = ++ctl->nl_seq;
+	req.tc.tcm_family = AF_UNSPEC;
+
+	n = c_sendto(SS_NETLINK, ctl->nl_fd, &req, req.nh.nlmsg_len, 0,
+		     &kernel, sizeof(kernel));
+	if (n != (ssize_t)req.nh.nlmsg_len) {
+		p_err("netlink sendto: %s", n < 0 ? strerror(errno) : "short send");
+		return -1;
+	}
+
+	for (;;) {
+		msg.msg_namelen = sizeof(from);
+		n = c_recvmsg(SS_NETLINK, ctl->nl_fd, &msg, 0);
+		if (n <= 0) {
+			p_err("netlink recvmsg: %s", n < 0 ? strerror(errno) : "EOF");
+			return -1;
+		}
+		if (msg.msg_flags & MSG_TRUNC) {
+			p_err("netlink recvmsg: message truncated");
+			return -1;
+		}
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n);
+		     nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_seq != ctl->nl_seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				/* DONE carries the dump's final status, an int. */
+				if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+					memcpy(&err, NLMSG_DATA(nh), sizeof(err));
+					if (err < 0) {
+						p_err("RTM_GETQDISC dump: %s", strerror(-err));
+						return -1;
+					}
+				}
+				return qdiscs;
+			}
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr e;
+
+				memset(&e, 0, sizeof(e));
+				memcpy(&e, NLMSG_DATA(nh),
+				       nh->nlmsg_len >= NLMSG_LENGTH(sizeof(e)) ?
+				       sizeof(e) : sizeof(e.error));
+				p_err("RTM_GETQDISC dump: %s",
+				      e.error ? strerror(-e.error) : "unexpected ACK");
+				return -1;
+			}
+			if (nh->nlmsg_type == RTM_NEWQDISC)
+				qdiscs++;
+		}
+	}
+}
+
+/* 0 on a "200" answer, -1 (printed) otherwise. */
+static int http_get(struct ctl *ctl)
+{
+	char req[128], buf[HTTP_BUF_SIZE], head[16];
+	size_t head_len = 0;
+	struct sockaddr_in sin;
+	ssize_t n;
+	int fd, len, ret = -1;
+
+	if (__atomic_load_n(&ctl->srv.failed, __ATOMIC_SEQ_CST)) {
+		p_err("HTTP GET: the server thread failed");
+		return -1;
+	}
+	/* lets the server make the accept4 for this request, in this phase */
+	sem_post(&ctl->srv.gate);
+
+	fd = c_socket(SS_TCP_UNCONN, AF_INET, SOCK_STREAM, 0);
+	if (fd < 0) {
+		p_err("HTTP socket: %s", strerror(errno));
+		return -1;
+	}
+	loopback_addr(&sin, ctl->env.port);
+	if (c_connect(SS_TCP_OUT, fd, &sin, sizeof(sin))) {
+		p_err("HTTP connect 127.0.0.1:%u: %s", ctl->env.port, strerror(errno));
+		goto out;
+	}
+	len = snprintf(req, sizeof(req),
+		       "GET / HTTP/1.0\r\nHost: 127.0.0.1:%u\r\nUser-Agent: democtl\r\n\r\n",
+		       ctl->env.port);
+	n = c_sendto(SS_TCP_OUT, fd, req, (size_t)len, MSG_NOSIGNAL, NULL, 0);
+	if (n != len) {
+		p_err("HTTP sendto: %s", n < 0 ? strerror(errno) : "short send");
+		goto out;
+	}
+	/* Until EOF: the data, then 0 once the server's FIN is in. */
+	while ((n = c_recvfrom(SS_TCP_OUT, fd, buf, sizeof(buf), 0)) > 0) {
+		if (head_len < sizeof(head)) {
+			size_t k = sizeof(head) - head_len;
+
+			if ((size_t)n < k)
+				k = (size_t)n;
+			memcpy(head + head_len, buf, k);
+			head_len += k;
+		}
+	}
+	if (n < 0) {
+		p_err("HTTP recvfrom: %s", strerror(errno));
+		goto out;
+	}
+	if (head_len < 12 || memcmp(head, "HTTP/1.0 200", 12)) {
+		p_err("HTTP GET: the answer does not start with \"HTTP/1.0 200\"");
+		goto out;
+	}
+	ret = 0;
+out:
+	c_close(SS_TCP_OUT, fd);
+	return ret;
+}
+
+static int run_cycle(struct ctl *ctl)
+{
+	double t0, t1, t2, t3;
+	int icmp, qdiscs;
+
+	t0 = now_ms();
+	icmp = icmp_echo(ctl);
+	if (icmp < 0)
+		return -1;
+	if (icmp == 0)
+		ctl->ops.icmp_echo++;
+	else
+		ctl->ops.icmp_timeout++;
+
+	t1 = now_ms();
+	qdiscs = netlink_dump(ctl);
+	if (qdiscs < 0)
+		return -1;
+	ctl->ops.netlink_dump++;
+	ctl->ops.qdiscs += (uint64_t)qdiscs;
+
+	t2 = now_ms();
+	if (http_get(ctl))
+		return -1;
+	ctl->ops.http_get++;
+	t3 = now_ms();
+
+	ctl->cycles_done++;
+	if (!ctl->env.quiet) {
+		if (icmp == 0)
+			printf("cycle %lu: icmp %.3f ms, netlink %d qdiscs %.3f ms, http %.3f ms\n",
+			       ctl->cycles_done, t1 - t0, qdiscs, t2 - t1, t3 - t2);
+		else
+			printf("cycle %lu: icmp timeout, netlink %d qdiscs %.3f ms, http %.3f ms\n",
+			       ctl->cycles_done, qdiscs, t2 - t1, t3 - t2);
+	}
+	return 0;
+}
+
+/* ---- signals ---------------------------------------------------------- */
+
+static void on_stop(int sig)
+{
+	stop_flag = 1;
+}
+
+static void stop_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+}
+
+/*
+ * SIGINT/SIGTERM stay blocked except while sleeping between cycles.  A
+ * signal landing inside a counted syscall would end it with ERESTARTSYS or
+ * EINTR and restart or fail it: the kernel, and so latscope, would see a
+ * call we did not count.  A signal sent mid-cycle waits here instead.
+ */
+static void sleep_until(const struct timespec *deadline)
+{
+	sigset_t set;
+
+	stop_sigset(&set);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	while (!stop_flag &&
+	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL) == EINTR)
+		;
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Returns false if SIGINT/SIGTERM came instead of SIGUSR1. */
+static bool wait_for_usr1(void)
+{
+	sigset_t set;
+	int sig;
+
+	stop_sigset(&set);
+	sigaddset(&set, SIGUSR1);
+	fprintf(stderr, "democtl: pid %d set up; waiting for SIGUSR1\n", (int)getpid());
+	do {
+		sig = sigwaitinfo(&set, NULL);
+	} while (sig < 0 && errno == EINTR);
+	if (sig == SIGINT || sig == SIGTERM)
+		stop_flag = 1;
+	return sig == SIGUSR1;
+}
+
+/* ---- report ----------------------------------------------------------- */
+
+static void print_report(const struct ctl *ctl, FILE *f)
+{
+	const struct ctl_count *c;
+	int ph, ss, sc;
+
+	fprintf(f, "democtl: pid %d, icmp %s, port %u, %lu cycles\n", (int)getpid(),
+		ctl->icmp_raw ? "raw" : "ping", ctl->env.port, ctl->cycles_done);
+	fprintf(f, "ops: icmp_echo %ju, icmp_timeout %ju, netlink_dump %ju, "
+		"http_get %ju, qdiscs %ju\n",
+		(uintmax_t)ctl->ops.icmp_echo, (uintmax_t)ctl->ops.icmp_timeout,
+		(uintmax_t)ctl->ops.netlink_dump, (uintmax_t)ctl->ops.http_get,
+		(uintmax_t)ctl->ops.qdiscs);
+	fprintf(f, "%-9s %-26s %-11s %8s %7s\n", "phase", "subsystem", "syscall",
+		"calls", "errors");
+	for (ph = 0; ph < PH_MAX; ph++)
+		for (ss = 0; ss < SS_MAX; ss++)
+			for (sc = 0; sc < SC_MAX; sc++) {
+				c = &counts[ph][ss][sc];
+				if (!c->calls)
+					continue;
+				fprintf(f, "%-9s %-26s %-11s %8ju %7ju\n", phase_name[ph],
+					subsys_name[ss], sc_info[sc].name,
+					(uintmax_t)c->calls, (uintmax_t)c->errors);
+			}
+}
+
+/* No escaping: every name printed here is plain ASCII without quotes. */
+static void print_json(const struct ctl *ctl, FILE *f)
+{
+	const struct ctl_count *c;
+	const char *sep_ph = "", *sep_ss, *sep_sc;
+	int ph, ss, sc;
+
+	fprintf(f, "{\"pid\":%d,\"icmp_mode\":\"%s\",\"port\":%u,\"cycles\":%lu,",
+		(int)getpid(), ctl->icmp_raw ? "raw" : "ping", ctl->env.port,
+		ctl->cycles_done);
+	fprintf(f, "\"ops\":{\"icmp_echo\":%ju,\"icmp_timeout\":%ju,\"netlink_dump\":%ju,"
+		"\"http_get\":%ju,\"qdiscs\":%ju},\n",
+		(uintmax_t)ctl->ops.icmp_echo, (uintmax_t)ctl->ops.icmp_timeout,
+		(uintmax_t)ctl->ops.netlink_dump, (uintmax_t)ctl->ops.http_get,
+		(uintmax_t)ctl->ops.qdiscs);
+	fputs(" \"phases\":{", f);
+	for (ph = 0; ph < PH_MAX; ph++) {
+		fprintf(f, "%s\n  \"%s\":{", sep_ph, phase_name[ph]);
+		sep_ph = ",";
+		sep_ss = "";
+		for (ss = 0; ss < SS_MAX; ss++) {
+			sep_sc = NULL;
+			for (sc = 0; sc < SC_MAX; sc++) {
+				c = &counts[ph][ss][sc];
+				if (!c->calls)
+					continue;
+				if (!sep_sc) {
+					fprintf(f, "%s\n   \"%s\":{", sep_ss, subsys_name[ss]);
+					sep_ss = ",";
+					sep_sc = "";
+				}
+				fprintf(f, "%s\"%s\":{\"calls\":%ju,\"errors\":%ju}", sep_sc,
+					sc_info[sc].name, (uintmax_t)c->calls,
+					(uintmax_t)c->errors);
+				sep_sc = ",";
+			}
+			if (sep_sc)
+				fputc('}', f);
+		}
+		fputc('}', f);
+	}
+	fputs("}}\n", f);
+}
+
+/* tmp + rename, so a reader never sees half a file. */
+static int write_json(const struct ctl *ctl, const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+	int err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+		p_err("%s: path too long", path);
+		return -1;
+	}
+	f = fopen(tmp, "w");
+	if (!f) {
+		p_err("%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	print_json(ctl, f);
+	if (fflush(f) || fsync(fileno(f)))
+		err = errno;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		p_err("%s: %s", path, strerror(err));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- command line ----------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: democtl [OPTIONS]\n"
+"\n"
+"Mimic the measurement cycle of a WAN/bufferbloat controller and count every\n"
+"syscall made on its sockets, grouped by the subsystem name latscope gives\n"
+"them.  The counts printed at exit are what latscope must report for this\n"
+"process (the test oracle).\n"
+"\n"
+"Every cycle, in the main thread: one ICMP echo to 127.0.0.1 (sendto, poll,\n"
+"recvfrom), one netlink RTM_GETQDISC dump (sendto, recvmsg until DONE) and one\n"
+"HTTP/1.0 GET (socket, connect, sendto, recvfrom until EOF, close) to a server\n"
+"thread on 127.0.0.1:PORT (accept4, recvfrom, sendto, close).\n"
+"\n"
+"Options:\n"
+"  -i, --interval MS     cycle period in ms (default %d)\n"
+"  -n, --cycles N        run N cycles, then exit (default 0: until SIGINT/SIGTERM)\n"
+"  -d, --http-delay MS   the server waits MS ms before it answers (default %d)\n"
+"  -p, --port PORT       server port on 127.0.0.1, 1-65535 (default %d); never 0:\n"
+"                        latscope tells a serving TCP socket by its bound port\n"
+"  -w, --wait-start      set up, then wait for SIGUSR1 before the first cycle, so\n"
+"                        a tracer can attach with no counted call in flight\n"
+"  -j, --json FILE       also write the counts as JSON to FILE (tmp + rename)\n"
+"  -q, --quiet           no line per cycle\n"
+"  -h, --help            show this help\n"
+"\n"
+"Subsystems: icmp, netlink:route, tcp:unconnected (the client's socket()),\n"
+"tcp:127.0.0.1:PORT (the client from connect on), tcp-in:PORT (the\n"
+"listener and the accepted sockets).  Phases: setup, cycles (from the first\n"
+"cycle on, server calls included), teardown (from shutdown of the listener on).\n"
+"\n"
+"ICMP uses a ping socket if net.ipv4.ping_group_range covers our group, else a\n"
+"raw socket (needs CAP_NET_RAW).  SIGINT/SIGTERM let the current cycle finish,\n"
+"then democtl tears down and prints the report.\n"
+"\n"
+"Exit status: 0 success, 1 runtime failure, 2 usage error.\n"
+"\n"
+"Examples:\n"
+"  democtl -n 3 -i 100 -j /tmp/d.json\n"
+"  democtl -w -n 10 & pid=$!; <attach the tracer to $pid>; kill -USR1 $pid\n"
+"\n"
+"See docs/democtl.md.\n",
+		DEF_INTERVAL_MS, DEF_HTTP_DELAY_MS, DEF_PORT);
+}
+
+/* Range-checked decimal; 0 or -1. */
+static int parse_num(const char *s, unsigned long min, unsigned long max,
+		     unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* 0 to run, 1 to exit 0 (help), 2 on a usage error (printed). */
+static int parse_args(int argc, char **argv, struct env *env)
+{
+	static const struct option opts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ "cycles", required_argument, NULL, 'n' },
+		{ "http-delay", required_argument, NULL, 'd' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "wait-start", no_argument, NULL, 'w' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int c, i;
+
+	while ((c = getopt_long(argc, argv, "i:n:d:p:wj:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (parse_num(optarg, 0, 3600000, &v))
+				goto bad_value;
+			env->interval_ms = (unsigned int)v;
+			break;
+		case 'n':
+			if (parse_num(optarg, 0, ULONG_MAX, &v))
+				goto bad_value;
+			env->cycles = v;
+			break;
+		case 'd':
+			if (parse_num(optarg, 0, 600000, &v))
+				goto bad_value;
+			env->http_delay_ms = (unsigned int)v;
+			break;
+		case 'p':
+			if (parse_num(optarg, 1, 65535, &v)) {
+				/* 0 would give an ephemeral port: see --help */
+				fprintf(stderr, "democtl: --port must be 1-65535, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			env->port = (unsigned int)v;
+			break;
+		case 'w':
+			env->wait_start = true;
+			break;
+		case 'j':
+			env->json_path = optarg;
+			break;
+		case 'q':
+			env->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			goto try_help;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "democtl: unexpected argument '%s'\n", argv[optind]);
+		goto try_help;
+	}
+	return 0;
+
+bad_value:
+	for (i = 0; opts[i].name && opts[i].val != c; i++)
+		;
+	fprintf(stderr, "democtl: invalid value '%s' for --%s\n", optarg, opts[i].name);
+try_help:
+	fprintf(stderr, "Try 'democtl --help' for more information.\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl ctl = {
+		.env = {
+			.interval_ms = DEF_INTERVAL_MS,
+			.http_delay_ms = DEF_HTTP_DELAY_MS,
+			.port = DEF_PORT,
+		},
+		.icmp_fd = -1,
+		.nl_fd = -1,
+		.srv = { .lfd = -1 },
+	};
+	struct sigaction sa = { .sa_handler = on_stop };
+	struct timespec next, now;
+	sigset_t set;
+	int ret, rc = 1;
+
+	ret = parse_args(argc, argv, &ctl.env);
+	if (ret)
+		return ret == 1 ? 0 : 2;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	snprintf(subsys_name[SS_ICMP], sizeof(subsys_name[0]), "icmp");
+	snprintf(subsys_name[SS_NETLINK], sizeof(subsys_name[0]), "netlink:route");
+	snprintf(subsys_name[SS_TCP_IN], sizeof(subsys_name[0]), "tcp-in:%u",
+		 ctl.env.port);
+	snprintf(subsys_name[SS_TCP_UNCONN], sizeof(subsys_name[0]), "tcp:unconnected");
+	snprintf(subsys_name[SS_TCP_OUT], sizeof(subsys_name[0]), "tcp:127.0.0.1:%u",
+		 ctl.env.port);
+
+	/* Blocked before the server thread exists, so it inherits the mask. */
+	stop_sigset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (sem_init(&ctl.srv.gate, 0, 0)) {
+		p_err("sem_init: %s", strerror(errno));
+		return 1;
+	}
+
+	set_phase(PH_SETUP);
+	if (setup_icmp(&ctl) || setup_netlink(&ctl) || setup_listener(&ctl))
+		goto teardown;
+	if (ctl.env.wait_start && !wait_for_usr1()) {
+		rc = 0;
+		goto teardown;
+	}
+	if (start_server(&ctl))
+		goto teardown;
+
+	set_phase(PH_CYCLES);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (;;) {
+		if (run_cycle(&ctl))
+			goto teardown;
+		if (stop_flag || (ctl.env.cycles && ctl.cycles_done >= ctl.env.cycles))
+			break;
+		ts_add_ms(&next, ctl.env.interval_ms);
+		/* After a slow cycle, start the next one now rather than bursting. */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > next.tv_sec ||
+		    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
+			next = now;
+		sleep_until(&next);
+		if (stop_flag)
+			break;
+	}
+	rc = 0;
+
+teardown:
+	/* Before shutdown, so that everything from here on counts as teardown. */
+	set_phase(PH_TEARDOWN);
+	if (ctl.srv.listening) {
+		if (ctl.srv.started)
+			sem_post(&ctl.srv.gate);
+		/* wakes the server's accept4, which then fails with EINVAL */
+		if (c_shutdown(SS_TCP_IN, ctl.srv.lfd, SHUT_RDWR)) {
+			p_err("shutdown of the listener: %s", strerror(errno));
+			rc = 1;
+		}
+	}
+	if (ctl.srv.started) {
+		pthread_join(ctl.srv.tid, NULL);
+		if (__atomic_load_n(&ctl.srv.failed, __ATOMIC_SEQ_CST))
+			rc = 1;
+	}
+	if (ctl.srv.lfd >= 0)
+		c_close(SS_TCP_IN, ctl.srv.lfd);
+	if (ctl.icmp_fd >= 0)
+		c_close(SS_ICMP, ctl.icmp_fd);
+	if (ctl.nl_fd >= 0)
+		c_close(SS_NETLINK, ctl.nl_fd);
+	sem_destroy(&ctl.srv.gate);
+
+	/* A failed run has no report: its counts would not be an oracle. */
+	if (rc)
+		return rc;
+	print_report(&ctl, stdout);
+	if (ctl.env.json_path && write_json(&ctl, ctl.env.json_path))
+		return 1;
+	return 0;
+}
