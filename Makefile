@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# .bpf.c -> build/*.bpf.o -> build/*.skel.h -> build/*.o -> build/latscope
+# Quiet by default; V=1 prints every command.
+
+OUTPUT		:= build
+CLANG		?= clang
+LLVM_STRIP	?= llvm-strip
+BPFTOOL		?= bpftool
+CC		?= cc
+PKG_CONFIG	?= pkg-config
+ARCH		?= $(shell uname -m | sed 's/x86_64/x86/' \
+			 | sed 's/arm.*/arm/' \
+			 | sed 's/aarch64/arm64/' \
+			 | sed 's/ppc64le/powerpc/' \
+			 | sed 's/mips.*/mips/' \
+			 | sed 's/riscv64/riscv/' \
+			 | sed 's/loongarch64/loongarch/')
+VMLINUX_H	?= vmlinux/$(ARCH)/vmlinux.h
+PREFIX		?= /usr/local
+DESTDIR		?=
+VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+# Debian packages the build, the tests and the demo need (make deps).
+BUILD_PKGS	:= clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev \
+		   zlib1g-dev libjson-c-dev
+TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping
+
+WARNINGS	:= -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 \
+		   -Wstrict-prototypes -Wmissing-prototypes -Werror=undef \
+		   -Werror=implicit-function-declaration
+CFLAGS		?= -g -O2
+ALL_CFLAGS	:= $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE \
+		   -DLATSCOPE_VERSION='"$(VERSION)"' \
+		   -Iinclude -Isrc -I$(OUTPUT) $(EXTRA_CFLAGS)
+LIBS		:= $(shell $(PKG_CONFIG) --libs libbpf json-c 2>/dev/null || echo -lbpf -ljson-c) -lelf -lz -lm
+ALL_LDFLAGS	:= $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+# Sanitizers for the unit tests: hostile snapshot input must never crash.
+SAN_FLAGS	?= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined
+
+# Everything without a main(): tests link these directly.
+LIB_SRCS	:= src/hist.c src/snapshot.c src/snapshot_json.c src/report.c \
+		   src/subsys.c src/syscall_names.c src/log.c src/parse.c \
+		   src/record_opts.c
+CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/target.c \
+		   src/collect.c
+LIB_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+CMD_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(CMD_SRCS))
+BPF_OBJS	:= $(OUTPUT)/latscope.bpf.o
+SKELS		:= $(OUTPUT)/latscope.skel.h
+
+UNIT_TESTS	:= $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+UNIT_BINS	:= $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+TOOLS		:= $(OUTPUT)/democtl
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s%s\n' "$(1)" "$(patsubst $(abspath $(OUTPUT))/%,%,$(2))" \
+		"$(if $(3), $(3))";
+	MAKEFLAGS += --no-print-directory
+endif
+
+.PHONY: all
+all: $(OUTPUT)/latscope $(TOOLS)
+
+ifeq ($(wildcard $(VMLINUX_H)),)
+$(error $(VMLINUX_H) is missing for ARCH=$(ARCH); run tools/gen-vmlinux.sh)
+endif
+
+$(OUTPUT) $(OUTPUT)/tests:
+	$(call msg,MKDIR,$@)
+	$(Q)mkdir -p $@
+
+# BPF: -g for BTF (CO-RE needs it), strip DWARF afterwards.
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX_H) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
+		-Iinclude -Ibpf -I$(dir $(VMLINUX_H)) \
+		-idirafter /usr/include/$(shell $(CC) -print-multiarch) -MMD -MP -MF $@.d \
+		-Wall -Werror -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o | $(OUTPUT)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# Syscall numbers -> names, taken from the C library's own headers so the
+# table always matches the architecture being built.
+$(OUTPUT)/syscall_table.h: tools/gen-syscall-table.sh | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)CC="$(CC)" sh tools/gen-syscall-table.sh > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/syscall_names.o: $(OUTPUT)/syscall_table.h
+$(OUTPUT)/cmd_record.o $(OUTPUT)/collect.o $(OUTPUT)/target.o: $(SKELS)
+
+$(OUTPUT)/%.o: src/%.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/libls.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(OUTPUT)/latscope: $(CMD_OBJS) $(OUTPUT)/libls.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(ALL_LDFLAGS) $(LIBS) -o $@
+
+$(OUTPUT)/democtl: tools/democtl.c | $(OUTPUT)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $< $(ALL_LDFLAGS) -lpthread -o $@
+
+# Unit tests: each links only the library sources, with sanitizers.
+$(OUTPUT)/tests/test_%: tests/test_%.c $(LIB_SRCS) $(OUTPUT)/syscall_table.h | $(OUTPUT)/tests
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -MMD -MP $< $(LIB_SRCS) \
+		$(ALL_LDFLAGS) $(LIBS) -lcmocka -o $@
+
+.PHONY: deps
+deps:
+	@sh tools/install-deps.sh $(BUILD_PKGS) $(TEST_PKGS)
+
+.PHONY: unit-test
+unit-test: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "  RUN      $$t"; \
+		ASAN_OPTIONS=detect_leaks=1 $$t; done
+
+# Integration tests load the real BPF programs: they need root.
+.PHONY: integration-test
+integration-test: all
+	@bash tests/integration/run.sh
+
+.PHONY: test
+test: deps
+	@$(MAKE) unit-test
+	@$(MAKE) integration-test
+
+.PHONY: check
+check: test
+
+.PHONY: demo
+demo: deps
+	@$(MAKE) all
+	@bash tools/demo.sh
+
+.PHONY: install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(OUTPUT)/latscope $(DESTDIR)$(PREFIX)/bin/latscope
+	install -m 0644 docs/latscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/latscope.8
+
+.PHONY: clean
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT)
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/*.bpf.o.d $(OUTPUT)/tests/*.d)

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * latscope record: load the BPF programs, make the targets traced, wait until
+ * tracing should stop, then read the maps once and report.  The programs
+ * aggregate everything in the kernel, so nothing is read while tracing
+ * except for -i interval tables.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <bpf/libbpf.h>
+#include "collect.h"
+#include "latscope.skel.h"
+#include "log.h"
+#include "main.h"
+#include "record_opts.h"
+#include "report.h"
+#include "snapshot.h"
+#include "target.h"
+
+#define BTF_PATH	"/sys/kernel/btf/vmlinux"
+#define CAP_BPF_BIT	39	/* include/uapi/linux/capability.h, Linux 5.8 */
+#define CAP_PERFMON_BIT	38
+#define TICK_NS		50000000ULL	/* how often the loop looks at targets */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+static __u64 now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+/* Root, or CAP_BPF + CAP_PERFMON (CAP_SYS_ADMIN implies both). */
+static bool can_trace(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return has_cap(d, CAP_SYS_ADMIN) ||
+	       (has_cap(d, CAP_BPF_BIT) && has_cap(d, CAP_PERFMON_BIT));
+}
+
+/* Check what can be checked before loading, so the error names the cause. */
+static int preflight(const struct record_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_pids; i++) {
+		if (kill(o->pids[i], 0) && errno == ESRCH) {
+			ls_err("no process with PID %d", o->pids[i]);
+			return LS_EXIT_NO_TARGET;
+		}
+	}
+	if (!can_trace()) {
+		ls_err("permission denied: tracing needs CAP_BPF and CAP_PERFMON (or root)");
+		return LS_EXIT_PERMISSION;
+	}
+	if (access(BTF_PATH, R_OK)) {
+		ls_err("kernel has no BTF (%s is missing): latscope needs CONFIG_DEBUG_INFO_BTF=y",
+		       BTF_PATH);
+		return LS_EXIT_NO_FEATURE;
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) <= 0) {
+		ls_err("kernel lacks BPF task storage (Linux 5.11+), needed to mark traced threads");
+		return LS_EXIT_NO_FEATURE;
+	}
+	return LS_EXIT_OK;
+}
+
+/* Keep the BPF defaults (Linux's own) when the sysctl cannot be read. */
+static void read_ephemeral_range(volatile __u16 *lo, volatile __u16 *hi)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	unsigned int a, b;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%u %u", &a, &b) == 2 && a <= b && b <= 65535) {
+		*lo = (__u16)a;
+		*hi = (__u16)b;
+	}
+	fclose(f);
+}
+
+static int load_and_attach(struct latscope_bpf **out, bool follow)
+{
+	struct latscope_bpf *skel;
+	int err;
+
+	skel = latscope_bpf__open();
+	if (!skel) {
+		ls_err("cannot open the BPF object: %s", strerror(errno));
+		return LS_EXIT_FAILURE;
+	}
+	skel->rodata->cfg_follow_forks = follow;
+	read_ephemeral_range(&skel->rodata->cfg_ephemeral_lo, &skel->rodata->cfg_ephemeral_hi);
+	err = latscope_bpf__load(skel);
+	if (err) {
+		latscope_bpf__destroy(skel);
+		if (err == -EPERM || err == -EACCES) {
+			ls_err("the kernel refused to load BPF programs (%s): needs CAP_BPF and "
+			       "CAP_PERFMON (or root), and no lockdown", strerror(-err));
+			return LS_EXIT_PERMISSION;
+		}
+		ls_err("the kernel rejected latscope's BPF programs (%s); it needs tp_btf "
+		       "tracepoints and task storage (run 'latscope -v record' for the log)",
+		       strerror(-err));
+		return LS_EXIT_NO_FEATURE;
+	}
+	err = latscope_bpf__attach(skel);
+	if (err) {
+		latscope_bpf__destroy(skel);
+		ls_err("cannot attach to the sys_enter/sys_exit tracepoints (tp_btf): %s",
+		       strerror(-err));
+		return LS_EXIT_NO_FEATURE;
+	}
+	*out = skel;
+	return LS_EXIT_OK;
+}
+
+static void join_words(char *buf, size_t len, const char *prefix, char **words, int n)
+{
+	size_t off;
+	int i;
+
+	snprintf(buf, len, "%s", prefix);
+	for (i = 0; i < n || (n < 0 && words[i]); i++) {
+		off = strlen(buf);
+		snprintf(buf + off, len - off, "%s%s", off ? " " : "", words[i]);
+	}
+}
+
+static void describe_target(const struct record_opts *o, char *buf, size_t len)
+{
+	char comm[64] = "", path[64];
+	size_t i, off;
+	FILE *f;
+
+	if (o->cmd) {
+		join_words(buf, len, "cmd", o->cmd, -1);
+		return;
+	}
+	snprintf(buf, len, "pid");
+	for (i = 0; i < o->n_pids; i++) {
+		off = strlen(buf);
+		snprintf(path, sizeof(path), "/proc/%d/comm", o->pids[i]);
+		comm[0] = '\0';
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+		snprintf(buf + off, len - off, "%s%d%s%s%s", i ? "," : " ", o->pids[i],
+			 comm[0] ? " (" : "", comm, comm[0] ? ")" : "");
+	}
+}
+
+static void fill_meta(struct ls_meta *m, const struct record_opts *o, int argc, char **argv)
+{
+	struct utsname u;
+
+	snprintf(m->latscope_version, sizeof(m->latscope_version), "%s", LATSCOPE_VERSION);
+	if (!uname(&u))
+		snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
+	gethostname(m->host, sizeof(m->host) - 1);
+	m->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	join_words(m->cmdline, sizeof(m->cmdline), "latscope", argv, argc);
+	describe_target(o, m->target, sizeof(m->target));
+}
+
+static int print_report(const struct ls_snapshot *snap, enum ls_format fmt)
+{
+	int ret = ls_report_write(stdout, snap, fmt);
+
+	fflush(stdout);
+	return ret;
+}
+
+/* -i: what happened since the previous interval. */
+static int print_interval(const struct ls_map_fds *fds, struct ls_raw *prev,
+			  const struct ls_meta *meta, __u64 since, enum ls_format fmt)
+{
+	struct ls_raw cur, delta;
+	struct ls_snapshot *snap;
+	time_t t = time(NULL);
+	char stamp[32];
+	int ret;
+
+	ret = ls_raw_read(fds, &cur);
+	if (ret)
+		return ret;
+	ret = ls_raw_delta(&cur, prev, &delta);
+	if (ret) {
+		ls_raw_free(&cur);
+		return ret;
+	}
+	snap = ls_snapshot_new();
+	if (snap) {
+		snap->meta = *meta;
+		snap->meta.events = snap->meta.dropped = 0;
+		strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime(&t));
+		snprintf(snap->meta.target, sizeof(snap->meta.target), "%.200s, interval to %s",
+			 meta->target, stamp);
+		snap->meta.duration_ns = now_ns(CLOCK_MONOTONIC) - since;
+		ret = ls_raw_to_snapshot(&delta, snap);
+		if (!ret) {
+			ls_snapshot_sort(snap);
+			ret = print_report(snap, fmt);
+			if (fmt == LS_FMT_TEXT)
+				putchar('\n');
+		}
+		ls_snapshot_free(snap);
+	} else {
+		ret = -ENOMEM;
+	}
+	ls_raw_free(&delta);
+	ls_raw_free(prev);
+	*prev = cur;
+	return ret;
+}
+
+/* Reap whatever exited: the launched command and, as subreaper, orphans. */
+static void reap_children(pid_t child, int *child_status)
+{
+	int status;
+	pid_t p;
+
+	while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+		if (p == child)
+			*child_status = status;
+}
+
+struct run_state {
+	struct ls_target_maps tmaps;
+	struct ls_map_fds fds;
+	struct ls_raw prev;	/* last interval read */
+	pid_t child;
+	int child_status;
+};
+
+/* Wait for: a stop signal, the duration, or no live target left. */
+static int trace_loop(const struct record_opts *o, struct run_state *rs,
+		      const struct ls_meta *meta)
+{
+	__u64 start = now_ns(CLOCK_MONOTONIC), next_interval, last_interval = start;
+	__u64 deadline = o->duration_s > 0 ? start + (__u64)(o->duration_s * 1e9) : 0;
+	struct timespec tick = { 0, TICK_NS };
+	int live;
+
+	next_interval = o->interval_s > 0 ? start + (__u64)(o->interval_s * 1e9) : 0;
+	while (!stop_requested) {
+		__u64 now;
+
+		nanosleep(&tick, NULL);
+		if (rs->child)
+			reap_children(rs->child, &rs->child_status);
+		now = now_ns(CLOCK_MONOTONIC);
+		if (next_interval && now >= next_interval) {
+			if (print_interval(&rs->fds, &rs->prev, meta, last_interval, o->format))
+				ls_warn("cannot read the interval statistics");
+			last_interval = now;
+			next_interval += (__u64)(o->interval_s * 1e9);
+		}
+		if (deadline && now >= deadline)
+			break;
+		live = target_live_count(&rs->tmaps);
+		if (live == 0) {
+			ls_info("all targets have exited");
+			break;
+		}
+	}
+	return 0;
+}
+
+static int final_report(const struct record_opts *o, struct run_state *rs, struct ls_meta *meta,
+			__u64 t0_mono)
+{
+	struct ls_snapshot *snap;
+	struct ls_raw raw;
+	int ret, code = LS_EXIT_OK;
+
+	ret = ls_raw_read(&rs->fds, &raw);
+	if (ret) {
+		ls_err("cannot read the statistics maps: %s", strerror(-ret));
+		return LS_EXIT_FAILURE;
+	}
+	meta->end_unix_ns = now_ns(CLOCK_REALTIME);
+	meta->duration_ns = now_ns(CLOCK_MONOTONIC) - t0_mono;
+	snap = ls_snapshot_new();
+	if (!snap || ls_raw_to_snapshot(&raw, snap)) {
+		ls_err("out of memory building the report");
+		ls_snapshot_free(snap);
+		ls_raw_free(&raw);
+		return LS_EXIT_FAILURE;
+	}
+	meta->events = snap->meta.events;
+	meta->dropped = snap->meta.dropped;
+	snap->meta = *meta;
+	ls_snapshot_sort(snap);
+	if (raw.counters[LS_CNT_DROPPED_KEYS])
+		ls_warn("%llu syscalls were not aggregated: more than %d (subsystem, syscall) pairs",
+			(unsigned long long)raw.counters[LS_CNT_DROPPED_KEYS], LS_MAX_STATS_KEYS);
+	if (raw.counters[LS_CNT_TASK_NOMEM] || raw.counters[LS_CNT_PROCS_FULL])
+		ls_warn("%llu new threads or processes could not be traced (kernel memory or "
+			"more than %d processes)",
+			(unsigned long long)(raw.counters[LS_CNT_TASK_NOMEM] +
+					     raw.counters[LS_CNT_PROCS_FULL]), LS_MAX_PROCS);
+	ls_info("%llu syscalls were already in flight when tracing started (not counted)",
+		(unsigned long long)raw.counters[LS_CNT_NO_ENTRY]);
+
+	/* save first: a full disk must not cost the user the report, nor vice versa */
+	if (o->output) {
+		ret = ls_snapshot_save(snap, o->output);
+		if (ret) {
+			ls_err("cannot save the snapshot to %s: %s", o->output, strerror(-ret));
+			code = LS_EXIT_FAILURE;
+		}
+	}
+	if (!o->quiet && print_report(snap, o->format)) {
+		ls_err("cannot write the report: %s", strerror(errno));
+		code = LS_EXIT_FAILURE;
+	}
+	ls_snapshot_free(snap);
+	ls_raw_free(&raw);
+	return code;
+}
+
+static void install_signal_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	/* no SA_RESTART: the sleep in the loop must end at once */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct run_state rs = { .child = 0 };
+	struct latscope_bpf *skel = NULL;
+	struct record_opts o;
+	struct ls_meta meta = {};
+	char err[512];
+	__u64 t0;
+	int ret;
+
+	ret = record_opts_parse(&o, argc, argv, err, sizeof(err));
+	if (ret == 1) {
+		record_usage(stdout);
+		return LS_EXIT_OK;
+	}
+	if (ret) {
+		ls_err("%s", err);
+		fprintf(stderr, "Try 'latscope record --help'.\n");
+		return LS_EXIT_USAGE;
+	}
+	ret = preflight(&o);
+	if (ret)
+		return ret;
+
+	libbpf_set_print(ls_libbpf_print);
+	ret = load_and_attach(&skel, o.follow);
+	if (ret)
+		return ret;
+	rs.tmaps.task_state_fd = bpf_map__fd(skel->maps.task_state);
+	rs.tmaps.procs_fd = bpf_map__fd(skel->maps.procs);
+	rs.fds.stats_fd = bpf_map__fd(skel->maps.stats);
+	rs.fds.errno_fd = bpf_map__fd(skel->maps.errno_counts);
+	rs.fds.counters_fd = bpf_map__fd(skel->maps.counters);
+
+	install_signal_handlers();
+	fill_meta(&meta, &o, argc, argv);
+	t0 = now_ns(CLOCK_MONOTONIC);
+	meta.start_unix_ns = now_ns(CLOCK_REALTIME);
+	if (o.cmd) {
+		ret = target_launch(&rs.tmaps, o.cmd, &rs.child, err, sizeof(err));
+		if (ret) {
+			ls_err("%s", err);
+			ret = ret == -ENOENT || ret == -EACCES ? LS_EXIT_NO_TARGET : LS_EXIT_FAILURE;
+			goto out;
+		}
+	} else {
+		ret = target_attach_pids(&rs.tmaps, o.pids, o.n_pids, err, sizeof(err));
+		if (ret) {
+			ls_err("%s", err);
+			ret = ret == -ESRCH ? LS_EXIT_NO_TARGET :
+			      ret == -EOPNOTSUPP ? LS_EXIT_NO_FEATURE : LS_EXIT_FAILURE;
+			goto out;
+		}
+	}
+	ls_info("tracing %s", meta.target);
+
+	trace_loop(&o, &rs, &meta);
+	ret = final_report(&o, &rs, &meta, t0);
+	if (rs.child && rs.child_status == 0 && waitpid(rs.child, &rs.child_status, WNOHANG) == 0)
+		ls_info("the command (pid %d) is still running; it is no longer traced",
+			rs.child);
+out:
+	ls_raw_free(&rs.prev);
+	latscope_bpf__destroy(skel);
+	return ret;
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "collect.h"
+#include "hist.h"
+#include "subsys.h"
+#include "syscall_names.h"
+
+static int read_stats(int fd, struct ls_raw *out)
+{
+	struct ls_key key, next, *prev = NULL;
+	size_t cap = 0;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct ls_raw_stat *e;
+
+		key = next;
+		prev = &key;
+		if (out->n_stats == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			void *p = realloc(out->stats, ncap * sizeof(*out->stats));
+
+			if (!p)
+				return -ENOMEM;
+			out->stats = p;
+			cap = ncap;
+		}
+		e = &out->stats[out->n_stats];
+		e->key = key;
+		if (bpf_map_lookup_elem(fd, &key, &e->st))
+			continue;	/* nothing deletes entries, but be safe */
+		out->n_stats++;
+	}
+	return 0;
+}
+
+static int read_errnos(int fd, struct ls_raw *out)
+{
+	struct ls_errno_key key, next, *prev = NULL;
+	size_t cap = 0;
+	__u64 count;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &count))
+			continue;
+		if (out->n_errnos == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			void *p = realloc(out->errnos, ncap * sizeof(*out->errnos));
+
+			if (!p)
+				return -ENOMEM;
+			out->errnos = p;
+			cap = ncap;
+		}
+		out->errnos[out->n_errnos].key = key;
+		out->errnos[out->n_errnos].count = count;
+		out->n_errnos++;
+	}
+	return 0;
+}
+
+static int read_counters(int fd, struct ls_raw *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	__u64 *vals;
+	__u32 i;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (i = 0; i < LS_CNT_MAX; i++) {
+		if (bpf_map_lookup_elem(fd, &i, vals))
+			continue;
+		for (cpu = 0; cpu < ncpu; cpu++)
+			out->counters[i] += vals[cpu];
+	}
+	free(vals);
+	return 0;
+}
+
+int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out)
+{
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = read_stats(fds->stats_fd, out);
+	if (!ret)
+		ret = read_errnos(fds->errno_fd, out);
+	if (!ret)
+		ret = read_counters(fds->counters_fd, out);
+	if (ret)
+		ls_raw_free(out);
+	return ret;
+}
+
+void ls_raw_free(struct ls_raw *raw)
+{
+	free(raw->stats);
+	free(raw->errnos);
+	raw->stats = NULL;
+	raw->errnos = NULL;
+	raw->n_stats = raw->n_errnos = 0;
+}
+
+static const struct ls_raw_stat *find_stat(const struct ls_raw *r, const struct ls_key *k)
+{
+	size_t i;
+
+	for (i = 0; r && i < r->n_stats; i++)
+		if (!memcmp(&r->stats[i].key, k, sizeof(*k)))
+			return &r->stats[i];
+	return NULL;
+}
+
+static __u64 find_errno(const struct ls_raw *r, const struct ls_errno_key *k)
+{
+	size_t i;
+
+	for (i = 0; r && i < r->n_errnos; i++)
+		if (!memcmp(&r->errnos[i].key, k, sizeof(*k)))
+			return r->errnos[i].count;
+	return 0;
+}
+
+/* Interval min/max are not kept in the kernel: bound them by the slots. */
+static void delta_min_max(struct ls_stats *d, const struct ls_stats *cur)
+{
+	__u32 i, lo = LS_HIST_SLOTS, hi = 0;
+
+	for (i = 0; i < LS_HIST_SLOTS; i++) {
+		if (!d->slots[i])
+			continue;
+		if (lo == LS_HIST_SLOTS)
+			lo = i;
+		hi = i;
+	}
+	if (lo == LS_HIST_SLOTS) {
+		d->min_ns = d->max_ns = 0;
+		return;
+	}
+	d->min_ns = ls_slot_lower(lo) > cur->min_ns ? ls_slot_lower(lo) : cur->min_ns;
+	d->max_ns = ls_slot_upper(hi) - 1 < cur->max_ns ? ls_slot_upper(hi) - 1 : cur->max_ns;
+}
+
+int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_raw *out)
+{
+	size_t i, j;
+
+	memset(out, 0, sizeof(*out));
+	out->stats = calloc(cur->n_stats ? cur->n_stats : 1, sizeof(*out->stats));
+	out->errnos = calloc(cur->n_errnos ? cur->n_errnos : 1, sizeof(*out->errnos));
+	if (!out->stats || !out->errnos) {
+		ls_raw_free(out);
+		return -ENOMEM;
+	}
+	for (i = 0; i < cur->n_stats; i++) {
+		const struct ls_raw_stat *c = &cur->stats[i], *p = find_stat(prev, &c->key);
+		struct ls_raw_stat *d = &out->stats[out->n_stats];
+
+		*d = *c;
+		if (p) {
+			if (c->st.count == p->st.count)
+				continue;
+			d->st.count -= p->st.count;
+			d->st.errors -= p->st.errors;
+			d->st.total_ns -= p->st.total_ns;
+			for (j = 0; j < LS_HIST_SLOTS; j++)
+				d->st.slots[j] -= p->st.slots[j];
+			delta_min_max(&d->st, &c->st);
+		}
+		out->n_stats++;
+	}
+	for (i = 0; i < cur->n_errnos; i++) {
+		__u64 before = find_errno(prev, &cur->errnos[i].key);
+
+		if (cur->errnos[i].count == before)
+			continue;
+		out->errnos[out->n_errnos] = cur->errnos[i];
+		out->errnos[out->n_errnos].count -= before;
+		out->n_errnos++;
+	}
+	for (i = 0; i < LS_CNT_MAX; i++)
+		out->counters[i] = cur->counters[i] - (prev ? prev->counters[i] : 0);
+	return 0;
+}
+
+static struct ls_syscall_stats *entry_for(struct ls_snapshot *snap, const struct ls_key *k)
+{
+	char name[96], nrbuf[32];
+	const char *scname;
+	struct ls_subsys *ss;
+
+	ls_subsys_name(k, name, sizeof(name));
+	ss = ls_snapshot_subsys(snap, name);
+	if (!ss)
+		return NULL;
+	scname = ls_syscall_name(k->syscall_nr, nrbuf, sizeof(nrbuf));
+	return ls_subsys_syscall(ss, scname, k->syscall_nr);
+}
+
+int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap)
+{
+	struct ls_syscall_stats *sc;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < raw->n_stats; i++) {
+		sc = entry_for(snap, &raw->stats[i].key);
+		if (!sc)
+			return -ENOMEM;
+		ls_stats_merge(&sc->st, &raw->stats[i].st);
+	}
+	for (i = 0; i < raw->n_errnos; i++) {
+		sc = entry_for(snap, &raw->errnos[i].key.key);
+		if (!sc)
+			return -ENOMEM;
+		ret = ls_syscall_add_errno(sc, raw->errnos[i].key.err, raw->errnos[i].count);
+		if (ret)
+			return ret;
+	}
+	snap->meta.events += raw->counters[LS_CNT_EVENTS];
+	snap->meta.dropped += raw->counters[LS_CNT_DROPPED_KEYS];
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Read the BPF maps into plain arrays (CPUs summed), subtract two reads for
+ * interval tables, and turn a read into a named snapshot.
+ */
+#ifndef LS_COLLECT_H
+#define LS_COLLECT_H
+
+#include <stddef.h>
+#include "latscope.h"
+#include "snapshot.h"
+
+struct ls_raw_stat {
+	struct ls_key key;
+	struct ls_stats st;
+};
+
+struct ls_raw_errno {
+	struct ls_errno_key key;
+	__u64 count;
+};
+
+struct ls_raw {
+	struct ls_raw_stat *stats;
+	size_t n_stats;
+	struct ls_raw_errno *errnos;
+	size_t n_errnos;
+	__u64 counters[LS_CNT_MAX];
+};
+
+struct ls_map_fds {
+	int stats_fd;
+	int errno_fd;
+	int counters_fd;
+};
+
+int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out);
+void ls_raw_free(struct ls_raw *raw);	/* frees the arrays, not raw */
+
+/* out = cur - prev, per key; min/max of an interval come from its slots. */
+int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_raw *out);
+
+/* Name keys and merge them into snap (which may already hold data). */
+int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap);
+
+#endif

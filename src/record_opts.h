@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* `latscope record` options: parsed here, without BPF, so tests can reach them. */
+#ifndef LS_RECORD_OPTS_H
+#define LS_RECORD_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "report.h"
+
+#define LS_MAX_TARGET_PIDS 64
+
+struct record_opts {
+	pid_t pids[LS_MAX_TARGET_PIDS];	/* -p */
+	size_t n_pids;
+	char **cmd;			/* after "--": NULL-terminated, points into argv */
+	double duration_s;		/* -d; 0 = until stopped or targets exit */
+	double interval_s;		/* -i; 0 = no interval tables */
+	const char *output;		/* -o FILE: snapshot JSON */
+	enum ls_format format;		/* --format of the report on stdout */
+	bool follow;			/* trace forked children */
+	bool quiet;			/* -q: no report on stdout (with -o) */
+};
+
+/*
+ * Parse argv (argv[0] = "record").  On error writes one line (without
+ * "Error: ") into err and returns -EINVAL; returns 1 when --help was asked
+ * for (nothing else is parsed), 0 otherwise.
+ */
+int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, size_t errlen);
+
+/* The --help text. */
+void record_usage(FILE *f);
+
+#endif

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "subsys.h"
+
+/* include/uapi/linux/netlink.h protocol numbers */
+static const char *const netlink_names[] = {
+	[0] = "route",		[1] = "unused",		[2] = "usersock",
+	[3] = "firewall",	[4] = "sock_diag",	[5] = "nflog",
+	[6] = "xfrm",		[7] = "selinux",	[8] = "iscsi",
+	[9] = "audit",		[10] = "fib_lookup",	[11] = "connector",
+	[12] = "netfilter",	[13] = "ip6_fw",	[14] = "dnrtmsg",
+	[15] = "kobject_uevent", [16] = "generic",	[18] = "scsitransport",
+	[19] = "ecryptfs",	[20] = "rdma",		[21] = "crypto",
+	[22] = "smc",
+};
+
+const char *ls_netlink_proto_name(__u32 proto)
+{
+	if (proto >= sizeof(netlink_names) / sizeof(netlink_names[0]))
+		return NULL;
+	return netlink_names[proto];
+}
+
+/* "1.2.3.4:80" or "[::1]:80" */
+static void fmt_peer(const struct ls_key *k, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (k->family == AF_INET6) {
+		inet_ntop(AF_INET6, k->addr, ip, sizeof(ip));
+		snprintf(buf, len, "[%s]:%u", ip, k->port);
+	} else {
+		inet_ntop(AF_INET, k->addr, ip, sizeof(ip));
+		snprintf(buf, len, "%s:%u", ip, k->port);
+	}
+}
+
+int ls_subsys_name(const struct ls_key *k, char *buf, size_t len)
+{
+	char peer[INET6_ADDRSTRLEN + 16];
+	const char *nl;
+	int n;
+
+	switch (k->kind) {
+	case LS_KIND_FILE:
+		n = snprintf(buf, len, "file");
+		break;
+	case LS_KIND_UNIX:
+		n = snprintf(buf, len, "unix");
+		break;
+	case LS_KIND_ICMP:
+		n = snprintf(buf, len, "icmp");
+		break;
+	case LS_KIND_NETLINK:
+		nl = ls_netlink_proto_name(k->proto);
+		n = nl ? snprintf(buf, len, "netlink:%s", nl) :
+			 snprintf(buf, len, "netlink:%u", k->proto);
+		break;
+	case LS_KIND_TCP:
+	case LS_KIND_UDP:
+		fmt_peer(k, peer, sizeof(peer));
+		n = snprintf(buf, len, "%s:%s", k->kind == LS_KIND_TCP ? "tcp" : "udp", peer);
+		break;
+	case LS_KIND_TCP_IN:
+		n = snprintf(buf, len, "tcp-in:%u", k->port);
+		break;
+	case LS_KIND_UDP_IN:
+		n = snprintf(buf, len, "udp-in:%u", k->port);
+		break;
+	case LS_KIND_TCP_UNCONN:
+		n = snprintf(buf, len, "tcp:unconnected");
+		break;
+	case LS_KIND_UDP_UNCONN:
+		n = snprintf(buf, len, "udp:unconnected");
+		break;
+	case LS_KIND_SOCK_OTHER:
+		n = snprintf(buf, len, "socket:af%u", k->proto);
+		break;
+	case LS_KIND_WAIT_MIXED:
+		n = snprintf(buf, len, "wait:mixed");
+		break;
+	case LS_KIND_OTHER:
+	default:
+		n = snprintf(buf, len, "other");
+		break;
+	}
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The name of the subsystem a stats key belongs to, e.g. "tcp:10.0.0.1:443". */
+#ifndef LS_SUBSYS_H
+#define LS_SUBSYS_H
+
+#include <stddef.h>
+#include "latscope.h"
+
+/* Writes the name into buf; returns 0, or -ENOSPC if it was truncated. */
+int ls_subsys_name(const struct ls_key *k, char *buf, size_t len);
+
+/* "route", "generic", ... or NULL for a protocol without a name. */
+const char *ls_netlink_proto_name(__u32 proto);
+
+#endif

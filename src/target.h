@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Make processes traced: give each of their threads an entry in the BPF
+ * task_state map (through a pidfd, which is how user space names a task to
+ * task storage) and register the process in the procs map.
+ */
+#ifndef LS_TARGET_H
+#define LS_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct ls_target_maps {
+	int task_state_fd;
+	int procs_fd;
+};
+
+/*
+ * Trace every thread of each PID.  -ESRCH: a PID does not exist (err names
+ * it); -EOPNOTSUPP: the kernel cannot name threads by pidfd (before 6.9).
+ */
+int target_attach_pids(const struct ls_target_maps *m, const pid_t *pids, size_t n,
+		       char *err, size_t errlen);
+
+/*
+ * Start cmd (execvp) already traced: the child waits until its task entry
+ * exists, then execs.  -ENOENT etc.: it could not be executed (err says why).
+ */
+int target_launch(const struct ls_target_maps *m, char **cmd, pid_t *child,
+		  char *err, size_t errlen);
+
+/*
+ * Number of traced processes still alive.  Entries of processes that died
+ * without the exit hook seeing it (it cannot fail, but a full task-storage
+ * allocation can) are pruned here, so the count always reaches 0.
+ */
+int target_live_count(const struct ls_target_maps *m);
+
+#endif
