@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Helpers shared by the integration tests (sourced by run.sh).
+#
+# A test is a function test_<name> that returns 0 on pass and non-zero on
+# failure, printing why with `fail "..."` (which returns 1).  `skip "why"`
+# (return 77) is only allowed where the thing tested is genuinely absent,
+# and it is a failure in CI (CI=true): CI must load and attach for real.
+
+LATSCOPE=${LATSCOPE:-$PWD/build/latscope}
+DEMOCTL=${DEMOCTL:-$PWD/build/democtl}
+TMP=${TMP:-$(mktemp -d /tmp/latscope-it.XXXXXX)}
+# a port outside the ephemeral range and away from the usual services
+DEMO_PORT=${DEMO_PORT:-18481}
+
+fail() {
+	echo "    FAIL: $*" >&2
+	return 1
+}
+
+skip() {
+	echo "    SKIP: $*" >&2
+	return 77
+}
+
+# Start a command in the background; its pid is in $BG_PID.  Everything
+# started this way is killed by cleanup_bg (run after every test).
+BG_PIDS=()
+bg() {
+	"$@" &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+cleanup_bg() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	for p in "${BG_PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	BG_PIDS=()
+}
+
+# wait_for CMD...: poll CMD every 0.1 s for up to 10 s.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The latscope programs currently loaded in the kernel (by prog name).
+latscope_progs_loaded() {
+	bpftool prog show 2>/dev/null | grep -cE 'name handle_(sys_enter|sys_exit|fork|exit)( |$)' || true
+}
+
+# jq_get FILE FILTER: one value from a JSON file, or fail.
+jq_get() {
+	jq -er "$2" "$1"
+}
+
+# Start democtl waiting for SIGUSR1 (setup done, nothing in flight); its
+# pid is in $DEMO_PID.  Not for $(...): the pid must stay in BG_PIDS.
+start_democtl_waiting() {
+	local out=$1
+	shift
+	bg "$DEMOCTL" -w -q -p "$DEMO_PORT" -j "$out" "$@" >/dev/null 2>"$out.err"
+	DEMO_PID=$BG_PID
+	wait_for grep -q "waiting for SIGUSR1" "$out.err" || { cat "$out.err" >&2; return 1; }
+}
+
+progs_loaded_at_least() { [ "$(latscope_progs_loaded)" -ge "$1" ]; }
+progs_loaded_none() { [ "$(latscope_progs_loaded)" -eq 0 ]; }
+
+# Program unloading finishes shortly after the last fd closes.
+no_latscope_progs() {
+	wait_for progs_loaded_none
+}
+
+attached() {
+	wait_for progs_loaded_at_least 4
+}
