@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The in-memory snapshot model: find-or-add helpers used by `record` (from
+ * the BPF maps) and by the JSON loader, the sort that makes output
+ * deterministic, and the derived figures both output formats print.
+ *
+ * Pointers returned by ls_snapshot_subsys() point into snap->subsys, so
+ * adding another subsystem may move them; syscall pointers stay valid when
+ * subsystems are added (each subsystem owns its own syscall array).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hist.h"
+#include "snapshot.h"
+
+const struct ls_pct_col ls_pct_cols[LS_N_PCTS] = {
+	{ 50.0, "p50_ns", "P50" },
+	{ 90.0, "p90_ns", "P90" },
+	{ 95.0, "p95_ns", "P95" },
+	{ 99.0, "p99_ns", "P99" },
+	{ 99.9, "p99_9_ns", "P99.9" },
+};
+
+struct ls_snapshot *ls_snapshot_new(void)
+{
+	struct ls_snapshot *snap;
+
+	snap = calloc(1, sizeof(*snap));
+	if (!snap)
+		return NULL;
+	snap->version = LS_SNAPSHOT_VERSION;
+	return snap;
+}
+
+void ls_snapshot_free(struct ls_snapshot *snap)
+{
+	size_t i, j;
+
+	if (!snap)
+		return;
+	for (i = 0; i < snap->n_subsys; i++) {
+		struct ls_subsys *ss = &snap->subsys[i];
+
+		for (j = 0; j < ss->n_sc; j++)
+			free(ss->sc[j].errnos);
+		free(ss->sc);
+	}
+	free(snap->subsys);
+	free(snap);
+}
+
+/*
+ * Make room for one more element.  The structs carry no capacity field, so
+ * the capacity is implied: the next power of two >= n.  Growing only when n
+ * is a power of two keeps appends amortised O(1) without a header change;
+ * a syscall entry is 8 KiB, so realloc-by-one would copy a lot.  Arrays
+ * must therefore only ever be grown through these helpers.
+ */
+static int grow(void **arr, size_t n, size_t elem)
+{
+	size_t cap;
+	void *p;
+
+	if (n == 0)
+		cap = 4;
+	else if (n >= 4 && !(n & (n - 1)))
+		cap = 2 * n;
+	else
+		return 0;
+	if (cap > SIZE_MAX / elem)
+		return -ENOMEM;
+	p = realloc(*arr, cap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	return 0;
+}
+
+/* Truncate the same way on lookup as on insert, so a long name finds itself. */
+static void copy_name(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src);
+}
+
+struct ls_subsys *ls_snapshot_subsys(struct ls_snapshot *snap, const char *name)
+{
+	char key[sizeof(((struct ls_subsys *)0)->name)];
+	struct ls_subsys *ss;
+	size_t i;
+	int err;
+
+	/* An empty name could not be loaded back (docs/snapshot-format.md). */
+	if (!snap || !name || !*name) {
+		errno = EINVAL;
+		return NULL;
+	}
+	copy_name(key, sizeof(key), name);
+	for (i = 0; i < snap->n_subsys; i++)
+		if (!strcmp(snap->subsys[i].name, key))
+			return &snap->subsys[i];
+
+	err = grow((void **)&snap->subsys, snap->n_subsys, sizeof(*snap->subsys));
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	ss = &snap->subsys[snap->n_subsys++];
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss->name, key, sizeof(ss->name));
+	return ss;
+}
+
+struct ls_syscall_stats *ls_subsys_syscall(struct ls_subsys *ss, const char *name, __u32 nr)
+{
+	char key[sizeof(((struct ls_syscall_stats *)0)->name)];
+	struct ls_syscall_stats *sc;
+	size_t i;
+	int err;
+
+	if (!ss || !name || !*name) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* The name is the identity; "syscall_NNN" already encodes unknown numbers. */
+	copy_name(key, sizeof(key), name);
+	for (i = 0; i < ss->n_sc; i++)
+		if (!strcmp(ss->sc[i].name, key))
+			return &ss->sc[i];
+
+	err = grow((void **)&ss->sc, ss->n_sc, sizeof(*ss->sc));
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	sc = &ss->sc[ss->n_sc++];
+	memset(sc, 0, sizeof(*sc));
+	memcpy(sc->name, key, sizeof(sc->name));
+	sc->nr = nr;
+	return sc;
+}
+
+int ls_syscall_add_errno(struct ls_syscall_stats *sc, int err, __u64 count)
+{
+	struct ls_errno_count *e;
+	size_t i;
+	int ret;
+
+	if (!sc || err <= 0 || err > LS_ERRNO_MAX)
+		return -EINVAL;
+	for (i = 0; i < sc->n_errnos; i++) {
+		if (sc->errnos[i].err != err)
+			continue;
+		/* Per-CPU sums of a u64 counter cannot wrap; a hostile input can. */
+		if (sc->errnos[i].count > UINT64_MAX - count)
+			return -EOVERFLOW;
+		sc->errnos[i].count += count;
+		return 0;
+	}
+
+	ret = grow((void **)&sc->errnos, sc->n_errnos, sizeof(*sc->errnos));
+	if (ret)
+		return ret;
+	e = &sc->errnos[sc->n_errnos++];
+	e->err = err;
+	e->count = count;
+	return 0;
+}
+
+void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < ss->n_sc; i++)
+		ls_stats_merge(out, &ss->sc[i].st);
+}
+
+double ls_snapshot_total_ns(const struct ls_snapshot *snap)
+{
+	struct ls_stats *tot;
+	double sum = 0;
+	size_t i;
+
+	/* 8 KiB is too much for the stack of a library function. */
+	tot = malloc(sizeof(*tot));
+	if (!tot)
+		return 0;
+	for (i = 0; i < snap->n_subsys; i++) {
+		ls_subsys_total(&snap->subsys[i], tot);
+		sum += (double)tot->total_ns;
+	}
+	free(tot);
+	return sum;
+}
+
+double ls_pct_of(__u64 part, double whole)
+{
+	return whole > 0 ? (double)part / whole * 100.0 : 0.0;
+}
+
+void ls_stats_summarize(const struct ls_stats *s, struct ls_summary *out)
+{
+	int i;
+
+	out->count = s->count;
+	out->errors = s->errors;
+	out->total_ns = s->total_ns;
+	out->min_ns = s->min_ns;
+	out->max_ns = s->max_ns;
+	out->avg_ns = s->count ? s->total_ns / s->count : 0;
+	for (i = 0; i < LS_N_PCTS; i++)
+		out->pct_ns[i] = ls_stats_percentile(s, ls_pct_cols[i].p);
+}
+
+/*
+ * Kernel-internal codes that raw_syscalls:sys_exit can still see when a
+ * signal interrupts a syscall (include/linux/errno.h); the C library does
+ * not name them, but they do show up in traces.
+ */
+static const char *kernel_errno_name(int err)
+{
+	switch (err) {
+	case 512: return "ERESTARTSYS";
+	case 513: return "ERESTARTNOINTR";
+	case 514: return "ERESTARTNOHAND";
+	case 515: return "ENOIOCTLCMD";
+	case 516: return "ERESTART_RESTARTBLOCK";
+	default: return NULL;
+	}
+}
+
+const char *ls_errno_name(int err)
+{
+	const char *name;
+
+	if (err <= 0)
+		return NULL;
+	name = strerrorname_np(err);
+	return name ? name : kernel_errno_name(err);
+}
+
+/* qsort() has no context argument, so subsystems are sorted via keys. */
+struct subsys_key {
+	__u64 total_ns;
+	const struct ls_subsys *ss;
+};
+
+static int cmp_subsys(const void *pa, const void *pb)
+{
+	const struct subsys_key *a = pa, *b = pb;
+
+	if (a->total_ns != b->total_ns)
+		return a->total_ns > b->total_ns ? -1 : 1;
+	return strcmp(a->ss->name, b->ss->name);
+}
+
+static int cmp_syscall(const void *pa, const void *pb)
+{
+	const struct ls_syscall_stats *a = pa, *b = pb;
+
+	if (a->st.total_ns != b->st.total_ns)
+		return a->st.total_ns > b->st.total_ns ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static int cmp_errno(const void *pa, const void *pb)
+{
+	const struct ls_errno_count *a = pa, *b = pb;
+
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return (a->err > b->err) - (a->err < b->err);
+}
+
+void ls_snapshot_sort(struct ls_snapshot *snap)
+{
+	struct subsys_key *keys = NULL;
+	struct ls_subsys *sorted = NULL;
+	struct ls_stats *tot = NULL;
+	size_t i, j;
+
+	if (!snap)
+		return;
+	for (i = 0; i < snap->n_subsys; i++) {
+		struct ls_subsys *ss = &snap->subsys[i];
+
+		/* Names are unique, so every order below is total. */
+		if (ss->n_sc > 1)
+			qsort(ss->sc, ss->n_sc, sizeof(*ss->sc), cmp_syscall);
+		for (j = 0; j < ss->n_sc; j++)
+			if (ss->sc[j].n_errnos > 1)
+				qsort(ss->sc[j].errnos, ss->sc[j].n_errnos,
+				      sizeof(*ss->sc[j].errnos), cmp_errno);
+	}
+	if (snap->n_subsys < 2)
+		return;
+
+	keys = calloc(snap->n_subsys, sizeof(*keys));
+	sorted = calloc(snap->n_subsys, sizeof(*sorted));
+	tot = malloc(sizeof(*tot));
+	/* Without memory the snapshot stays valid, only in its original order. */
+	if (!keys || !sorted || !tot)
+		goto cleanup;
+	for (i = 0; i < snap->n_subsys; i++) {
+		/* The same total the report prints, so order and figures agree. */
+		ls_subsys_total(&snap->subsys[i], tot);
+		keys[i].total_ns = tot->total_ns;
+		keys[i].ss = &snap->subsys[i];
+	}
+	qsort(keys, snap->n_subsys, sizeof(*keys), cmp_subsys);
+	for (i = 0; i < snap->n_subsys; i++)
+		sorted[i] = *keys[i].ss;
+	memcpy(snap->subsys, sorted, snap->n_subsys * sizeof(*sorted));
+
+cleanup:
+	free(tot);
+	free(sorted);
+	free(keys);
+}

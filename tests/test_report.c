@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The reporter renders a snapshot built here into open_memstream(), and the
+ * result must match tests/fixtures/report_basic.{txt,json} byte for byte.
+ * After an intended layout change, regenerate them with
+ *	UPDATE_GOLDEN=1 build/tests/test_report
+ * and review the diff like code.  Run from the top of the tree.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hist.h"
+#include "report.h"
+#include "snapshot.h"
+
+#define FIXTURES "tests/fixtures/"
+
+/* What the BPF side does for one sample, n times. */
+static void add_samples(struct ls_stats *st, __u64 v, __u64 n)
+{
+	if (!st->count || v < st->min_ns)
+		st->min_ns = v;
+	if (v > st->max_ns)
+		st->max_ns = v;
+	st->count += n;
+	st->total_ns += v * n;
+	st->slots[ls_hist_slot(v)] += n;
+}
+
+static struct ls_syscall_stats *add_sc(struct ls_snapshot *snap, const char *ss_name,
+				       const char *sc_name, __u32 nr)
+{
+	struct ls_subsys *ss = ls_snapshot_subsys(snap, ss_name);
+	struct ls_syscall_stats *sc;
+
+	assert_non_null(ss);
+	sc = ls_subsys_syscall(ss, sc_name, nr);
+	assert_non_null(sc);
+	return sc;
+}
+
+static void add_errno(struct ls_syscall_stats *sc, int err, __u64 n)
+{
+	assert_int_equal(ls_syscall_add_errno(sc, err, n), 0);
+	sc->st.errors += n;
+}
+
+/*
+ * A run of a small TCP client that also pings and writes a log.  Figures
+ * are round so the golden file can be checked by hand: tcp recvfrom has
+ * 90 x 10us, 9 x 100us and 1 x 5ms, so P50 = P90 = 10.1us (middle of the
+ * slot [9984, 10240)), P95 = P99 = 99.3us, P99.9 = max = 5.00ms.  Added out
+ * of order on purpose: ls_snapshot_sort() decides the order.
+ */
+static struct ls_snapshot *build_basic(void)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_syscall_stats *sc;
+	__u64 seed = 7, v;
+	int i;
+
+	assert_non_null(snap);
+	snprintf(snap->meta.latscope_version, sizeof(snap->meta.latscope_version), "0.1.0");
+	snprintf(snap->meta.kernel, sizeof(snap->meta.kernel), "6.1.0-18-amd64");
+	snprintf(snap->meta.host, sizeof(snap->meta.host), "testbox");
+	snap->meta.ncpus = 4;
+	snprintf(snap->meta.cmdline, sizeof(snap->meta.cmdline),
+		 "latscope record -o run.json -- democtl -n 5");
+	snprintf(snap->meta.target, sizeof(snap->meta.target), "cmd democtl -n 5");
+	snap->meta.start_unix_ns = 1700000000000000000ULL;
+	snap->meta.duration_ns = 12345678901ULL;
+	snap->meta.end_unix_ns = snap->meta.start_unix_ns + snap->meta.duration_ns;
+	snap->meta.dropped = 7;
+
+	sc = add_sc(snap, "file", "read", 0);
+	for (i = 0; i < 200; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		v = 500 + (seed >> 33) % 2500;
+		add_samples(&sc->st, v, 1);
+	}
+	sc = add_sc(snap, "file", "openat", 257);
+	add_samples(&sc->st, 8000, 10);
+	add_errno(sc, ENOENT, 4);
+	sc = add_sc(snap, "file", "write", 1);
+	add_samples(&sc->st, 1500, 40);
+
+	sc = add_sc(snap, "tcp:127.0.0.1:18080", "recvfrom", 45);
+	add_samples(&sc->st, 10000, 90);
+	add_samples(&sc->st, 100000, 9);
+	add_samples(&sc->st, 5000000, 1);
+	add_errno(sc, EAGAIN, 3);
+	sc = add_sc(snap, "tcp:127.0.0.1:18080", "sendto", 44);
+	add_samples(&sc->st, 20000, 50);
+	sc = add_sc(snap, "tcp:127.0.0.1:18080", "connect", 42);
+	add_samples(&sc->st, 150000, 5);
+	add_errno(sc, ECONNREFUSED, 2);
+
+	/* A ping's replies are slow: this subsystem dominates. */
+	sc = add_sc(snap, "icmp", "recvfrom", 45);
+	add_samples(&sc->st, 1000000000ULL, 5);
+	add_errno(sc, EAGAIN, 1);
+	sc = add_sc(snap, "icmp", "sendto", 44);
+	add_samples(&sc->st, 30000, 5);
+
+	/* A signal interrupted one wait: the kernel-internal ERESTARTSYS. */
+	sc = add_sc(snap, "unix", "recvmsg", 47);
+	add_samples(&sc->st, 2500, 29);
+	add_samples(&sc->st, 250000000, 1);
+	add_errno(sc, 512, 1);
+
+	ls_snapshot_sort(snap);
+	for (size_t s = 0; s < snap->n_subsys; s++)
+		for (size_t c = 0; c < snap->subsys[s].n_sc; c++)
+			snap->meta.events += snap->subsys[s].sc[c].st.count;
+	return snap;
+}
+
+static char *render(const struct ls_snapshot *snap, enum ls_format fmt, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	assert_non_null(f);
+	assert_int_equal(ls_report_write(f, snap, fmt), 0);
+	assert_int_equal(fclose(f), 0);
+	*len = n;
+	return buf;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	long n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Byte-for-byte, naming the first line that differs. */
+static void compare_golden(const char *name, const char *got, size_t got_len)
+{
+	const char *upd = getenv("UPDATE_GOLDEN");
+	char path[256];
+	size_t want_len = 0, i, line = 1;
+	char *want;
+	FILE *f;
+
+	snprintf(path, sizeof(path), FIXTURES "%s", name);
+	if (upd && !strcmp(upd, "1")) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(got, 1, got_len, f), got_len);
+		assert_int_equal(fclose(f), 0);
+		print_message("updated %s\n", path);
+		return;
+	}
+	want = slurp(path, &want_len);
+	if (!want)
+		fail_msg("%s missing (run from the top of the tree, or UPDATE_GOLDEN=1)", path);
+	for (i = 0; i < got_len && i < want_len && got[i] == want[i]; i++)
+		line += got[i] == '\n';
+	if (i != got_len || i != want_len) {
+		const char *g = got + i, *w = want + i;
+
+		while (g > got && g[-1] != '\n')
+			g--;
+		while (w > want && w[-1] != '\n')
+			w--;
+		print_error("%s differs at line %zu:\n  want: %.*s\n  got:  %.*s\n", path, line,
+			    (int)strcspn(w, "\n"), w, (int)strcspn(g, "\n"), g);
+		free(want);
+		fail_msg("output differs from %s (UPDATE_GOLDEN=1 to accept)", path);
+	}
+	free(want);
+}
+
+static void report_write__basic_text__matches_golden(void **state)
+{
+	struct ls_snapshot *snap = build_basic();
+	size_t len;
+	char *out = render(snap, LS_FMT_TEXT, &len);
+
+	compare_golden("report_basic.txt", out, len);
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+static void report_write__basic_json__matches_golden(void **state)
+{
+	struct ls_snapshot *snap = build_basic();
+	size_t len;
+	char *out = render(snap, LS_FMT_JSON, &len);
+
+	compare_golden("report_basic.json", out, len);
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+/* The JSON report is the snapshot format: it loads back to the same data. */
+static void report_write__json__loads_back_as_snapshot(void **state)
+{
+	struct ls_snapshot *snap = build_basic(), *back;
+	char path[] = "/tmp/latscope-report-XXXXXX", err[256] = "";
+	size_t len;
+	char *out = render(snap, LS_FMT_JSON, &len), *again;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, out, len), (ssize_t)len);
+	close(fd);
+	back = ls_snapshot_load(path, err, sizeof(err));
+	unlink(path);
+	if (!back)
+		fail_msg("%s", err);
+	again = render(back, LS_FMT_JSON, &len);
+	assert_string_equal(out, again);
+	free(again);
+	free(out);
+	ls_snapshot_free(back);
+	ls_snapshot_free(snap);
+}
+
+static void report_write__empty_snapshot__says_nothing_traced(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	size_t len;
+	char *out;
+
+	assert_non_null(snap);
+	snprintf(snap->meta.target, sizeof(snap->meta.target), "pid 4242");
+	snap->meta.duration_ns = 1500000000;
+	out = render(snap, LS_FMT_TEXT, &len);
+	assert_string_equal(out, "latscope: pid 4242, 1.50s, 0 syscalls traced\n"
+				 "\n"
+				 "No syscalls were traced.\n");
+	free(out);
+
+	/* A subsystem without calls is still nothing traced. */
+	assert_non_null(ls_snapshot_subsys(snap, "file"));
+	snap->meta.target[0] = '\0';
+	snap->meta.events = 1;
+	snap->meta.dropped = 2;
+	out = render(snap, LS_FMT_TEXT, &len);
+	assert_string_equal(out, "latscope: unknown target, 1.50s, 1 syscall traced, 2 dropped\n"
+				 "\n"
+				 "No syscalls were traced.\n");
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+static void report_write__many_errnos__lists_top_ten(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_syscall_stats *sc;
+	size_t len, lines = 0;
+	char *out, *p;
+	int e;
+
+	assert_non_null(snap);
+	sc = add_sc(snap, "file", "openat", 257);
+	add_samples(&sc->st, 1000, 100);
+	for (e = 1; e <= 12; e++)
+		add_errno(sc, e, (__u64)e);
+	ls_snapshot_sort(snap);
+	out = render(snap, LS_FMT_TEXT, &len);
+	p = strstr(out, "Top errors:\n");
+	assert_non_null(p);
+	for (p = strchr(p, '\n') + 1; *p; p = strchr(p, '\n') + 1)
+		lines++;
+	/* Header plus ten rows, the most frequent (12 = ENOMEM) first. */
+	assert_int_equal(lines, 11);
+	assert_non_null(strstr(out, "SUBSYSTEM  SYSCALL  ERRNO    COUNT\n"
+				    "file       openat   ENOMEM      12\n"
+				    "file       openat   EAGAIN      11\n"));
+	assert_null(strstr(out, " EPERM "));
+	assert_null(strstr(out, " ENOENT "));
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+static void report_write__bad_arguments__einval(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+
+	assert_int_equal(ls_report_write(NULL, snap, LS_FMT_TEXT), -EINVAL);
+	assert_int_equal(ls_report_write(stdout, NULL, LS_FMT_TEXT), -EINVAL);
+	assert_int_equal(ls_report_write(stdout, snap, (enum ls_format)7), -EINVAL);
+	ls_snapshot_free(snap);
+}
+
+static void fmt_duration__unit_boundaries__three_significant_digits(void **state)
+{
+	static const struct {
+		__u64 ns;
+		const char *want;
+	} cases[] = {
+		{ 0, "0ns" },
+		{ 7, "7ns" },
+		{ 812, "812ns" },
+		{ 999, "999ns" },
+		{ 1000, "1.00us" },
+		{ 1234, "1.23us" },
+		{ 1235, "1.24us" },
+		{ 9994, "9.99us" },
+		{ 9995, "10.0us" },
+		{ 12345, "12.3us" },
+		{ 99949, "99.9us" },
+		{ 99950, "100us" },
+		{ 123456, "123us" },
+		{ 999499, "999us" },
+		{ 999500, "1.00ms" },
+		{ 4560000, "4.56ms" },
+		{ 999499999, "999ms" },
+		{ 999500000, "1.00s" },
+		{ 1000000000, "1.00s" },
+		{ 1234567890, "1.23s" },
+		{ 12345678901ULL, "12.3s" },
+		{ 999499999999ULL, "999s" },
+		{ 999500000000ULL, "1000s" },
+		{ 1234567890123ULL, "1235s" },
+		{ UINT64_MAX, "18446744074s" },
+	};
+	char buf[32], small[4];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = ls_fmt_duration(cases[i].ns, buf, sizeof(buf));
+
+		assert_ptr_equal(got, buf);
+		if (strcmp(got, cases[i].want))
+			fail_msg("%llu ns: got '%s', want '%s'", (unsigned long long)cases[i].ns,
+				 got, cases[i].want);
+	}
+	/* A short buffer is truncated, never overrun. */
+	assert_string_equal(ls_fmt_duration(4560000, small, sizeof(small)), "4.5");
+	assert_null(ls_fmt_duration(1, NULL, 0));
+}
+
+static void format_parse__good_and_bad_input__einval_for_bad(void **state)
+{
+	static const char *const bad[] = { "", "TEXT", "Json", "txt", "json ", " text", "jsonx",
+					   "text\n", "xml" };
+	enum ls_format fmt = LS_FMT_JSON;
+	size_t i;
+
+	assert_int_equal(ls_format_parse("text", &fmt), 0);
+	assert_int_equal(fmt, LS_FMT_TEXT);
+	assert_int_equal(ls_format_parse("json", &fmt), 0);
+	assert_int_equal(fmt, LS_FMT_JSON);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fmt = LS_FMT_JSON;
+		assert_int_equal(ls_format_parse(bad[i], &fmt), -EINVAL);
+		/* Left untouched on error. */
+		assert_int_equal(fmt, LS_FMT_JSON);
+	}
+	assert_int_equal(ls_format_parse(NULL, &fmt), -EINVAL);
+	assert_int_equal(ls_format_parse("text", NULL), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(report_write__basic_text__matches_golden),
+		cmocka_unit_test(report_write__basic_json__matches_golden),
+		cmocka_unit_test(report_write__json__loads_back_as_snapshot),
+		cmocka_unit_test(report_write__empty_snapshot__says_nothing_traced),
+		cmocka_unit_test(report_write__many_errnos__lists_top_ten),
+		cmocka_unit_test(report_write__bad_arguments__einval),
+		cmocka_unit_test(fmt_duration__unit_boundaries__three_significant_digits),
+		cmocka_unit_test(format_parse__good_and_bad_input__einval_for_bad),
+	};
+
+	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}

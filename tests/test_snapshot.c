@@ -1,0 +1,1077 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Snapshot model and JSON: round trip, atomic save, and a loader that must
+ * turn every kind of broken input into one error line, never a crash.  Run
+ * under ASan/UBSan (Makefile SAN_FLAGS), which turns memory bugs into failures.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "hist.h"
+#include "snapshot.h"
+
+static char tmpdir[256];
+
+static int group_setup(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "%s/latscope-test-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int group_teardown(void **state)
+{
+	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *tmp_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", tmpdir, name);
+	return buf;
+}
+
+/* What the BPF side does for one sample, n times. */
+static void add_samples(struct ls_stats *st, __u64 v, __u64 n)
+{
+	if (!st->count || v < st->min_ns)
+		st->min_ns = v;
+	if (v > st->max_ns)
+		st->max_ns = v;
+	st->count += n;
+	st->total_ns += v * n;
+	st->slots[ls_hist_slot(v)] += n;
+}
+
+static struct ls_syscall_stats *add_sc(struct ls_snapshot *snap, const char *ss_name,
+				       const char *sc_name, __u32 nr)
+{
+	struct ls_subsys *ss = ls_snapshot_subsys(snap, ss_name);
+	struct ls_syscall_stats *sc;
+
+	assert_non_null(ss);
+	sc = ls_subsys_syscall(ss, sc_name, nr);
+	assert_non_null(sc);
+	return sc;
+}
+
+/*
+ * Several subsystems, syscalls and errnos; a sample in the overflow slot;
+ * u64 values above INT64_MAX; strings that need JSON escaping.
+ */
+static struct ls_snapshot *build_rich(void)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_syscall_stats *sc;
+	__u64 v, seed = 42;
+	int i;
+
+	assert_non_null(snap);
+	snprintf(snap->meta.latscope_version, sizeof(snap->meta.latscope_version), "0.1.0");
+	snprintf(snap->meta.kernel, sizeof(snap->meta.kernel), "6.1.0-18-amd64");
+	snprintf(snap->meta.host, sizeof(snap->meta.host), "h\xc3\xb6st");
+	snap->meta.ncpus = 8;
+	snprintf(snap->meta.cmdline, sizeof(snap->meta.cmdline),
+		 "latscope record -o \"a b\".json -- sh -c 'printf \\t/x'\ttab");
+	snprintf(snap->meta.target, sizeof(snap->meta.target), "pid 123,456");
+	snap->meta.start_unix_ns = 1700000000123456789ULL;
+	snap->meta.end_unix_ns = UINT64_MAX;
+	snap->meta.duration_ns = 5000000000ULL;
+	snap->meta.events = 123456;
+	snap->meta.dropped = (1ULL << 63) + 1;
+
+	sc = add_sc(snap, "tcp:127.0.0.1:18080", "recvfrom", 45);
+	for (i = 0; i < 500; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		v = 1000 + (seed >> 33) % 2000000;
+		add_samples(&sc->st, v, 1);
+	}
+	sc->st.errors = 4;
+	assert_int_equal(ls_syscall_add_errno(sc, EAGAIN, 3), 0);
+	assert_int_equal(ls_syscall_add_errno(sc, ECONNRESET, 1), 0);
+
+	sc = add_sc(snap, "tcp:127.0.0.1:18080", "sendto", 44);
+	for (v = 0; v < 64; v++)
+		add_samples(&sc->st, v, v + 1);
+
+	sc = add_sc(snap, "file", "openat", 257);
+	add_samples(&sc->st, 8000, 10);
+	sc->st.errors = 5;
+	assert_int_equal(ls_syscall_add_errno(sc, ENOENT, 5), 0);
+
+	/* 100 s is past 2^36 ns: the overflow slot. */
+	sc = add_sc(snap, "other", "nanosleep", 35);
+	add_samples(&sc->st, 100000000000ULL, 2);
+	add_samples(&sc->st, 1000, 1);
+	assert_int_not_equal(sc->st.slots[LS_HIST_SLOTS - 1], 0);
+
+	/* Above INT64_MAX everywhere json-c would otherwise store an int64. */
+	sc = add_sc(snap, "other", "syscall_4294967295", UINT32_MAX);
+	sc->st.count = (1ULL << 63) + 5;
+	sc->st.errors = (1ULL << 63) + 1;
+	sc->st.total_ns = UINT64_MAX - 12345;
+	sc->st.min_ns = 1;
+	sc->st.max_ns = UINT64_MAX;
+	sc->st.slots[1] = 1ULL << 63;
+	sc->st.slots[LS_HIST_SLOTS - 1] = 5;
+	assert_int_equal(ls_syscall_add_errno(sc, 4095, UINT64_MAX), 0);
+	assert_int_equal(ls_syscall_add_errno(sc, 512, 1), 0);
+
+	/* Nothing recorded yet: empty arrays and zero figures. */
+	add_sc(snap, "udp:unconnected", "sendto", 44);
+	assert_non_null(ls_snapshot_subsys(snap, "netlink:route"));
+	return snap;
+}
+
+/* Small but complete: the truncation loop cuts it at every byte. */
+static struct ls_snapshot *build_small(void)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_syscall_stats *sc;
+
+	assert_non_null(snap);
+	snprintf(snap->meta.target, sizeof(snap->meta.target), "cmd true");
+	snap->meta.duration_ns = 1000;
+	snap->meta.events = 3;
+	snap->meta.dropped = 7;
+	sc = add_sc(snap, "file", "read", 0);
+	add_samples(&sc->st, 100, 2);
+	add_samples(&sc->st, 5000, 1);
+	sc->st.errors = 1;
+	assert_int_equal(ls_syscall_add_errno(sc, EINTR, 1), 0);
+	return snap;
+}
+
+static void assert_stats_equal(const struct ls_stats *a, const struct ls_stats *b)
+{
+	size_t i;
+
+	assert_int_equal(a->count, b->count);
+	assert_int_equal(a->errors, b->errors);
+	assert_int_equal(a->total_ns, b->total_ns);
+	assert_int_equal(a->min_ns, b->min_ns);
+	assert_int_equal(a->max_ns, b->max_ns);
+	for (i = 0; i < LS_HIST_SLOTS; i++) {
+		if (a->slots[i] != b->slots[i])
+			fail_msg("slot %zu: %llu != %llu", i, (unsigned long long)a->slots[i],
+				 (unsigned long long)b->slots[i]);
+	}
+}
+
+static void assert_snapshot_equal(const struct ls_snapshot *a, const struct ls_snapshot *b)
+{
+	size_t i, j, k;
+
+	assert_int_equal(a->version, b->version);
+	assert_string_equal(a->meta.latscope_version, b->meta.latscope_version);
+	assert_string_equal(a->meta.kernel, b->meta.kernel);
+	assert_string_equal(a->meta.host, b->meta.host);
+	assert_int_equal(a->meta.ncpus, b->meta.ncpus);
+	assert_string_equal(a->meta.cmdline, b->meta.cmdline);
+	assert_string_equal(a->meta.target, b->meta.target);
+	assert_int_equal(a->meta.start_unix_ns, b->meta.start_unix_ns);
+	assert_int_equal(a->meta.end_unix_ns, b->meta.end_unix_ns);
+	assert_int_equal(a->meta.duration_ns, b->meta.duration_ns);
+	assert_int_equal(a->meta.events, b->meta.events);
+	assert_int_equal(a->meta.dropped, b->meta.dropped);
+
+	assert_int_equal(a->n_subsys, b->n_subsys);
+	for (i = 0; i < a->n_subsys; i++) {
+		const struct ls_subsys *sa = &a->subsys[i], *sb = &b->subsys[i];
+
+		assert_string_equal(sa->name, sb->name);
+		assert_int_equal(sa->n_sc, sb->n_sc);
+		for (j = 0; j < sa->n_sc; j++) {
+			const struct ls_syscall_stats *ca = &sa->sc[j], *cb = &sb->sc[j];
+
+			assert_string_equal(ca->name, cb->name);
+			assert_int_equal(ca->nr, cb->nr);
+			assert_stats_equal(&ca->st, &cb->st);
+			assert_int_equal(ca->n_errnos, cb->n_errnos);
+			for (k = 0; k < ca->n_errnos; k++) {
+				assert_int_equal(ca->errnos[k].err, cb->errnos[k].err);
+				assert_int_equal(ca->errnos[k].count, cb->errnos[k].count);
+			}
+		}
+	}
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *json_text(const struct ls_snapshot *snap, int pretty, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	assert_non_null(f);
+	assert_int_equal(ls_snapshot_write_json(f, snap, pretty), 0);
+	assert_int_equal(fclose(f), 0);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static size_t count_entries(const char *dir)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(dir);
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void make_dir(char *buf, size_t len, const char *name)
+{
+	tmp_path(buf, len, name);
+	assert_int_equal(mkdir(buf, 0700), 0);
+}
+
+/* NULL, errno want_errno, one non-empty line that mentions `want`. */
+static void expect_load_error(const char *path, int want_errno, const char *want)
+{
+	struct ls_snapshot *snap;
+	char err[512];
+
+	memset(err, 'x', sizeof(err));
+	errno = 0;
+	snap = ls_snapshot_load(path, err, sizeof(err));
+	if (snap) {
+		ls_snapshot_free(snap);
+		fail_msg("%s: loaded, expected an error mentioning '%s'", path, want);
+	}
+	assert_int_equal(errno, want_errno);
+	assert_non_null(memchr(err, '\0', sizeof(err)));
+	assert_true(err[0] != '\0');
+	assert_null(strchr(err, '\n'));
+	if (!strstr(err, want))
+		fail_msg("error '%s' does not mention '%s'", err, want);
+}
+
+/* ---- model helpers ---------------------------------------------------- */
+
+static void snapshot_subsys__same_name__returns_same_entry(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_subsys *a, *b;
+	char name[32];
+	int i;
+
+	assert_non_null(snap);
+	assert_int_equal(snap->version, LS_SNAPSHOT_VERSION);
+	/* Enough entries to grow the array several times. */
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		assert_non_null(ls_snapshot_subsys(snap, name));
+	}
+	assert_int_equal(snap->n_subsys, 1000);
+	a = ls_snapshot_subsys(snap, "s567");
+	b = ls_snapshot_subsys(snap, "s567");
+	assert_ptr_equal(a, b);
+	assert_ptr_equal(a, &snap->subsys[567]);
+	assert_int_equal(snap->n_subsys, 1000);
+	ls_snapshot_free(snap);
+	ls_snapshot_free(NULL);
+}
+
+static void snapshot_subsys__long_name__truncated_and_found_again(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_subsys *ss;
+	char name[300];
+
+	assert_non_null(snap);
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	ss = ls_snapshot_subsys(snap, name);
+	assert_non_null(ss);
+	assert_int_equal(strlen(ss->name), sizeof(ss->name) - 1);
+	assert_ptr_equal(ls_snapshot_subsys(snap, name), ss);
+	assert_int_equal(snap->n_subsys, 1);
+	errno = 0;
+	assert_null(ls_snapshot_subsys(snap, NULL));
+	assert_int_equal(errno, EINVAL);
+	/* Empty names would make the saved file unloadable. */
+	errno = 0;
+	assert_null(ls_snapshot_subsys(snap, ""));
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_null(ls_subsys_syscall(ss, "", 0));
+	assert_int_equal(errno, EINVAL);
+	ls_snapshot_free(snap);
+}
+
+static void subsys_syscall__same_name__returns_same_entry(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_syscall_stats *a, *b;
+	struct ls_subsys *ss;
+	char name[32];
+	int i;
+
+	assert_non_null(snap);
+	ss = ls_snapshot_subsys(snap, "file");
+	assert_non_null(ss);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "syscall_%d", i);
+		a = ls_subsys_syscall(ss, name, (__u32)i);
+		assert_non_null(a);
+		assert_int_equal(a->nr, i);
+		a->st.count = (__u64)i;
+	}
+	a = ls_subsys_syscall(ss, "syscall_42", 999);
+	b = &ss->sc[42];
+	assert_ptr_equal(a, b);
+	/* The first number sticks: the name is the identity. */
+	assert_int_equal(a->nr, 42);
+	assert_int_equal(a->st.count, 42);
+	assert_int_equal(ss->n_sc, 100);
+	ls_snapshot_free(snap);
+}
+
+static void syscall_add_errno__repeated__accumulates_count(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_syscall_stats *sc;
+	int e;
+
+	assert_non_null(snap);
+	sc = add_sc(snap, "file", "read", 0);
+	for (e = 1; e <= 20; e++)
+		assert_int_equal(ls_syscall_add_errno(sc, e, (__u64)e), 0);
+	assert_int_equal(ls_syscall_add_errno(sc, EAGAIN, 100), 0);
+	assert_int_equal(sc->n_errnos, 20);
+	assert_int_equal(sc->errnos[EAGAIN - 1].err, EAGAIN);
+	assert_int_equal(sc->errnos[EAGAIN - 1].count, EAGAIN + 100);
+	assert_int_equal(ls_syscall_add_errno(sc, 0, 1), -EINVAL);
+	assert_int_equal(ls_syscall_add_errno(sc, -5, 1), -EINVAL);
+	assert_int_equal(ls_syscall_add_errno(sc, LS_ERRNO_MAX + 1, 1), -EINVAL);
+	assert_int_equal(ls_syscall_add_errno(sc, EAGAIN, UINT64_MAX), -EOVERFLOW);
+	ls_snapshot_free(snap);
+}
+
+static void subsys_total__several_syscalls__merges_all(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_syscall_stats *a, *b;
+	struct ls_stats *tot = calloc(1, sizeof(*tot));
+
+	assert_non_null(snap);
+	assert_non_null(tot);
+	a = add_sc(snap, "file", "read", 0);
+	add_samples(&a->st, 500, 3);
+	a->st.errors = 1;
+	b = add_sc(snap, "file", "write", 1);
+	add_samples(&b->st, 50, 1);
+	add_samples(&b->st, 9000, 2);
+	ls_subsys_total(&snap->subsys[0], tot);
+	assert_int_equal(tot->count, 6);
+	assert_int_equal(tot->errors, 1);
+	assert_int_equal(tot->total_ns, 1500 + 50 + 18000);
+	assert_int_equal(tot->min_ns, 50);
+	assert_int_equal(tot->max_ns, 9000);
+	assert_int_equal(tot->slots[ls_hist_slot(500)], 3);
+	assert_int_equal(tot->slots[ls_hist_slot(9000)], 2);
+	assert_int_equal(ls_stats_slot_total(tot), 6);
+	free(tot);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_sort__mixed_order__sorts_by_total_then_name(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_syscall_stats *sc;
+
+	assert_non_null(snap);
+	add_samples(&add_sc(snap, "small", "read", 0)->st, 10, 1);
+	add_samples(&add_sc(snap, "tie-b", "read", 0)->st, 500, 1);
+	add_samples(&add_sc(snap, "big", "read", 0)->st, 100, 1);
+	add_samples(&add_sc(snap, "big", "write", 1)->st, 1000, 1);
+	add_samples(&add_sc(snap, "big", "close", 3)->st, 1000, 1);
+	add_samples(&add_sc(snap, "tie-a", "read", 0)->st, 500, 1);
+	sc = add_sc(snap, "small", "open", 2);
+	assert_int_equal(ls_syscall_add_errno(sc, ENOENT, 1), 0);
+	assert_int_equal(ls_syscall_add_errno(sc, EACCES, 9), 0);
+	assert_int_equal(ls_syscall_add_errno(sc, EPERM, 9), 0);
+
+	ls_snapshot_sort(snap);
+	assert_string_equal(snap->subsys[0].name, "big");
+	assert_string_equal(snap->subsys[1].name, "tie-a");
+	assert_string_equal(snap->subsys[2].name, "tie-b");
+	assert_string_equal(snap->subsys[3].name, "small");
+	assert_string_equal(snap->subsys[0].sc[0].name, "close");
+	assert_string_equal(snap->subsys[0].sc[1].name, "write");
+	assert_string_equal(snap->subsys[0].sc[2].name, "read");
+	sc = &snap->subsys[3].sc[1];
+	assert_string_equal(sc->name, "open");
+	assert_int_equal(sc->errnos[0].err, EPERM);
+	assert_int_equal(sc->errnos[1].err, EACCES);
+	assert_int_equal(sc->errnos[2].err, ENOENT);
+	ls_snapshot_sort(NULL);
+	ls_snapshot_free(snap);
+}
+
+static void errno_name__known_kernel_and_unknown__names_or_null(void **state)
+{
+	assert_string_equal(ls_errno_name(EAGAIN), "EAGAIN");
+	assert_string_equal(ls_errno_name(ENOENT), "ENOENT");
+	assert_string_equal(ls_errno_name(512), "ERESTARTSYS");
+	assert_null(ls_errno_name(4000));
+	assert_null(ls_errno_name(0));
+}
+
+/* ---- JSON writing and round trip ------------------------------------- */
+
+static void write_json__unknown_errno__named_e_question(void **state)
+{
+	struct ls_snapshot *snap = build_rich();
+	char *text = json_text(snap, 1, NULL);
+
+	assert_non_null(strstr(text, "\"name\": \"E?\""));
+	assert_non_null(strstr(text, "\"name\": \"EAGAIN\""));
+	assert_non_null(strstr(text, "\"schema\": \"latscope-snapshot\""));
+	/* u64 above INT64_MAX printed exactly, not as a negative int64. */
+	assert_non_null(strstr(text, "\"total_ns\": 18446744073709539270"));
+	/* The last slot: its own range plus everything from 2^36 ns up. */
+	assert_non_null(strstr(text, "[67645734912, 18446744073709551615, 5]"));
+	assert_non_null(strstr(text, "[67645734912, 18446744073709551615, 2]"));
+	assert_null(strstr(text, "\\/"));
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+static void write_json__compact__is_one_line(void **state)
+{
+	struct ls_snapshot *snap = build_small();
+	size_t len;
+	char *text = json_text(snap, 0, &len);
+
+	assert_true(len > 2);
+	assert_int_equal(text[len - 1], '\n');
+	assert_ptr_equal(strchr(text, '\n'), &text[len - 1]);
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_json__round_trip__preserves_every_field(void **state)
+{
+	struct ls_snapshot *snap = build_rich(), *back;
+	char path[PATH_MAX], err[256] = "";
+
+	tmp_path(path, sizeof(path), "roundtrip.json");
+	assert_int_equal(ls_snapshot_save(snap, path), 0);
+	back = ls_snapshot_load(path, err, sizeof(err));
+	if (!back)
+		fail_msg("load failed: %s", err);
+	assert_snapshot_equal(snap, back);
+
+	/* And what it loaded writes the same bytes again. */
+	{
+		char *a = json_text(snap, 1, NULL), *b = json_text(back, 1, NULL);
+
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	ls_snapshot_free(back);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_save__success__leaves_no_tmp_file(void **state)
+{
+	struct ls_snapshot *snap = build_rich();
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	struct stat st;
+
+	make_dir(dir, sizeof(dir), "atomic");
+	snprintf(path, sizeof(path), "%s/snap.json", dir);
+	assert_int_equal(ls_snapshot_save(snap, path), 0);
+	/* Replacing an existing snapshot goes through a temporary file as well. */
+	assert_int_equal(ls_snapshot_save(snap, path), 0);
+	assert_int_equal(count_entries(dir), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size > 0);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_save__rename_fails__removes_tmp_file(void **state)
+{
+	struct ls_snapshot *snap = build_small();
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+
+	make_dir(dir, sizeof(dir), "rename");
+	/* A directory where the file should go: rename() fails with EISDIR. */
+	snprintf(path, sizeof(path), "%s/target", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(ls_snapshot_save(snap, path), -EISDIR);
+	assert_int_equal(count_entries(dir), 1);
+
+	snprintf(path, sizeof(path), "%s/missing/snap.json", dir);
+	assert_int_equal(ls_snapshot_save(snap, path), -ENOENT);
+	assert_int_equal(ls_snapshot_save(snap, NULL), -EINVAL);
+	assert_int_equal(count_entries(dir), 1);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_save__write_fails__keeps_old_file(void **state)
+{
+	struct ls_snapshot *snap = build_rich();
+	char dir[PATH_MAX], path[PATH_MAX + 32], buf[16] = "";
+	struct rlimit old, small;
+	void (*old_handler)(int);
+	int ret;
+	FILE *f;
+
+	make_dir(dir, sizeof(dir), "full");
+	snprintf(path, sizeof(path), "%s/snap.json", dir);
+	write_file(path, "old", 3);
+
+	/* A tiny file size limit makes write() fail with EFBIG part way. */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = 4096;
+	old_handler = signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	ret = ls_snapshot_save(snap, path);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, old_handler);
+
+	assert_int_equal(ret, -EFBIG);
+	assert_int_equal(count_entries(dir), 1);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "old");
+	ls_snapshot_free(snap);
+}
+
+/* ---- load errors ------------------------------------------------------- */
+
+static void snapshot_load__missing_file__fails(void **state)
+{
+	char path[PATH_MAX];
+	struct ls_snapshot *snap;
+
+	expect_load_error(tmp_path(path, sizeof(path), "does-not-exist.json"), ENOENT,
+			  "does-not-exist.json: No such file or directory");
+	expect_load_error(tmpdir, EISDIR, "Is a directory");
+	/* No error buffer at all is allowed too. */
+	snap = ls_snapshot_load(path, NULL, 0);
+	assert_null(snap);
+	assert_int_equal(errno, ENOENT);
+}
+
+static void snapshot_load__empty_file__fails(void **state)
+{
+	char path[PATH_MAX];
+
+	tmp_path(path, sizeof(path), "empty.json");
+	write_file(path, "", 0);
+	expect_load_error(path, EINVAL, "empty.json: file is empty");
+	write_file(path, " \n\t ", 4);
+	expect_load_error(path, EINVAL, "truncated JSON");
+}
+
+static void snapshot_load__truncated_json__fails_at_every_cut(void **state)
+{
+	struct ls_snapshot *snap = build_small(), *whole;
+	char path[PATH_MAX];
+	size_t len, cut, end;
+	int pretty;
+
+	tmp_path(path, sizeof(path), "cut.json");
+	for (pretty = 0; pretty <= 1; pretty++) {
+		char *text = json_text(snap, pretty, &len);
+
+		/* Up to the closing brace: every shorter prefix is incomplete. */
+		end = (size_t)(strrchr(text, '}') - text);
+		for (cut = 0; cut <= end; cut++) {
+			write_file(path, text, cut);
+			expect_load_error(path, EINVAL, cut ? "cut.json: truncated JSON"
+							    : "cut.json: file is empty");
+		}
+		write_file(path, text, end + 1);
+		whole = ls_snapshot_load(path, NULL, 0);
+		assert_non_null(whole);
+		ls_snapshot_free(whole);
+		free(text);
+	}
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_load__not_json_or_extra_data__fails(void **state)
+{
+	static const char nested[] = "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1";
+	struct ls_snapshot *snap = build_small();
+	char path[PATH_MAX], *text, *bad;
+	size_t len;
+
+	tmp_path(path, sizeof(path), "notjson.json");
+	write_file(path, "hello", 5);
+	expect_load_error(path, EINVAL, "invalid JSON at byte");
+	write_file(path, "[1, 2]", 6);
+	expect_load_error(path, EINVAL, "expected a JSON object at the top level");
+	write_file(path, "{}", 2);
+	expect_load_error(path, EINVAL, "notjson.json: schema: missing");
+	write_file(path, nested, sizeof(nested) - 1);
+	expect_load_error(path, EINVAL, "invalid JSON");
+
+	text = json_text(snap, 0, &len);
+	bad = malloc(len + 2);
+	assert_non_null(bad);
+	memcpy(bad, text, len);
+	memcpy(bad + len, "x", 2);
+	write_file(path, bad, len + 1);
+	expect_load_error(path, EINVAL, "invalid JSON");
+	/* json-c would stop quietly at a NUL byte. */
+	bad[len] = '\0';
+	write_file(path, bad, len + 2);
+	expect_load_error(path, EINVAL, "unexpected data after the JSON document");
+	free(bad);
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_load__oversized_file__fails_without_reading(void **state)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	tmp_path(path, sizeof(path), "huge.json");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	/* Sparse: 64 MiB + 1 byte that take no disk space. */
+	assert_int_equal(ftruncate(fd, (64L << 20) + 1), 0);
+	close(fd);
+	expect_load_error(path, EFBIG, "huge.json: file is too large");
+	unlink(path);
+}
+
+static void snapshot_load__integer_beyond_u64__fails(void **state)
+{
+	struct ls_snapshot *snap = build_small(), *back;
+	char path[PATH_MAX], *text, *p, *bad;
+	size_t len;
+
+	tmp_path(path, sizeof(path), "bigint.json");
+	text = json_text(snap, 0, &len);
+	p = strstr(text, "\"dropped\":7");
+	assert_non_null(p);
+	assert_true(asprintf(&bad, "%.*s\"dropped\":18446744073709551616%s", (int)(p - text),
+			     text, p + strlen("\"dropped\":7")) > 0);
+	write_file(path, bad, strlen(bad));
+	expect_load_error(path, EINVAL, "does not fit in 64 bits");
+	free(bad);
+
+	/* UINT64_MAX itself is fine, with or without leading zeros elsewhere. */
+	assert_true(asprintf(&bad, "%.*s\"dropped\":18446744073709551615%s", (int)(p - text),
+			     text, p + strlen("\"dropped\":7")) > 0);
+	write_file(path, bad, strlen(bad));
+	back = ls_snapshot_load(path, NULL, 0);
+	assert_non_null(back);
+	assert_int_equal(back->meta.dropped, UINT64_MAX);
+	ls_snapshot_free(back);
+	free(bad);
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+/*
+ * Mutations of a valid document.  The path syntax is the loader's own:
+ * "a.b[2][0]".  An empty `key` at the end of a path means "delete it".
+ */
+static json_object *walk(json_object *o, const char *path, char *last, size_t lastlen)
+{
+	const char *p = path;
+	char key[64];
+	size_t n;
+
+	for (;;) {
+		if (*p == '[') {
+			long idx = strtol(p + 1, (char **)&p, 10);
+
+			assert_int_equal(*p, ']');
+			p++;
+			snprintf(key, sizeof(key), "[%ld]", idx);
+		} else {
+			n = strcspn(p, ".[");
+			assert_true(n < sizeof(key));
+			memcpy(key, p, n);
+			key[n] = '\0';
+			p += n;
+		}
+		if (*p == '.')
+			p++;
+		if (!*p) {
+			snprintf(last, lastlen, "%s", key);
+			return o;
+		}
+		if (key[0] == '[')
+			o = json_object_array_get_idx(o, (size_t)atol(key + 1));
+		else
+			assert_true(json_object_object_get_ex(o, key, &o));
+		assert_non_null(o);
+	}
+}
+
+/* json-c represents JSON null as a NULL pointer, hence the separate del. */
+static void set_path(json_object *root, const char *path, json_object *val, int del)
+{
+	char last[64];
+	json_object *parent = walk(root, path, last, sizeof(last));
+
+	if (last[0] == '[')
+		assert_int_equal(json_object_array_put_idx(parent, (size_t)atol(last + 1), val), 0);
+	else if (del)
+		json_object_object_del(parent, last);
+	else
+		assert_int_equal(json_object_object_add(parent, last, val), 0);
+}
+
+enum val_kind { V_STR, V_INT, V_NEG, V_DBL, V_BOOL, V_NULL, V_ARR, V_OBJ, V_DEL, V_BIG };
+
+static json_object *make_val(enum val_kind k)
+{
+	switch (k) {
+	case V_STR: return json_object_new_string("12");
+	case V_INT: return json_object_new_int(5);
+	case V_NEG: return json_object_new_int(-1);
+	case V_DBL: return json_object_new_double(1.5);
+	case V_BOOL: return json_object_new_boolean(1);
+	case V_ARR: return json_object_new_array();
+	case V_OBJ: return json_object_new_object();
+	case V_BIG: return json_object_new_int64(1LL << 32);
+	default: return NULL;	/* V_NULL, V_DEL */
+	}
+}
+
+struct mutation {
+	const char *path;
+	enum val_kind val;
+	const char *want;	/* substring of the error, after "<file>: " */
+};
+
+static void expect_mutation_fails(const char *base_text, const struct mutation *m)
+{
+	char path[PATH_MAX], want[256];
+	json_object *root = json_tokener_parse(base_text);
+	const char *text;
+
+	assert_non_null(root);
+	set_path(root, m->path, make_val(m->val), m->val == V_DEL);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	tmp_path(path, sizeof(path), "mutated.json");
+	write_file(path, text, strlen(text));
+	snprintf(want, sizeof(want), "mutated.json: %s", m->want);
+	expect_load_error(path, EINVAL, want);
+	json_object_put(root);
+}
+
+#define SC "subsystems[0].syscalls[0]"
+
+static void snapshot_load__wrong_type_for_each_field__fails(void **state)
+{
+	static const struct mutation cases[] = {
+		{ "schema", V_INT, "schema: expected a string" },
+		{ "version", V_STR, "version: expected an integer" },
+		{ "meta", V_ARR, "meta: expected an object" },
+		{ "meta.latscope_version", V_INT, "meta.latscope_version: expected a string" },
+		{ "meta.kernel", V_NULL, "meta.kernel: expected a string" },
+		{ "meta.host", V_ARR, "meta.host: expected a string" },
+		{ "meta.ncpus", V_STR, "meta.ncpus: expected an integer" },
+		{ "meta.cmdline", V_INT, "meta.cmdline: expected a string" },
+		{ "meta.target", V_OBJ, "meta.target: expected a string" },
+		{ "meta.start_unix_ns", V_DBL, "meta.start_unix_ns: expected an integer" },
+		{ "meta.end_unix_ns", V_STR, "meta.end_unix_ns: expected an integer" },
+		{ "meta.duration_ns", V_BOOL, "meta.duration_ns: expected an integer" },
+		{ "meta.events", V_NULL, "meta.events: expected an integer" },
+		{ "meta.dropped", V_ARR, "meta.dropped: expected an integer" },
+		{ "histogram", V_STR, "histogram: expected an object" },
+		{ "histogram.kind", V_INT, "histogram.kind: expected a string" },
+		{ "histogram.sub_buckets", V_STR, "histogram.sub_buckets: expected an integer" },
+		{ "histogram.max_log2", V_DBL, "histogram.max_log2: expected an integer" },
+		{ "histogram.slots", V_NULL, "histogram.slots: expected an integer" },
+		{ "histogram.unit", V_INT, "histogram.unit: expected a string" },
+		{ "subsystems", V_OBJ, "subsystems: expected an array" },
+		{ "subsystems[0]", V_STR, "subsystems[0]: expected an object" },
+		{ "subsystems[0].name", V_INT, "subsystems[0].name: expected a string" },
+		{ "subsystems[0].syscalls", V_OBJ, "subsystems[0].syscalls: expected an array" },
+		{ SC, V_INT, SC ": expected an object" },
+		{ SC ".syscall", V_INT, SC ".syscall: expected a string" },
+		{ SC ".nr", V_STR, SC ".nr: expected an integer" },
+		{ SC ".count", V_STR, SC ".count: expected an integer" },
+		{ SC ".errors", V_BOOL, SC ".errors: expected an integer" },
+		{ SC ".total_ns", V_DBL, SC ".total_ns: expected an integer" },
+		{ SC ".min_ns", V_ARR, SC ".min_ns: expected an integer" },
+		{ SC ".max_ns", V_OBJ, SC ".max_ns: expected an integer" },
+		{ SC ".errnos", V_STR, SC ".errnos: expected an array" },
+		{ SC ".errnos[0]", V_INT, SC ".errnos[0]: expected an object" },
+		{ SC ".errnos[0].errno", V_STR, SC ".errnos[0].errno: expected an integer" },
+		{ SC ".errnos[0].count", V_DBL, SC ".errnos[0].count: expected an integer" },
+		{ SC ".buckets", V_OBJ, SC ".buckets: expected an array" },
+		{ SC ".buckets[0]", V_INT, SC ".buckets[0]: expected [lower_ns, upper_ns, count]" },
+		{ SC ".buckets[0][0]", V_STR, SC ".buckets[0][0]: expected an integer" },
+		{ SC ".buckets[0][1]", V_NULL, SC ".buckets[0][1]: expected an integer" },
+		{ SC ".buckets[0][2]", V_DBL, SC ".buckets[0][2]: expected an integer" },
+	};
+	struct ls_snapshot *snap = build_small();
+	char *text = json_text(snap, 0, NULL);
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_mutation_fails(text, &cases[i]);
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_load__missing_or_out_of_range__fails(void **state)
+{
+	static const struct mutation cases[] = {
+		{ "meta.host", V_DEL, "meta.host: missing" },
+		{ "histogram", V_DEL, "histogram: missing" },
+		{ "subsystems", V_DEL, "subsystems: missing" },
+		{ SC ".buckets", V_DEL, SC ".buckets: missing" },
+		{ SC ".count", V_DEL, SC ".count: missing" },
+		{ SC ".count", V_NEG, SC ".count: must not be negative" },
+		{ SC ".total_ns", V_NEG, SC ".total_ns: must not be negative" },
+		{ SC ".nr", V_BIG, SC ".nr: 4294967296 is out of range" },
+		{ SC ".errnos[0].count", V_NEG, SC ".errnos[0].count: must not be negative" },
+		{ SC ".errnos[0].errno", V_NEG, SC ".errnos[0].errno: must not be negative" },
+		{ SC ".buckets[0][2]", V_NEG, SC ".buckets[0][2]: must not be negative" },
+		{ "meta.ncpus", V_NEG, "meta.ncpus: must not be negative" },
+		{ "version", V_NEG, "version: expected a positive integer" },
+	};
+	struct ls_snapshot *snap = build_small();
+	char *text = json_text(snap, 0, NULL);
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_mutation_fails(text, &cases[i]);
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+/* Replace the value at `path` with the JSON text `value`, save, expect `want`. */
+static void expect_text_mutation_fails(const char *base, const char *path, const char *value,
+				       const char *want)
+{
+	json_object *root = json_tokener_parse(base), *val = json_tokener_parse(value);
+	char file[PATH_MAX], full[512];
+	const char *text;
+
+	assert_non_null(root);
+	assert_non_null(val);
+	set_path(root, path, val, 0);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	tmp_path(file, sizeof(file), "bad.json");
+	write_file(file, text, strlen(text));
+	snprintf(full, sizeof(full), "bad.json: %s", want);
+	expect_load_error(file, EINVAL, full);
+	json_object_put(root);
+}
+
+static void snapshot_load__bad_values__fails(void **state)
+{
+	struct ls_snapshot *snap = build_small();
+	char *text = json_text(snap, 0, NULL), long_name[200];
+
+	snprintf(long_name, sizeof(long_name), "\"%0150d\"", 7);
+
+	expect_text_mutation_fails(text, "version", "2",
+				   "unsupported snapshot version 2 (this latscope reads 1)");
+	expect_text_mutation_fails(text, "version", "0", "version: expected a positive integer");
+	expect_text_mutation_fails(text, "schema", "\"other-tool\"",
+				   "schema: expected \"latscope-snapshot\"");
+	expect_text_mutation_fails(text, "histogram.sub_buckets", "16",
+				   "histogram: geometry differs from this latscope's");
+	expect_text_mutation_fails(text, "histogram.slots", "1023", "histogram: geometry differs");
+	expect_text_mutation_fails(text, "histogram.kind", "\"log2\"",
+				   "histogram: geometry differs");
+	expect_text_mutation_fails(text, "histogram.unit", "\"us\"", "histogram: geometry differs");
+	/* 65 lies inside the slot [64, 66). */
+	expect_text_mutation_fails(text, SC ".buckets[0]", "[65, 66, 1]", SC ".buckets[0]: "
+				   "lower_ns 65 is not the start of a histogram slot");
+	expect_text_mutation_fails(text, SC ".buckets[0]", "[64, 67, 1]",
+				   SC ".buckets[0]: upper_ns 67 does not end the slot");
+	expect_text_mutation_fails(text, SC ".buckets[1]", "[100, 102, 4]",
+				   SC ".buckets[1]: duplicate bucket for the slot starting at 100");
+	expect_text_mutation_fails(text, SC ".buckets[0]", "[1, 2]",
+				   SC ".buckets[0]: expected [lower_ns, upper_ns, count]");
+	expect_text_mutation_fails(text, SC ".errnos[0].errno", "0",
+				   SC ".errnos[0].errno: must be positive");
+	expect_text_mutation_fails(text, SC ".errnos[0].errno", "5000",
+				   SC ".errnos[0].errno: 5000 is out of range (at most 4095)");
+	expect_text_mutation_fails(text, SC ".errnos[1]", "{\"errno\": 4, \"count\": 1}",
+				   SC ".errnos[1].errno: duplicate errno 4");
+	expect_text_mutation_fails(text, "meta.ncpus", "2147483648",
+				   "meta.ncpus: 2147483648 is out of range");
+	expect_text_mutation_fails(text, "subsystems[0].name", "\"\"",
+				   "subsystems[0].name: must not be empty");
+	expect_text_mutation_fails(text, "subsystems[0].name", long_name,
+				   "subsystems[0].name: too long (150 bytes, at most 95)");
+	expect_text_mutation_fails(text, "meta.host", "\"a\\u0000b\"",
+				   "meta.host: contains a NUL character");
+	expect_text_mutation_fails(text, SC ".syscall", "\"\"", SC ".syscall: must not be empty");
+	expect_text_mutation_fails(text, "subsystems[1]", "{\"name\": \"file\", \"syscalls\": []}",
+				   "subsystems[1].name: duplicate subsystem \"file\"");
+	expect_text_mutation_fails(text, "subsystems[0].syscalls[1]",
+				   "{\"syscall\": \"read\", \"nr\": 0}",
+				   "subsystems[0].syscalls[1].syscall: duplicate syscall \"read\"");
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_load__too_many_entries__fails(void **state)
+{
+	struct ls_snapshot *snap = build_small();
+	char *text = json_text(snap, 0, NULL);
+	json_object *root = json_tokener_parse(text), *arr, *scs, *o;
+	char path[PATH_MAX], name[32], want[128];
+	const char *out;
+	int i;
+
+	assert_non_null(root);
+	/* One syscall entry more than the loader accepts. */
+	assert_true(json_object_object_get_ex(root, "subsystems", &arr));
+	o = json_object_array_get_idx(arr, 0);
+	assert_true(json_object_object_get_ex(o, "syscalls", &scs));
+	for (i = 1; i < LS_SNAPSHOT_MAX_SYSCALLS + 1; i++) {
+		json_object *sc = json_object_new_object();
+
+		snprintf(name, sizeof(name), "sc%d", i);
+		json_object_object_add(sc, "syscall", json_object_new_string(name));
+		json_object_object_add(sc, "nr", json_object_new_int(i));
+		json_object_object_add(sc, "count", json_object_new_int(0));
+		json_object_object_add(sc, "errors", json_object_new_int(0));
+		json_object_object_add(sc, "total_ns", json_object_new_int(0));
+		json_object_object_add(sc, "min_ns", json_object_new_int(0));
+		json_object_object_add(sc, "max_ns", json_object_new_int(0));
+		json_object_object_add(sc, "errnos", json_object_new_array());
+		json_object_object_add(sc, "buckets", json_object_new_array());
+		json_object_array_add(scs, sc);
+	}
+	out = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	tmp_path(path, sizeof(path), "many.json");
+	write_file(path, out, strlen(out));
+	snprintf(want, sizeof(want), "syscalls[%d]: more than %d syscall entries",
+		 LS_SNAPSHOT_MAX_SYSCALLS, LS_SNAPSHOT_MAX_SYSCALLS);
+	expect_load_error(path, EINVAL, want);
+
+	/* Subsystems are capped before any of them is read. */
+	arr = json_object_new_array();
+	for (i = 0; i < LS_SNAPSHOT_MAX_SUBSYS + 1; i++)
+		json_object_array_add(arr, json_object_new_object());
+	json_object_object_add(root, "subsystems", arr);
+	out = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	write_file(path, out, strlen(out));
+	snprintf(want, sizeof(want), "subsystems: more than %d entries", LS_SNAPSHOT_MAX_SUBSYS);
+	expect_load_error(path, EINVAL, want);
+	json_object_put(root);
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_load__small_err_buffer__truncates_safely(void **state)
+{
+	char path[PATH_MAX], err[8];
+
+	tmp_path(path, sizeof(path), "nope.json");
+	memset(err, 'x', sizeof(err));
+	assert_null(ls_snapshot_load(path, err, sizeof(err)));
+	assert_int_equal(strlen(err), sizeof(err) - 1);
+	assert_null(ls_snapshot_load(NULL, err, sizeof(err)));
+	assert_int_equal(errno, EINVAL);
+}
+
+static void snapshot_load__derived_fields__ignored(void **state)
+{
+	struct ls_snapshot *snap = build_small(), *back;
+	char *text = json_text(snap, 0, NULL);
+	json_object *root = json_tokener_parse(text);
+	char path[PATH_MAX];
+	const char *out;
+
+	/* Nonsense in derived and unknown fields must not matter. */
+	set_path(root, "subsystems[0].count", json_object_new_string("x"), 0);
+	set_path(root, "subsystems[0].pct_time", json_object_new_int(-3), 0);
+	set_path(root, SC ".p99_ns", NULL, 0);
+	set_path(root, SC ".errnos[0].name", json_object_new_int(1), 0);
+	set_path(root, "future_field", json_object_new_string("ignored"), 0);
+	out = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	tmp_path(path, sizeof(path), "derived.json");
+	write_file(path, out, strlen(out));
+	back = ls_snapshot_load(path, NULL, 0);
+	assert_non_null(back);
+	assert_snapshot_equal(snap, back);
+	ls_snapshot_free(back);
+	json_object_put(root);
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(snapshot_subsys__same_name__returns_same_entry),
+		cmocka_unit_test(snapshot_subsys__long_name__truncated_and_found_again),
+		cmocka_unit_test(subsys_syscall__same_name__returns_same_entry),
+		cmocka_unit_test(syscall_add_errno__repeated__accumulates_count),
+		cmocka_unit_test(subsys_total__several_syscalls__merges_all),
+		cmocka_unit_test(snapshot_sort__mixed_order__sorts_by_total_then_name),
+		cmocka_unit_test(errno_name__known_kernel_and_unknown__names_or_null),
+		cmocka_unit_test(write_json__unknown_errno__named_e_question),
+		cmocka_unit_test(write_json__compact__is_one_line),
+		cmocka_unit_test(snapshot_json__round_trip__preserves_every_field),
+		cmocka_unit_test(snapshot_save__success__leaves_no_tmp_file),
+		cmocka_unit_test(snapshot_save__rename_fails__removes_tmp_file),
+		cmocka_unit_test(snapshot_save__write_fails__keeps_old_file),
+		cmocka_unit_test(snapshot_load__missing_file__fails),
+		cmocka_unit_test(snapshot_load__empty_file__fails),
+		cmocka_unit_test(snapshot_load__truncated_json__fails_at_every_cut),
+		cmocka_unit_test(snapshot_load__not_json_or_extra_data__fails),
+		cmocka_unit_test(snapshot_load__oversized_file__fails_without_reading),
+		cmocka_unit_test(snapshot_load__integer_beyond_u64__fails),
+		cmocka_unit_test(snapshot_load__wrong_type_for_each_field__fails),
+		cmocka_unit_test(snapshot_load__missing_or_out_of_range__fails),
+		cmocka_unit_test(snapshot_load__bad_values__fails),
+		cmocka_unit_test(snapshot_load__too_many_entries__fails),
+		cmocka_unit_test(snapshot_load__small_err_buffer__truncates_safely),
+		cmocka_unit_test(snapshot_load__derived_fields__ignored),
+	};
+
+	return cmocka_run_group_tests_name("snapshot", tests, group_setup, group_teardown);
+}
