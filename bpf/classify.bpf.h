@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What does an fd point to?  Everything is read from the kernel's own
+ * What does a syscall talk to?  Everything is read from the kernel's own
  * objects (task -> file table -> file -> socket -> sock) so sockets opened
- * before latscope attached are classified like new ones.
+ * before latscope attached are classified like new ones.  Some facts are
+ * only visible in what a call sends (a netlink request's message type, a
+ * datagram's destination); they are remembered per socket so the replies,
+ * received on the same socket, are named alike.
  */
 #ifndef LS_CLASSIFY_BPF_H
 #define LS_CLASSIFY_BPF_H
@@ -12,6 +15,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "latscope.h"
+#include "rule_match.h"
 
 /* vmlinux.h carries types, not macros. */
 #define LS_S_IFMT		00170000
@@ -24,12 +28,18 @@
 #define LS_SOCK_DGRAM		2
 #define LS_IPPROTO_ICMP		1
 #define LS_IPPROTO_ICMPV6	58
-/* include/net/sock.h: set by bind() with a non-zero port, copied to accepted children */
+#define LS_NETLINK_ROUTE	0
+/* include/net/sock.h: set by bind() with a non-zero port */
 #define LS_SOCK_BINDPORT_LOCK	8
 
 /* net.ipv4.ip_local_port_range, set by user space before load */
 const volatile __u16 cfg_ephemeral_lo = 32768;
 const volatile __u16 cfg_ephemeral_hi = 60999;
+const volatile __u32 cfg_n_rules = 0;
+/* LS_RM_* bits used by any rule: which task facts to read */
+const volatile __u32 cfg_rule_need = 0;
+/* name netlink:route calls by their request's message type */
+const volatile bool cfg_nl_classes = true;
 
 /*
  * Sockets a traced accept() returned, by struct sock address.  The value is
@@ -43,6 +53,50 @@ struct {
 	__type(key, __u64);
 	__type(value, __u32);
 } accepted_socks SEC(".maps");
+
+/* What a socket's last request said, by socket inode number. */
+struct ls_sock_last {
+	__u8 nlclass;		/* enum ls_nlclass */
+	__u8 family;		/* of addr; 0: no destination seen */
+	__u16 port;
+	__u8 addr[16];
+};
+
+/*
+ * Keyed by the socket's inode number, which sockfs never reuses in
+ * practice (a 32-bit counter per boot), so a stale entry cannot describe
+ * a new socket.  LRU bounds it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct ls_sock_last);
+} sock_last SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LS_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct ls_rule);
+} rules SEC(".maps");
+
+/* What one call does with its fd, as far as classification cares. */
+enum ls_op {
+	LS_OP_NONE = 0,		/* just look at the fd */
+	LS_OP_SEND,		/* buf: the data; dest/destlen: sendto's address */
+	LS_OP_SENDMSG,		/* buf: a struct user_msghdr */
+	LS_OP_CONNECT,		/* dest/destlen: the address */
+};
+
+struct ls_call {
+	__s64 fd;
+	__u64 buf;
+	__u64 dest;
+	__s64 destlen;
+	__u32 op;		/* enum ls_op */
+	__u32 pad;
+};
 
 static __always_inline __u32 ls_port_pair(__u16 dport, __u16 sport)
 {
@@ -71,23 +125,122 @@ static __always_inline struct file *ls_fd_file(struct task_struct *task, long fd
 	return f;
 }
 
-static __always_inline void ls_key_ip(struct ls_key *k, struct sock *sk, __u16 family, bool local)
+static __always_inline void ls_read_ip(__u8 *dst, struct sock *sk, __u16 family, bool local)
 {
 	struct in6_addr a6;
 	__be32 a4;
 
-	k->family = family;
 	if (family == LS_AF_INET) {
 		a4 = local ? BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr) :
 			     BPF_CORE_READ(sk, __sk_common.skc_daddr);
-		__builtin_memcpy(k->addr, &a4, sizeof(a4));
+		__builtin_memcpy(dst, &a4, sizeof(a4));
 	} else {
 		if (local)
 			BPF_CORE_READ_INTO(&a6, sk, __sk_common.skc_v6_rcv_saddr);
 		else
 			BPF_CORE_READ_INTO(&a6, sk, __sk_common.skc_v6_daddr);
-		__builtin_memcpy(k->addr, &a6, sizeof(a6));
+		__builtin_memcpy(dst, &a6, sizeof(a6));
 	}
+}
+
+/* The address in a user sockaddr (connect, sendto, sendmsg). */
+static __always_inline bool ls_read_sockaddr(struct ls_sock_last *out, __u64 uaddr, long len)
+{
+	struct {
+		__u16 family;
+		__u16 port;
+		__u32 flowinfo_or_v4;
+		__u8 v6[16];
+	} sa = {};
+
+	if (!uaddr || len < 8)
+		return false;
+	if (bpf_probe_read_user(&sa, len >= (long)sizeof(sa) ? sizeof(sa) : 8, (void *)uaddr))
+		return false;
+	if (sa.family == LS_AF_INET) {
+		__builtin_memset(out->addr, 0, sizeof(out->addr));
+		__builtin_memcpy(out->addr, &sa.flowinfo_or_v4, 4);
+	} else if (sa.family == LS_AF_INET6 && len >= (long)sizeof(sa)) {
+		__builtin_memcpy(out->addr, sa.v6, 16);
+	} else {
+		return false;
+	}
+	out->family = (__u8)sa.family;
+	out->port = bpf_ntohs(sa.port);
+	return true;
+}
+
+/* The destination a sendmsg names in its msghdr, if any. */
+static __always_inline bool ls_read_msg_dest(struct ls_sock_last *out, __u64 umsg)
+{
+	struct user_msghdr msg = {};
+
+	if (!umsg || bpf_probe_read_user(&msg, sizeof(msg), (void *)umsg))
+		return false;
+	return ls_read_sockaddr(out, (__u64)msg.msg_name, msg.msg_namelen);
+}
+
+/* rtnetlink message type -> class (include/uapi/linux/rtnetlink.h) */
+static __always_inline __u8 ls_nlclass_of(__u16 type)
+{
+	if (type < 16)
+		return LS_NL_NONE;	/* NLMSG_NOOP/ERROR/DONE: not a request */
+	if (type < 20)
+		return LS_NL_LINK;	/* RTM_*LINK */
+	if (type < 24)
+		return LS_NL_ADDR;	/* RTM_*ADDR */
+	if (type < 28)
+		return LS_NL_ROUTE;	/* RTM_*ROUTE */
+	if (type < 32)
+		return LS_NL_NEIGH;	/* RTM_*NEIGH */
+	if (type < 36)
+		return LS_NL_RULE;	/* RTM_*RULE */
+	if (type < 52)
+		return LS_NL_TC;	/* RTM_*QDISC, *TCLASS, *TFILTER, *ACTION */
+	if (type >= 100 && type < 104)
+		return LS_NL_TC;	/* RTM_*CHAIN */
+	return LS_NL_OTHER;
+}
+
+/* The message type of the first netlink header a call sends. */
+static __always_inline __u8 ls_read_nlclass(const struct ls_call *c)
+{
+	struct user_msghdr msg = {};
+	struct iovec iov = {};
+	__u16 type = 0;
+	__u64 data = c->buf;
+
+	if (c->op == LS_OP_SENDMSG) {
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)c->buf) || !msg.msg_iov ||
+		    bpf_probe_read_user(&iov, sizeof(iov), msg.msg_iov))
+			return LS_NL_NONE;
+		data = (__u64)iov.iov_base;
+	}
+	/* struct nlmsghdr: __u32 nlmsg_len, then __u16 nlmsg_type */
+	if (!data || bpf_probe_read_user(&type, sizeof(type), (void *)(data + 4)))
+		return LS_NL_NONE;
+	return ls_nlclass_of(type);
+}
+
+/* What a send says about its destination (unconnected datagram sockets). */
+static __always_inline bool ls_send_dest(struct ls_sock_last *d, const struct ls_call *c)
+{
+	if (c->op == LS_OP_SEND)
+		return ls_read_sockaddr(d, c->dest, c->destlen);
+	if (c->op == LS_OP_SENDMSG)
+		return ls_read_msg_dest(d, c->buf);
+	return false;
+}
+
+static __always_inline void ls_key_peer(struct ls_key *k, struct ls_sockinfo *si, __u8 family,
+					__u16 port, const __u8 *addr)
+{
+	k->family = family;
+	k->port = port;
+	__builtin_memcpy(k->addr, addr, 16);
+	si->dfamily = family;
+	si->dport = port;
+	__builtin_memcpy(si->daddr, addr, 16);
 }
 
 /*
@@ -113,40 +266,134 @@ static __always_inline bool ls_is_serving(struct sock *sk, __u16 dport, __u16 sp
 	return ls_is_ephemeral(dport) && !ls_is_ephemeral(sport);
 }
 
-static __always_inline void ls_classify_inet(struct ls_key *k, struct sock *sk, __u16 family,
-					     __u16 type)
+/*
+ * Datagram sockets without a peer (unconnected UDP, ping sockets): a send
+ * names its destination and the socket remembers it, so the reply that is
+ * received next is named after the same peer.
+ */
+static __always_inline bool ls_dgram_dest(struct ls_key *k, struct ls_sockinfo *si,
+					  const struct ls_call *c, __u64 ino)
+{
+	struct ls_sock_last d = {}, *last;
+
+	if (ls_send_dest(&d, c)) {
+		last = bpf_map_lookup_elem(&sock_last, &ino);
+		if (last) {
+			last->family = d.family;
+			last->port = d.port;
+			__builtin_memcpy(last->addr, d.addr, 16);
+		} else {
+			bpf_map_update_elem(&sock_last, &ino, &d, BPF_ANY);
+		}
+		ls_key_peer(k, si, d.family, d.port, d.addr);
+		return true;
+	}
+	last = bpf_map_lookup_elem(&sock_last, &ino);
+	if (!last || !last->family)
+		return false;
+	ls_key_peer(k, si, last->family, last->port, last->addr);
+	return true;
+}
+
+static __always_inline void ls_classify_inet(struct ls_key *k, struct ls_sockinfo *si,
+					     struct sock *sk, const struct ls_call *c, __u64 ino)
 {
 	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	__u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	bool stream = type == LS_SOCK_STREAM;
+	bool stream = si->type == LS_SOCK_STREAM;
+	struct ls_sock_last d = {};
+	__u8 addr[16] = {};
 
+	si->sport = sport;
+	if (si->protocol == LS_IPPROTO_ICMP || si->protocol == LS_IPPROTO_ICMPV6) {
+		k->kind = LS_KIND_ICMP;
+		if (dport || BPF_CORE_READ(sk, __sk_common.skc_daddr)) {
+			ls_read_ip(addr, sk, si->family, false);
+			ls_key_peer(k, si, si->family, dport, addr);
+		} else {
+			ls_dgram_dest(k, si, c, ino);
+		}
+		return;
+	}
+	if (si->type != LS_SOCK_STREAM && si->type != LS_SOCK_DGRAM) {
+		k->kind = LS_KIND_SOCK_OTHER;
+		k->proto = si->family;
+		return;
+	}
+	if (dport) {
+		/* the peer is known to rules whichever side this is */
+		ls_read_ip(addr, sk, si->family, false);
+		si->dfamily = si->family;
+		si->dport = dport;
+		__builtin_memcpy(si->daddr, addr, 16);
+	}
 	if (ls_is_serving(sk, dport, sport)) {
 		k->kind = stream ? LS_KIND_TCP_IN : LS_KIND_UDP_IN;
-		k->family = family;
+		k->family = si->family;
 		k->port = sport;
 		return;
 	}
-	if (dport == 0) {
-		k->kind = stream ? LS_KIND_TCP_UNCONN : LS_KIND_UDP_UNCONN;
+	if (dport) {
+		k->kind = stream ? LS_KIND_TCP : LS_KIND_UDP;
+		ls_key_peer(k, si, si->family, dport, addr);
 		return;
 	}
-	k->kind = stream ? LS_KIND_TCP : LS_KIND_UDP;
-	k->port = dport;
-	ls_key_ip(k, sk, family, false);
+	/* connect() is named after where it connects to */
+	if (c->op == LS_OP_CONNECT && ls_read_sockaddr(&d, c->dest, c->destlen)) {
+		k->kind = stream ? LS_KIND_TCP : LS_KIND_UDP;
+		ls_key_peer(k, si, d.family, d.port, d.addr);
+		return;
+	}
+	if (!stream && ls_dgram_dest(k, si, c, ino)) {
+		k->kind = LS_KIND_UDP;
+		return;
+	}
+	k->kind = stream ? LS_KIND_TCP_UNCONN : LS_KIND_UDP_UNCONN;
 }
 
-static __always_inline void ls_classify_file(struct ls_key *k, struct file *f)
+static __always_inline void ls_classify_netlink(struct ls_key *k, struct ls_sockinfo *si,
+						const struct ls_call *c, __u64 ino)
+{
+	struct ls_sock_last *last, fresh = {};
+	__u8 cls = LS_NL_NONE;
+
+	k->kind = LS_KIND_NETLINK;
+	k->proto = si->protocol;
+	if (si->protocol != LS_NETLINK_ROUTE || !cfg_nl_classes)
+		return;
+	if (c->op == LS_OP_SEND || c->op == LS_OP_SENDMSG)
+		cls = ls_read_nlclass(c);
+	last = bpf_map_lookup_elem(&sock_last, &ino);
+	if (cls != LS_NL_NONE) {
+		if (last) {
+			last->nlclass = cls;
+		} else {
+			fresh.nlclass = cls;
+			bpf_map_update_elem(&sock_last, &ino, &fresh, BPF_ANY);
+		}
+	} else if (last) {
+		/* replies, polls and the close inherit the last request's class */
+		cls = last->nlclass;
+	}
+	k->nlclass = cls;
+	si->nlclass = cls;
+}
+
+static __always_inline void ls_classify_file(struct ls_key *k, struct ls_sockinfo *si,
+					     struct file *f, const struct ls_call *c)
 {
 	struct socket *sock;
 	struct sock *sk;
-	__u16 family, type, proto;
+	struct inode *inode;
 	umode_t mode;
+	__u64 ino;
 
 	if (!f) {
 		k->kind = LS_KIND_OTHER;	/* bad fd: the call fails anyway */
 		return;
 	}
-	mode = BPF_CORE_READ(f, f_inode, i_mode);
+	inode = BPF_CORE_READ(f, f_inode);
+	mode = BPF_CORE_READ(inode, i_mode);
 	if ((mode & LS_S_IFMT) != LS_S_IFSOCK) {
 		k->kind = LS_KIND_FILE;
 		return;
@@ -157,65 +404,37 @@ static __always_inline void ls_classify_file(struct ls_key *k, struct file *f)
 		k->kind = LS_KIND_SOCK_OTHER;
 		return;
 	}
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	type = BPF_CORE_READ(sk, sk_type);
-	proto = BPF_CORE_READ(sk, sk_protocol);
+	ino = BPF_CORE_READ(inode, i_ino);
+	si->is_sock = 1;
+	si->family = (__u8)BPF_CORE_READ(sk, __sk_common.skc_family);
+	si->type = (__u8)BPF_CORE_READ(sk, sk_type);
+	si->protocol = BPF_CORE_READ(sk, sk_protocol);
 
-	switch (family) {
+	switch (si->family) {
 	case LS_AF_UNIX:
 		k->kind = LS_KIND_UNIX;
 		return;
 	case LS_AF_NETLINK:
-		k->kind = LS_KIND_NETLINK;
-		k->proto = proto;
+		ls_classify_netlink(k, si, c, ino);
 		return;
 	case LS_AF_INET:
 	case LS_AF_INET6:
-		if (proto == LS_IPPROTO_ICMP || proto == LS_IPPROTO_ICMPV6) {
-			k->kind = LS_KIND_ICMP;
-			return;
-		}
-		if (type == LS_SOCK_STREAM || type == LS_SOCK_DGRAM) {
-			ls_classify_inet(k, sk, family, type);
-			return;
-		}
-		break;
+		ls_classify_inet(k, si, sk, c, ino);
+		return;
 	}
 	k->kind = LS_KIND_SOCK_OTHER;
-	k->proto = family;
-}
-
-static __always_inline void ls_classify_fd(struct ls_key *k, struct task_struct *task, long fd)
-{
-	ls_classify_file(k, ls_fd_file(task, fd));
-}
-
-/* After accept(): remember the new socket as a serving one. */
-static __always_inline void ls_mark_accepted(struct task_struct *task, long fd)
-{
-	struct file *f = ls_fd_file(task, fd);
-	struct socket *sock;
-	struct sock *sk;
-	__u64 skp;
-	__u32 ports;
-
-	if (!f)
-		return;
-	sock = BPF_CORE_READ(f, private_data);
-	sk = BPF_CORE_READ(sock, sk);
-	if (!sk)
-		return;
-	skp = (__u64)sk;
-	ports = ls_port_pair(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)),
-			     BPF_CORE_READ(sk, __sk_common.skc_num));
-	bpf_map_update_elem(&accepted_socks, &skp, &ports, BPF_ANY);
+	k->proto = si->family;
 }
 
 /* socket(2) has no fd yet: classify from its arguments. */
-static __always_inline void ls_classify_socket_args(struct ls_key *k, long family, long type,
-						    long proto)
+static __always_inline void ls_classify_socket_args(struct ls_key *k, struct ls_sockinfo *si,
+						    long family, long type, long proto)
 {
 	type &= 0xf;	/* strip SOCK_NONBLOCK / SOCK_CLOEXEC */
+	si->is_sock = 1;
+	si->family = (__u8)family;
+	si->type = (__u8)type;
+	si->protocol = (__u16)proto;
 	switch (family) {
 	case LS_AF_UNIX:
 		k->kind = LS_KIND_UNIX;
@@ -244,41 +463,15 @@ static __always_inline void ls_classify_socket_args(struct ls_key *k, long famil
 	k->proto = family;
 }
 
-/* The peer named by a user sockaddr (connect, sendto, sendmsg). */
-static __always_inline bool ls_key_from_sockaddr(struct ls_key *k, const void *uaddr, long len)
-{
-	struct {
-		__u16 family;
-		__u16 port;
-		__u32 flowinfo_or_v4;
-		__u8 v6[16];
-	} sa = {};
-
-	if (!uaddr || len < 8)
-		return false;
-	if (bpf_probe_read_user(&sa, len >= (long)sizeof(sa) ? sizeof(sa) : 8, uaddr))
-		return false;
-	if (sa.family == LS_AF_INET) {
-		k->family = LS_AF_INET;
-		__builtin_memcpy(k->addr, &sa.flowinfo_or_v4, 4);
-	} else if (sa.family == LS_AF_INET6 && len >= (long)sizeof(sa)) {
-		k->family = LS_AF_INET6;
-		__builtin_memcpy(k->addr, sa.v6, 16);
-	} else {
-		return false;
-	}
-	k->port = bpf_ntohs(sa.port);
-	return true;
-}
-
+/* Two keys name the same subsystem (wait syscalls over several fds). */
 static __always_inline bool ls_same_subsys(const struct ls_key *a, const struct ls_key *b)
 {
 	const __u32 *x = (const __u32 *)a->addr, *y = (const __u32 *)b->addr;
 
 	/* no memcmp in BPF: compare the address as four words */
 	return a->kind == b->kind && a->family == b->family && a->port == b->port &&
-	       a->proto == b->proto && x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
-	       x[3] == y[3];
+	       a->proto == b->proto && a->rule == b->rule && a->nlclass == b->nlclass &&
+	       x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
 }
 
 #endif /* LS_CLASSIFY_BPF_H */

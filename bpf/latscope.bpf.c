@@ -34,8 +34,8 @@ struct {
  * Preallocated, and shared by all CPUs: a per-CPU map costs 8 KiB per key
  * per CPU, and without preallocation an insert fails whenever the kernel's
  * allocator cache for such large elements is empty, losing a syscall.
- * LS_MAX_STATS_KEYS * ~8.3 KiB is allocated at load time (user space may
- * resize it with --max-keys before load).
+ * max_entries * ~8.3 KiB is allocated at load time; --max-keys sets
+ * max_entries (default LS_MAX_STATS_KEYS).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -66,6 +66,34 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/* Children of traced processes, from fork to reap. */
+struct ls_spawn {
+	__u64 start_ns;
+	__u32 parent_tgid;
+	char comm[16];		/* updated at exec */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LS_MAX_SPAWNS);
+	__type(key, __u32);
+	__type(value, struct ls_spawn);
+} spawns SEC(".maps");
+
+/* Names of traced threads that exited, by tid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, char[16]);
+} thread_comms SEC(".maps");
+
+/* -c COMM / --exe PATH: processes to pick up when they exec */
+const volatile __u32 cfg_n_comms = 0;
+const volatile char cfg_comms[LS_MAX_COMMS][16] = {};
+const volatile __u64 cfg_exe_ino = 0;
+const volatile __u32 cfg_exe_dev = 0;
+
 /* Template for a new stats entry: too big for the 512-byte stack. */
 static const struct ls_stats zero_stats;
 
@@ -81,29 +109,78 @@ static __always_inline void count_event(__u32 which)
  * Global (non-inlined) subprograms: the verifier checks each once instead of
  * once per call site, which is what keeps the wait-syscall loops, which
  * classify up to LS_MAX_WAIT_FDS fds, within its instruction budget.  The
- * kernel pointers travel as scalars because everything behind them is read
- * with CO-RE probe reads.
+ * task is always the current one: a BTF task pointer cannot be passed in.
  */
-__noinline int ls_classify_file_g(struct ls_key *k, __u64 file)
+
+/* Read only the task facts some rule looks at. */
+static __always_inline void read_task_facts(struct ls_task_facts *t)
 {
-	if (!k)
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct inode *exe;
+
+	if (cfg_rule_need & LS_RM_THREAD)
+		bpf_get_current_comm(t->thread, sizeof(t->thread));
+	if (cfg_rule_need & LS_RM_COMM)
+		BPF_CORE_READ_INTO(&t->comm, task, group_leader, comm);
+	if (cfg_rule_need & LS_RM_EXE) {
+		exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+		t->exe_ino = BPF_CORE_READ(exe, i_ino);
+		t->exe_dev = BPF_CORE_READ(exe, i_sb, s_dev);
+	}
+}
+
+/* First rule that matches names the subsystem: k->rule = its index + 1. */
+__noinline int ls_match_rules_g(struct ls_key *k, struct ls_sockinfo *si)
+{
+	struct ls_task_facts facts = {};
+	__u32 i;
+
+	if (!k || !si)
 		return 0;
-	ls_classify_file(k, (struct file *)file);
+	read_task_facts(&facts);
+	for (i = 0; i < LS_MAX_RULES && i < cfg_n_rules; i++) {
+		struct ls_rule *r = bpf_map_lookup_elem(&rules, &i);
+
+		if (r && ls_rule_matches(r, si, &facts)) {
+			k->rule = (__u16)(i + 1);
+			return 0;
+		}
+	}
 	return 0;
 }
 
-/* Always the current task: a BTF task pointer cannot be passed as a scalar. */
-__noinline int ls_classify_fd_g(struct ls_key *k, long fd)
+/* Classify what call c talks to through its fd, rules included. */
+__noinline int ls_classify_call_g(struct ls_key *k, struct ls_call *c)
 {
-	if (!k)
+	struct ls_sockinfo si = {};
+
+	if (!k || !c)
 		return 0;
-	ls_classify_file(k, ls_fd_file((struct task_struct *)bpf_get_current_task(), fd));
+	ls_classify_file(k, &si, ls_fd_file((struct task_struct *)bpf_get_current_task(), c->fd),
+			 c);
+	if (cfg_n_rules)
+		ls_match_rules_g(k, &si);
 	return 0;
 }
 
 __noinline int ls_mark_accepted_g(long fd)
 {
-	ls_mark_accepted((struct task_struct *)bpf_get_current_task(), fd);
+	struct file *f = ls_fd_file((struct task_struct *)bpf_get_current_task(), fd);
+	struct socket *sock;
+	struct sock *sk;
+	__u64 skp;
+	__u32 ports;
+
+	if (!f)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return 0;
+	skp = (__u64)sk;
+	ports = ls_port_pair(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)),
+			     BPF_CORE_READ(sk, __sk_common.skc_num));
+	bpf_map_update_elem(&accepted_socks, &skp, &ports, BPF_ANY);
 	return 0;
 }
 
@@ -127,20 +204,13 @@ __noinline int ls_wait_merge_g(struct ls_key *acc, struct ls_key *one)
 	return 1;
 }
 
-/* Classify one waited-on fd (or file) into acc; 1 = stop, the set is mixed. */
+/* Classify one waited-on fd into acc; 1 = stop, the set is mixed. */
 static __always_inline int wait_add_fd(struct ls_key *acc, long fd)
 {
+	struct ls_call c = { .fd = fd };
 	struct ls_key one = {};
 
-	ls_classify_fd_g(&one, fd);
-	return ls_wait_merge_g(acc, &one);
-}
-
-static __always_inline int wait_add_file(struct ls_key *acc, struct file *f)
-{
-	struct ls_key one = {};
-
-	ls_classify_file_g(&one, (__u64)f);
+	ls_classify_call_g(&one, &c);
 	return ls_wait_merge_g(acc, &one);
 }
 
@@ -163,7 +233,7 @@ __noinline int ls_classify_poll_g(struct ls_key *k, __u64 ufds, long nfds)
 	int i;
 
 	if (!k || nfds <= 0 || !ufds)
-		return 0;		/* poll(NULL, 0, t) is a sleep: "other" */
+		return 0;	/* poll(NULL, 0, t) is a sleep: "other" */
 	if (nfds > LS_MAX_WAIT_FDS) {
 		k->kind = LS_KIND_WAIT_MIXED;
 		return 0;
@@ -172,9 +242,12 @@ __noinline int ls_classify_poll_g(struct ls_key *k, __u64 ufds, long nfds)
 				(void *)ufds))
 		return 0;
 	k->kind = LS_KIND_MAX;
-	for (i = 0; i < LS_MAX_WAIT_FDS && i < nfds; i++)
+	for (i = 0; i < LS_MAX_WAIT_FDS && i < nfds; i++) {
+		if (pfd[i].fd < 0)
+			continue;	/* poll ignores negative fds */
 		if (wait_add_fd(k, pfd[i].fd))
 			return 0;
+	}
 	wait_done(k);
 	return 0;
 }
@@ -250,13 +323,19 @@ __noinline int ls_classify_epoll_g(struct ls_key *k, long epfd)
 	k->kind = LS_KIND_MAX;
 	for (i = 0; i < LS_MAX_WAIT_FDS; i++) {
 		struct rb_node *n, *l, *r;
+		struct ls_key one = {};
+		struct ls_sockinfo si = {};
+		struct ls_call none = { .fd = -1 };
 
 		if (top <= 0 || top > LS_MAX_WAIT_FDS)
 			break;
 		top--;
 		n = stack[top & (LS_MAX_WAIT_FDS - 1)];
 		/* rbn is the first member of struct epitem */
-		if (wait_add_file(k, BPF_CORE_READ((struct epitem *)n, ffd.file)))
+		ls_classify_file(&one, &si, BPF_CORE_READ((struct epitem *)n, ffd.file), &none);
+		if (cfg_n_rules)
+			ls_match_rules_g(&one, &si);
+		if (ls_wait_merge_g(k, &one))
 			return 0;
 		l = BPF_CORE_READ(n, rb_left);
 		r = BPF_CORE_READ(n, rb_right);
@@ -275,72 +354,54 @@ __noinline int ls_classify_epoll_g(struct ls_key *k, long epfd)
 	return 0;
 }
 
-/* Sends on an unconnected UDP socket are named after their destination. */
-static __always_inline void refine_udp_dest(struct ls_key *k, const void *uaddr, long len)
+/*
+ * Returns true when rules have been applied already (every fd-based path
+ * goes through ls_classify_call_g, which applies them).
+ */
+static __always_inline bool classify(struct ls_key *k, long id, struct pt_regs *regs)
 {
-	if (k->kind == LS_KIND_UDP_UNCONN && ls_key_from_sockaddr(k, uaddr, len))
-		k->kind = LS_KIND_UDP;
-}
-
-static __always_inline void classify(struct ls_key *k, struct task_struct *task, long id,
-				     struct pt_regs *regs)
-{
-	long a0 = LS_ARG1(regs);
-	long a1, a2, a3;
+	struct ls_call c = { .fd = LS_ARG1(regs) };
+	struct ls_sockinfo si = {};
 
 	switch (id) {
 #ifdef __NR_socket
 	case __NR_socket:
-		ls_classify_socket_args(k, a0, LS_ARG2(regs),
-					LS_ARG3(regs));
-		return;
 #endif
 #ifdef __NR_socketpair
 	case __NR_socketpair:
-		ls_classify_socket_args(k, a0, LS_ARG2(regs),
-					LS_ARG3(regs));
-		return;
 #endif
+		ls_classify_socket_args(k, &si, c.fd, LS_ARG2(regs), LS_ARG3(regs));
+		goto rules;
 	case __NR_connect:
-		ls_classify_fd_g(k, a0);
-		if (k->kind == LS_KIND_TCP_UNCONN || k->kind == LS_KIND_UDP_UNCONN) {
-			__u8 kind = k->kind == LS_KIND_TCP_UNCONN ? LS_KIND_TCP : LS_KIND_UDP;
-
-			if (ls_key_from_sockaddr(k, (void *)LS_ARG2(regs),
-						 LS_ARG3(regs)))
-				k->kind = kind;
-		}
-		return;
+		c.op = LS_OP_CONNECT;
+		c.dest = LS_ARG2(regs);
+		c.destlen = LS_ARG3(regs);
+		break;
 	case __NR_sendto:
-		ls_classify_fd_g(k, a0);
-		refine_udp_dest(k, (void *)LS_ARG5(regs),
-				LS_ARG6(regs));
-		return;
-	case __NR_sendmsg:
-		ls_classify_fd_g(k, a0);
-		if (k->kind == LS_KIND_UDP_UNCONN) {
-			struct user_msghdr msg = {};
-
-			a1 = LS_ARG2(regs);
-			if (!bpf_probe_read_user(&msg, sizeof(msg), (void *)a1))
-				refine_udp_dest(k, msg.msg_name, msg.msg_namelen);
+	case __NR_write:
+		c.op = LS_OP_SEND;
+		c.buf = LS_ARG2(regs);
+		if (id == __NR_sendto) {
+			c.dest = LS_ARG5(regs);
+			c.destlen = LS_ARG6(regs);
 		}
-		return;
+		break;
+	case __NR_sendmsg:
+		c.op = LS_OP_SENDMSG;
+		c.buf = LS_ARG2(regs);
+		break;
 #ifdef __NR_poll
 	case __NR_poll:
 #endif
 	case __NR_ppoll:
-		ls_classify_poll_g(k, a0, LS_ARG2(regs));
-		return;
+		ls_classify_poll_g(k, c.fd, LS_ARG2(regs));
+		return true;
 #ifdef __NR_select
 	case __NR_select:
 #endif
 	case __NR_pselect6:
-		a1 = LS_ARG2(regs);
-		a2 = LS_ARG3(regs);
-		a3 = LS_ARG4(regs);
-		ls_classify_select_g(k, a0, a1, a2, a3);
-		return;
+		ls_classify_select_g(k, c.fd, LS_ARG2(regs), LS_ARG3(regs), LS_ARG4(regs));
+		return true;
 #ifdef __NR_epoll_wait
 	case __NR_epoll_wait:
 #endif
@@ -348,8 +409,8 @@ static __always_inline void classify(struct ls_key *k, struct task_struct *task,
 #ifdef __NR_epoll_pwait2
 	case __NR_epoll_pwait2:
 #endif
-		ls_classify_epoll_g(k, a0);
-		return;
+		ls_classify_epoll_g(k, c.fd);
+		return true;
 #ifdef __NR_open
 	case __NR_open:
 #endif
@@ -361,9 +422,9 @@ static __always_inline void classify(struct ls_key *k, struct task_struct *task,
 	case __NR_openat2:
 #endif
 		k->kind = LS_KIND_FILE;
-		return;
+		goto rules;
 	/* Calls whose first argument is an fd. */
-	case __NR_read: case __NR_write: case __NR_readv: case __NR_writev:
+	case __NR_read: case __NR_readv: case __NR_writev:
 	case __NR_pread64: case __NR_pwrite64: case __NR_preadv: case __NR_pwritev:
 	case __NR_preadv2: case __NR_pwritev2:
 	case __NR_recvfrom: case __NR_recvmsg: case __NR_sendmmsg: case __NR_recvmmsg:
@@ -379,14 +440,17 @@ static __always_inline void classify(struct ls_key *k, struct task_struct *task,
 #ifdef __NR_dup2
 	case __NR_dup2:
 #endif
-		ls_classify_fd_g(k, a0);
-		return;
 	case __NR_sendfile:	/* out_fd first: the socket side of a send */
-		ls_classify_fd_g(k, a0);
-		return;
+		break;
 	default:
-		return;		/* LS_KIND_OTHER */
+		goto rules;	/* LS_KIND_OTHER */
 	}
+	ls_classify_call_g(k, &c);
+	return true;
+rules:
+	if (cfg_n_rules)
+		ls_match_rules_g(k, &si);
+	return true;
 }
 
 static __always_inline void aggregate(const struct ls_key *key, __u64 lat, long ret)
@@ -429,7 +493,12 @@ static __always_inline void aggregate(const struct ls_key *key, __u64 lat, long 
 		else if (bpf_map_update_elem(&errno_counts, &ek, &one, BPF_NOEXIST))
 			count_event(LS_CNT_DROPPED_ERRNO);
 	}
-	count_event(LS_CNT_EVENTS);
+	/* no event counter here: the sum of counts is the same, for free */
+}
+
+static __always_inline bool is_wait_syscall(__u32 nr)
+{
+	return nr == __NR_wait4 || nr == __NR_waitid;
 }
 
 SEC("tp_btf/sys_enter")
@@ -437,6 +506,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ls_task_state *ts;
+	__u64 pid_tgid;
 
 	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
 	if (!ts)
@@ -446,12 +516,6 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 			return 0;
 		ts->flags &= ~LS_TS_WAIT_EXEC;
 	}
-
-	__builtin_memset(&ts->key, 0, sizeof(ts->key));
-	classify(&ts->key, task, id, regs);
-	/* after classify: the wait classifiers copy whole keys of other fds */
-	ts->key.syscall_nr = (__u32)id;
-
 	/*
 	 * exit and exit_group never return, so they have no latency; like
 	 * strace -c, they are not counted.
@@ -460,8 +524,53 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 		ts->start_ns = 0;
 		return 0;
 	}
+
+	__builtin_memset(&ts->key, 0, sizeof(ts->key));
+	classify(&ts->key, id, regs);
+	/* after classify: the wait classifiers copy whole keys of other fds */
+	pid_tgid = bpf_get_current_pid_tgid();
+	ts->key.syscall_nr = (__u32)id;
+	ts->key.tid = (__u32)pid_tgid;
+	ts->key.tgid = (__u32)(pid_tgid >> 32);
+	if (id == __NR_waitid)
+		ts->wait_infop = LS_ARG3(regs);
 	ts->start_ns = bpf_ktime_get_ns();
 	return 0;
+}
+
+/*
+ * A traced parent reaped a child it spawned: one "exec:<comm>" sample, from
+ * fork to the wait that returned it, as the parent lived it.
+ */
+static __always_inline void reap_child(struct ls_task_state *ts, long ret, __u64 now)
+{
+	struct ls_spawn *sp;
+	struct ls_key k = {};
+	__u32 child = 0;
+	int si_pid = 0;
+
+	if (ts->key.syscall_nr == __NR_wait4) {
+		if (ret <= 0)
+			return;
+		child = (__u32)ret;
+	} else {
+		/* waitid returns 0; the pid is siginfo's si_pid, at offset 16 */
+		if (ret != 0 || !ts->wait_infop ||
+		    bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(ts->wait_infop + 16)) ||
+		    si_pid <= 0)
+			return;
+		child = (__u32)si_pid;
+	}
+	sp = bpf_map_lookup_elem(&spawns, &child);
+	if (!sp)
+		return;
+	k.kind = LS_KIND_EXEC;
+	k.syscall_nr = LS_SYSCALL_SPAWN;
+	__builtin_memcpy(k.addr, sp->comm, sizeof(k.addr));
+	k.tid = ts->key.tid;
+	k.tgid = ts->key.tgid;
+	aggregate(&k, now - sp->start_ns, 0);
+	bpf_map_delete_elem(&spawns, &child);
 }
 
 SEC("tp_btf/sys_exit")
@@ -469,11 +578,13 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct ls_task_state *ts;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now;
+	__u32 nr;
 
 	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
 	if (!ts)
 		return 0;
+	now = bpf_ktime_get_ns();
 	if (!ts->start_ns) {
 		/* the call was already in flight when we attached */
 		count_event(LS_CNT_NO_ENTRY);
@@ -481,15 +592,20 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	}
 	aggregate(&ts->key, now - ts->start_ns, ret);
 	ts->start_ns = 0;
-	if (ret >= 0 && (ts->key.syscall_nr == __NR_accept || ts->key.syscall_nr == __NR_accept4))
+	nr = ts->key.syscall_nr;
+	if (ret >= 0 && (nr == __NR_accept || nr == __NR_accept4))
 		ls_mark_accepted_g(ret);
+	else if (is_wait_syscall(nr))
+		reap_child(ts, ret, now);
 	return 0;
 }
 
 /*
  * New threads of a traced process are traced; new processes only when
  * following forks.  The procs map is consulted too, so a thread created
- * while user space is still seeding existing threads is not missed.
+ * while user space is still seeding existing threads is not missed.  A new
+ * process of a traced parent is remembered in spawns either way, for the
+ * parent's "exec:<comm>" figures.
  */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
@@ -503,8 +619,13 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 			return 0;
 	} else {
 		struct ls_proc p = { .flags = LS_PROC_FOLLOWED, .parent_tgid = ptgid };
+		struct ls_spawn sp = { .start_ns = bpf_ktime_get_ns(), .parent_tgid = ptgid };
 
-		if (!parent_traced || !cfg_follow_forks)
+		if (!parent_traced)
+			return 0;
+		BPF_CORE_READ_INTO(&sp.comm, child, comm);
+		bpf_map_update_elem(&spawns, &ctgid, &sp, BPF_ANY);
+		if (!cfg_follow_forks)
 			return 0;
 		if (bpf_map_update_elem(&procs, &ctgid, &p, BPF_NOEXIST)) {
 			count_event(LS_CNT_PROCS_FULL);
@@ -517,14 +638,72 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+static __always_inline bool comm_eq16(const char *a, const volatile char *b)
+{
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!a[i])
+			return true;
+	}
+	return true;
+}
+
+/*
+ * A spawned child names its exec:<comm> entry after what it became; and
+ * -c COMM / --exe PATH pick up processes that start after latscope did.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct ls_proc proc = { .flags = LS_PROC_TARGET };
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct ls_spawn *sp;
+	struct inode *ino;
+	char comm[16] = {};
+	bool match = false;
+	int i;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	sp = bpf_map_lookup_elem(&spawns, &tgid);
+	if (sp)
+		__builtin_memcpy(sp->comm, comm, sizeof(comm));
+	if (!cfg_n_comms && !cfg_exe_ino)
+		return 0;
+	for (i = 0; i < LS_MAX_COMMS && i < cfg_n_comms; i++)
+		if (comm_eq16(comm, cfg_comms[i]))
+			match = true;
+	if (!match && cfg_exe_ino) {
+		ino = BPF_CORE_READ(bprm, file, f_inode);
+		match = BPF_CORE_READ(ino, i_ino) == cfg_exe_ino &&
+			BPF_CORE_READ(ino, i_sb, s_dev) == cfg_exe_dev;
+	}
+	if (!match)
+		return 0;
+	if (bpf_map_update_elem(&procs, &tgid, &proc, BPF_ANY)) {
+		count_event(LS_CNT_PROCS_FULL);
+		return 0;
+	}
+	if (!bpf_task_storage_get(&task_state, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		count_event(LS_CNT_TASK_NOMEM);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *task)
 {
-	__u32 tgid;
+	__u32 tgid, tid;
+	char comm[16];
 
 	if (!bpf_task_storage_get(&task_state, task, NULL, 0))
 		return 0;
 	bpf_task_storage_delete(&task_state, task);
+	/* for the per-thread view of threads that are gone by report time */
+	tid = BPF_CORE_READ(task, pid);
+	bpf_get_current_comm(comm, sizeof(comm));
+	bpf_map_update_elem(&thread_comms, &tid, comm, BPF_ANY);
 	/* signal->live drops to 0 before this tracepoint for the last thread */
 	if (BPF_CORE_READ(task, signal, live.counter) == 0) {
 		tgid = BPF_CORE_READ(task, tgid);

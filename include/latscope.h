@@ -67,18 +67,39 @@ enum ls_kind {
 	LS_KIND_UDP_UNCONN,	/* "udp:unconnected" */
 	LS_KIND_SOCK_OTHER,	/* other families: "socket:<family>" */
 	LS_KIND_WAIT_MIXED,	/* poll/epoll over fds of several kinds */
+	LS_KIND_EXEC,		/* a child, spawn to reap: "exec:<comm>", comm in addr */
 	LS_KIND_MAX,
 };
+
+/* What the last request on a NETLINK_ROUTE socket was about. */
+enum ls_nlclass {
+	LS_NL_NONE = 0,		/* no request seen yet: "netlink:route" */
+	LS_NL_TC,		/* qdisc, class, filter, action, chain: "tc" */
+	LS_NL_LINK,		/* "rtnl:link" */
+	LS_NL_ADDR,		/* "rtnl:addr" */
+	LS_NL_ROUTE,		/* "rtnl:route" */
+	LS_NL_NEIGH,		/* "rtnl:neigh" */
+	LS_NL_RULE,		/* "rtnl:rule" */
+	LS_NL_OTHER,		/* another rtnetlink family: "rtnl:other" */
+	LS_NL_MAX,
+};
+
+/* Pseudo syscall number of an LS_KIND_EXEC entry: fork/clone to wait4/waitid. */
+#define LS_SYSCALL_SPAWN	0xfffffff0U
 
 /* Key of the stats map: one (subsystem, syscall) pair. */
 struct ls_key {
 	__u32 syscall_nr;
 	__u8 kind;		/* enum ls_kind */
-	__u8 family;		/* AF_INET/AF_INET6 for tcp/udp, else 0 */
+	__u8 family;		/* AF_INET/AF_INET6 of addr, else 0 */
 	__u16 port;		/* peer port (local port for *_IN), host order */
 	__u32 proto;		/* netlink protocol, socket family for SOCK_OTHER */
-	__u32 pad;		/* keep zero: it is hashed */
-	__u8 addr[16];		/* IPv4 in addr[0..3], network byte order */
+	__u16 rule;		/* 1 + index of the rule that named it; 0: none */
+	__u8 nlclass;		/* enum ls_nlclass, NETLINK_ROUTE only */
+	__u8 pad;		/* keep zero: it is hashed */
+	__u8 addr[16];		/* peer; IPv4 in addr[0..3], network order; comm for EXEC */
+	__u32 tid;		/* the thread that made the call */
+	__u32 tgid;		/* its process */
 };
 
 /* Value of the stats map. */
@@ -105,6 +126,7 @@ struct ls_errno_key {
 struct ls_task_state {
 	__u64 start_ns;		/* 0: no syscall in flight */
 	struct ls_key key;	/* classified at sys_enter */
+	__u64 wait_infop;	/* waitid's siginfo pointer, read at sys_exit */
 	__u32 flags;		/* LS_TS_* */
 	__u32 pad;
 };
@@ -114,6 +136,49 @@ struct ls_task_state {
  * latscope's own child does between fork and exec is not the command's.
  */
 #define LS_TS_WAIT_EXEC		(1U << 0)
+
+/*
+ * A user rule, compiled by src/rules.c.  `match` says which fields must
+ * match; the first rule that matches names the subsystem.  Socket fields
+ * only match calls on sockets.
+ */
+struct ls_rule {
+	__u32 match;		/* LS_RM_* */
+	__u8 family;		/* AF_*, or LS_AF_INET_ANY */
+	__u8 type;		/* SOCK_* */
+	__u16 protocol;		/* IPPROTO_* / NETLINK_*, or LS_PROTO_ICMP_ANY */
+	__u8 addr[16];		/* peer network, network order */
+	__u8 addr_family;	/* AF_INET or AF_INET6 of addr */
+	__u8 prefix;		/* prefix length in bits */
+	__u16 nl_mask;		/* 1 << enum ls_nlclass */
+	__u16 port_lo, port_hi;	/* peer port range */
+	__u16 lport_lo, lport_hi; /* local port range */
+	__u32 exe_dev;		/* executable of the process: st_dev, st_ino */
+	__u64 exe_ino;
+	char comm[16];		/* process (thread group leader) name */
+	char thread[16];	/* thread name */
+	char child[16];		/* "exec COMM": a child process's name */
+};
+
+#define LS_RM_FAMILY	(1U << 0)
+#define LS_RM_TYPE	(1U << 1)
+#define LS_RM_PROTO	(1U << 2)
+#define LS_RM_PEER	(1U << 3)
+#define LS_RM_PORT	(1U << 4)
+#define LS_RM_LPORT	(1U << 5)
+#define LS_RM_NLCLASS	(1U << 6)
+#define LS_RM_COMM	(1U << 7)
+#define LS_RM_THREAD	(1U << 8)
+#define LS_RM_EXE	(1U << 9)
+#define LS_RM_CHILD	(1U << 10)
+#define LS_RM_SOCKET	(LS_RM_FAMILY | LS_RM_TYPE | LS_RM_PROTO | LS_RM_PEER | \
+			 LS_RM_PORT | LS_RM_LPORT | LS_RM_NLCLASS)
+
+#define LS_AF_INET_ANY		255	/* AF_INET or AF_INET6 */
+#define LS_PROTO_ICMP_ANY	0xffff	/* IPPROTO_ICMP or IPPROTO_ICMPV6 */
+#define LS_MAX_RULES		32
+/* processes named with -c COMM */
+#define LS_MAX_COMMS		8
 
 /* Per-process bookkeeping: which processes are targets and whether alive. */
 struct ls_proc {
@@ -126,7 +191,7 @@ struct ls_proc {
 
 /* Counters that say what the probes saw, for the report footer. */
 enum ls_counter {
-	LS_CNT_EVENTS = 0,	/* syscalls aggregated */
+	LS_CNT_EVENTS = 0,	/* unused: user space sums the stats counts */
 	LS_CNT_DROPPED_KEYS,	/* stats map full: syscall not aggregated */
 	LS_CNT_DROPPED_ERRNO,	/* errno map full */
 	LS_CNT_NO_ENTRY,	/* sys_exit without a matching sys_enter */
@@ -138,6 +203,7 @@ enum ls_counter {
 #define LS_MAX_STATS_KEYS	1024
 #define LS_MAX_ERRNO_KEYS	1024
 #define LS_MAX_PROCS		4096
+#define LS_MAX_SPAWNS		4096
 /* fds inspected per poll/select/epoll call before it is called "mixed" */
 #define LS_MAX_WAIT_FDS		16
 

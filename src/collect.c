@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include "collect.h"
 #include "hist.h"
+#include "rules.h"
 #include "subsys.h"
 #include "syscall_names.h"
 
@@ -191,13 +192,38 @@ int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_
 	return 0;
 }
 
-static struct ls_syscall_stats *entry_for(struct ls_snapshot *snap, const struct ls_key *k)
+/*
+ * A rule's name wins over the built-in one: the kernel marked keys it
+ * matched; "exec COMM" rules are applied here, to exec:<comm> entries.
+ */
+static void name_key(const struct ls_key *k, const struct ls_rules *rules, char *name, size_t len)
+{
+	char comm[17] = "";
+	int r;
+
+	if (rules && k->rule && k->rule <= rules->n) {
+		snprintf(name, len, "%s", rules->name[k->rule - 1]);
+		return;
+	}
+	if (rules && k->kind == LS_KIND_EXEC) {
+		memcpy(comm, k->addr, 16);
+		r = ls_rules_match_child(rules, comm);
+		if (r >= 0) {
+			snprintf(name, len, "%s", rules->name[r]);
+			return;
+		}
+	}
+	ls_subsys_name(k, name, len);
+}
+
+static struct ls_syscall_stats *entry_for(struct ls_snapshot *snap, const struct ls_key *k,
+					  const struct ls_rules *rules)
 {
 	char name[96], nrbuf[32];
 	const char *scname;
 	struct ls_subsys *ss;
 
-	ls_subsys_name(k, name, sizeof(name));
+	name_key(k, rules, name, sizeof(name));
 	ss = ls_snapshot_subsys(snap, name);
 	if (!ss)
 		return NULL;
@@ -205,27 +231,29 @@ static struct ls_syscall_stats *entry_for(struct ls_snapshot *snap, const struct
 	return ls_subsys_syscall(ss, scname, k->syscall_nr);
 }
 
-int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap)
+int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap,
+		       const struct ls_rules *rules)
 {
 	struct ls_syscall_stats *sc;
 	size_t i;
 	int ret;
 
 	for (i = 0; i < raw->n_stats; i++) {
-		sc = entry_for(snap, &raw->stats[i].key);
+		sc = entry_for(snap, &raw->stats[i].key, rules);
 		if (!sc)
 			return -ENOMEM;
 		ls_stats_merge(&sc->st, &raw->stats[i].st);
 	}
 	for (i = 0; i < raw->n_errnos; i++) {
-		sc = entry_for(snap, &raw->errnos[i].key.key);
+		sc = entry_for(snap, &raw->errnos[i].key.key, rules);
 		if (!sc)
 			return -ENOMEM;
 		ret = ls_syscall_add_errno(sc, raw->errnos[i].key.err, raw->errnos[i].count);
 		if (ret)
 			return ret;
 	}
-	snap->meta.events += raw->counters[LS_CNT_EVENTS];
+	for (i = 0; i < raw->n_stats; i++)
+		snap->meta.events += raw->stats[i].st.count;
 	snap->meta.dropped += raw->counters[LS_CNT_DROPPED_KEYS];
 	return 0;
 }

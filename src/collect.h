@@ -40,7 +40,10 @@ void ls_raw_free(struct ls_raw *raw);	/* frees the arrays, not raw */
 /* out = cur - prev, per key; min/max of an interval come from its slots. */
 int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_raw *out);
 
-/* Name keys and merge them into snap (which may already hold data). */
-int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap);
+struct ls_rules;
+
+/* Name keys (rules first, may be NULL) and merge them into snap. */
+int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap,
+		       const struct ls_rules *rules);
 
 #endif

@@ -26,7 +26,7 @@ const char *ls_netlink_proto_name(__u32 proto)
 }
 
 /* "1.2.3.4:80" or "[::1]:80" */
-static void fmt_peer(const struct ls_key *k, char *buf, size_t len)
+void ls_fmt_peer(const struct ls_key *k, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
 
@@ -37,6 +37,23 @@ static void fmt_peer(const struct ls_key *k, char *buf, size_t len)
 		inet_ntop(AF_INET, k->addr, ip, sizeof(ip));
 		snprintf(buf, len, "%s:%u", ip, k->port);
 	}
+}
+
+/* enum ls_nlclass -> the name of a NETLINK_ROUTE subsystem */
+static const char *const nlclass_names[LS_NL_MAX] = {
+	[LS_NL_NONE] = "netlink:route",
+	[LS_NL_TC] = "tc",
+	[LS_NL_LINK] = "rtnl:link",
+	[LS_NL_ADDR] = "rtnl:addr",
+	[LS_NL_ROUTE] = "rtnl:route",
+	[LS_NL_NEIGH] = "rtnl:neigh",
+	[LS_NL_RULE] = "rtnl:rule",
+	[LS_NL_OTHER] = "rtnl:other",
+};
+
+const char *ls_nlclass_name(__u8 nlclass)
+{
+	return nlclass < LS_NL_MAX ? nlclass_names[nlclass] : NULL;
 }
 
 int ls_subsys_name(const struct ls_key *k, char *buf, size_t len)
@@ -56,13 +73,17 @@ int ls_subsys_name(const struct ls_key *k, char *buf, size_t len)
 		n = snprintf(buf, len, "icmp");
 		break;
 	case LS_KIND_NETLINK:
+		if (k->proto == 0 && k->nlclass && ls_nlclass_name(k->nlclass)) {
+			n = snprintf(buf, len, "%s", ls_nlclass_name(k->nlclass));
+			break;
+		}
 		nl = ls_netlink_proto_name(k->proto);
 		n = nl ? snprintf(buf, len, "netlink:%s", nl) :
 			 snprintf(buf, len, "netlink:%u", k->proto);
 		break;
 	case LS_KIND_TCP:
 	case LS_KIND_UDP:
-		fmt_peer(k, peer, sizeof(peer));
+		ls_fmt_peer(k, peer, sizeof(peer));
 		n = snprintf(buf, len, "%s:%s", k->kind == LS_KIND_TCP ? "tcp" : "udp", peer);
 		break;
 	case LS_KIND_TCP_IN:
@@ -82,6 +103,10 @@ int ls_subsys_name(const struct ls_key *k, char *buf, size_t len)
 		break;
 	case LS_KIND_WAIT_MIXED:
 		n = snprintf(buf, len, "wait:mixed");
+		break;
+	case LS_KIND_EXEC:
+		/* the child's comm, NUL-padded to 16 bytes */
+		n = snprintf(buf, len, "exec:%.16s", (const char *)k->addr);
 		break;
 	case LS_KIND_OTHER:
 	default:

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include "latscope.h"
 #include "syscall_names.h"
 
 struct syscall_name {
@@ -20,6 +21,9 @@ const char *ls_syscall_name(__u32 nr, char *buf, size_t len)
 {
 	size_t i;
 
+	/* not a syscall: a child's life from fork to reap (LS_KIND_EXEC) */
+	if (nr == LS_SYSCALL_SPAWN)
+		return "spawn";
 	for (i = 0; i < N_SYSCALLS; i++)
 		if ((__u32)syscall_table[i].nr == nr)
 			return syscall_table[i].name;
@@ -31,6 +35,8 @@ int ls_syscall_nr(const char *name)
 {
 	size_t i;
 
+	if (!strcmp(name, "spawn"))
+		return (int)LS_SYSCALL_SPAWN;
 	for (i = 0; i < N_SYSCALLS; i++)
 		if (!strcmp(syscall_table[i].name, name))
 			return syscall_table[i].nr;
