@@ -13,9 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
 #include "latscope.skel.h"
@@ -23,6 +27,7 @@
 #include "main.h"
 #include "record_opts.h"
 #include "report.h"
+#include "rules.h"
 #include "snapshot.h"
 #include "target.h"
 
@@ -107,7 +112,50 @@ static void read_ephemeral_range(volatile __u16 *lo, volatile __u16 *hi)
 	fclose(f);
 }
 
-static int load_and_attach(struct latscope_bpf **out, bool follow)
+/* Settings the programs are verified with: rodata, fixed before load. */
+static int configure(struct latscope_bpf *skel, const struct record_opts *o,
+		     const struct ls_rules *rules)
+{
+	struct stat st;
+	size_t i;
+
+	if (bpf_map__set_max_entries(skel->maps.stats, o->max_keys)) {
+		ls_err("--max-keys %u: %s", o->max_keys, strerror(errno));
+		return LS_EXIT_FAILURE;
+	}
+	skel->rodata->cfg_follow_forks = o->follow;
+	skel->rodata->cfg_nl_classes = !o->no_nl_classes;
+	skel->rodata->cfg_n_rules = (__u32)rules->n;
+	skel->rodata->cfg_rule_need = ls_rules_need(rules);
+	read_ephemeral_range(&skel->rodata->cfg_ephemeral_lo, &skel->rodata->cfg_ephemeral_hi);
+	skel->rodata->cfg_n_comms = (__u32)o->n_comms;
+	for (i = 0; i < o->n_comms; i++)
+		memcpy((char *)skel->rodata->cfg_comms[i], o->comms[i], 16);
+	if (o->exe) {
+		if (stat(o->exe, &st)) {
+			ls_err("--exe %s: %s", o->exe, strerror(errno));
+			return LS_EXIT_NO_TARGET;
+		}
+		skel->rodata->cfg_exe_ino = st.st_ino;
+		/* the kernel's dev_t: major << 20 | minor (include/linux/kdev_t.h) */
+		skel->rodata->cfg_exe_dev = (__u32)(major(st.st_dev) << 20 | minor(st.st_dev));
+	}
+	return LS_EXIT_OK;
+}
+
+static int load_rules_map(struct latscope_bpf *skel, const struct ls_rules *rules)
+{
+	int fd = bpf_map__fd(skel->maps.rules);
+	__u32 i;
+
+	for (i = 0; i < rules->n; i++)
+		if (bpf_map_update_elem(fd, &i, &rules->rule[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static int load_and_attach(struct latscope_bpf **out, const struct record_opts *o,
+			   const struct ls_rules *rules)
 {
 	struct latscope_bpf *skel;
 	int err;
@@ -117,8 +165,11 @@ static int load_and_attach(struct latscope_bpf **out, bool follow)
 		ls_err("cannot open the BPF object: %s", strerror(errno));
 		return LS_EXIT_FAILURE;
 	}
-	skel->rodata->cfg_follow_forks = follow;
-	read_ephemeral_range(&skel->rodata->cfg_ephemeral_lo, &skel->rodata->cfg_ephemeral_hi);
+	err = configure(skel, o, rules);
+	if (err) {
+		latscope_bpf__destroy(skel);
+		return err;
+	}
 	err = latscope_bpf__load(skel);
 	if (err) {
 		latscope_bpf__destroy(skel);
@@ -127,10 +178,21 @@ static int load_and_attach(struct latscope_bpf **out, bool follow)
 			       "CAP_PERFMON (or root), and no lockdown", strerror(-err));
 			return LS_EXIT_PERMISSION;
 		}
+		if (err == -ENOMEM || err == -E2BIG) {
+			ls_err("not enough kernel memory for latscope's maps (%s); try a smaller "
+			       "--max-keys", strerror(-err));
+			return LS_EXIT_FAILURE;
+		}
 		ls_err("the kernel rejected latscope's BPF programs (%s); it needs tp_btf "
 		       "tracepoints and task storage (run 'latscope -v record' for the log)",
 		       strerror(-err));
 		return LS_EXIT_NO_FEATURE;
+	}
+	err = load_rules_map(skel, rules);
+	if (err) {
+		latscope_bpf__destroy(skel);
+		ls_err("cannot load the rules into the kernel: %s", strerror(-err));
+		return LS_EXIT_FAILURE;
 	}
 	err = latscope_bpf__attach(skel);
 	if (err) {
@@ -163,6 +225,18 @@ static void describe_target(const struct record_opts *o, char *buf, size_t len)
 
 	if (o->cmd) {
 		join_words(buf, len, "cmd", o->cmd, -1);
+		return;
+	}
+	if (record_by_name(o)) {
+		snprintf(buf, len, "%s", o->n_comms ? "comm" : "");
+		for (i = 0; i < o->n_comms; i++) {
+			off = strlen(buf);
+			snprintf(buf + off, len - off, "%s%s", i ? "," : " ", o->comms[i]);
+		}
+		if (o->exe) {
+			off = strlen(buf);
+			snprintf(buf + off, len - off, "%sexe %s", off ? " " : "", o->exe);
+		}
 		return;
 	}
 	snprintf(buf, len, "pid");
@@ -202,8 +276,17 @@ static int print_report(const struct ls_snapshot *snap, enum ls_format fmt)
 	return ret;
 }
 
+struct run_state {
+	const struct ls_rules *rules;
+	struct ls_target_maps tmaps;
+	struct ls_map_fds fds;
+	struct ls_raw prev;	/* last interval read */
+	pid_t child;
+	int child_status;
+};
+
 /* -i: what happened since the previous interval. */
-static int print_interval(const struct ls_map_fds *fds, struct ls_raw *prev,
+static int print_interval(const struct run_state *rs, struct ls_raw *prev,
 			  const struct ls_meta *meta, __u64 since, enum ls_format fmt)
 {
 	struct ls_raw cur, delta;
@@ -212,7 +295,7 @@ static int print_interval(const struct ls_map_fds *fds, struct ls_raw *prev,
 	char stamp[32];
 	int ret;
 
-	ret = ls_raw_read(fds, &cur);
+	ret = ls_raw_read(&rs->fds, &cur);
 	if (ret)
 		return ret;
 	ret = ls_raw_delta(&cur, prev, &delta);
@@ -228,7 +311,9 @@ static int print_interval(const struct ls_map_fds *fds, struct ls_raw *prev,
 		snprintf(snap->meta.target, sizeof(snap->meta.target), "%.200s, interval to %s",
 			 meta->target, stamp);
 		snap->meta.duration_ns = now_ns(CLOCK_MONOTONIC) - since;
-		ret = ls_raw_to_snapshot(&delta, snap);
+		snap->meta.end_unix_ns = now_ns(CLOCK_REALTIME);
+		snap->meta.start_unix_ns = snap->meta.end_unix_ns - snap->meta.duration_ns;
+		ret = ls_raw_to_snapshot(&delta, snap, rs->rules);
 		if (!ret) {
 			ls_snapshot_sort(snap);
 			ret = print_report(snap, fmt);
@@ -256,13 +341,6 @@ static void reap_children(pid_t child, int *child_status)
 			*child_status = status;
 }
 
-struct run_state {
-	struct ls_target_maps tmaps;
-	struct ls_map_fds fds;
-	struct ls_raw prev;	/* last interval read */
-	pid_t child;
-	int child_status;
-};
 
 /* Wait for: a stop signal, the duration, or no live target left. */
 static int trace_loop(const struct record_opts *o, struct run_state *rs,
@@ -282,7 +360,7 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 			reap_children(rs->child, &rs->child_status);
 		now = now_ns(CLOCK_MONOTONIC);
 		if (next_interval && now >= next_interval) {
-			if (print_interval(&rs->fds, &rs->prev, meta, last_interval, o->format))
+			if (print_interval(rs, &rs->prev, meta, last_interval, o->format))
 				ls_warn("cannot read the interval statistics");
 			last_interval = now;
 			next_interval += (__u64)(o->interval_s * 1e9);
@@ -290,7 +368,8 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 		if (deadline && now >= deadline)
 			break;
 		live = target_live_count(&rs->tmaps);
-		if (live == 0) {
+		/* by name, a target may (re)start at any time: only -d or a signal stop */
+		if (live == 0 && !record_by_name(o)) {
 			ls_info("all targets have exited");
 			break;
 		}
@@ -313,7 +392,7 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	meta->end_unix_ns = now_ns(CLOCK_REALTIME);
 	meta->duration_ns = now_ns(CLOCK_MONOTONIC) - t0_mono;
 	snap = ls_snapshot_new();
-	if (!snap || ls_raw_to_snapshot(&raw, snap)) {
+	if (!snap || ls_raw_to_snapshot(&raw, snap, rs->rules)) {
 		ls_err("out of memory building the report");
 		ls_snapshot_free(snap);
 		ls_raw_free(&raw);
@@ -324,14 +403,21 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	snap->meta = *meta;
 	ls_snapshot_sort(snap);
 	if (raw.counters[LS_CNT_DROPPED_KEYS])
-		ls_warn("%llu syscalls were not aggregated: more than %d (subsystem, syscall) pairs",
-			(unsigned long long)raw.counters[LS_CNT_DROPPED_KEYS], LS_MAX_STATS_KEYS);
+		ls_warn("%llu syscalls were not aggregated: more than %u (subsystem, syscall, "
+			"thread) entries; raise --max-keys",
+			(unsigned long long)raw.counters[LS_CNT_DROPPED_KEYS], o->max_keys);
+	if (raw.counters[LS_CNT_DROPPED_ERRNO])
+		ls_warn("%llu errors have no errno breakdown: more than %d distinct errnos "
+			"(the ERRORS column is still exact)",
+			(unsigned long long)raw.counters[LS_CNT_DROPPED_ERRNO], LS_MAX_ERRNO_KEYS);
 	if (raw.counters[LS_CNT_TASK_NOMEM] || raw.counters[LS_CNT_PROCS_FULL])
 		ls_warn("%llu new threads or processes could not be traced (kernel memory or "
 			"more than %d processes)",
 			(unsigned long long)(raw.counters[LS_CNT_TASK_NOMEM] +
 					     raw.counters[LS_CNT_PROCS_FULL]), LS_MAX_PROCS);
-	ls_info("%llu syscalls were already in flight when tracing started (not counted)",
+	ls_info("%llu syscall returns had no traced entry (in flight at attach, a new "
+		"thread's or child's return from fork/clone, or a launched command's "
+		"calls before its execve): not counted",
 		(unsigned long long)raw.counters[LS_CNT_NO_ENTRY]);
 
 	/* save first: a full disk must not cost the user the report, nor vice versa */
@@ -363,12 +449,39 @@ static void install_signal_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* -r FILE, then each --rule; a bad rule is a usage error naming line:column. */
+static int parse_rules(const struct record_opts *o, struct ls_rules *rules)
+{
+	char err[512];
+	size_t i;
+	int ret;
+
+	if (o->rules_file) {
+		ret = ls_rules_load_file(rules, o->rules_file, err, sizeof(err));
+		if (ret) {
+			ls_err("%s", err);
+			return LS_EXIT_USAGE;
+		}
+	}
+	for (i = 0; i < o->n_rule_args; i++) {
+		ret = ls_rules_parse_line(rules, o->rule_args[i], "--rule", (int)i + 1, err,
+					  sizeof(err));
+		if (ret) {
+			ls_err("%s", err);
+			return LS_EXIT_USAGE;
+		}
+	}
+	return LS_EXIT_OK;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct run_state rs = { .child = 0 };
 	struct latscope_bpf *skel = NULL;
 	struct record_opts o;
 	struct ls_meta meta = {};
+	struct ls_rules rules;
+	size_t found = 0;
 	char err[512];
 	__u64 t0;
 	int ret;
@@ -383,14 +496,19 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "Try 'latscope record --help'.\n");
 		return LS_EXIT_USAGE;
 	}
+	ls_rules_init(&rules);
+	ret = parse_rules(&o, &rules);
+	if (ret)
+		goto out_rules;
+	rs.rules = &rules;
 	ret = preflight(&o);
 	if (ret)
-		return ret;
+		goto out_rules;
 
 	libbpf_set_print(ls_libbpf_print);
-	ret = load_and_attach(&skel, o.follow);
+	ret = load_and_attach(&skel, &o, &rules);
 	if (ret)
-		return ret;
+		goto out_rules;
 	rs.tmaps.task_state_fd = bpf_map__fd(skel->maps.task_state);
 	rs.tmaps.procs_fd = bpf_map__fd(skel->maps.procs);
 	rs.fds.stats_fd = bpf_map__fd(skel->maps.stats);
@@ -402,12 +520,24 @@ int cmd_record(int argc, char **argv)
 	t0 = now_ns(CLOCK_MONOTONIC);
 	meta.start_unix_ns = now_ns(CLOCK_REALTIME);
 	if (o.cmd) {
+		/* orphans of the command (daemons that double-fork) come back to us */
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 		ret = target_launch(&rs.tmaps, o.cmd, &rs.child, err, sizeof(err));
 		if (ret) {
 			ls_err("%s", err);
 			ret = ret == -ENOENT || ret == -EACCES ? LS_EXIT_NO_TARGET : LS_EXIT_FAILURE;
 			goto out;
 		}
+	} else if (record_by_name(&o)) {
+		ret = target_attach_by_name(&rs.tmaps, (const char (*)[16])o.comms, o.n_comms,
+					    o.exe, &found, err, sizeof(err));
+		if (ret) {
+			ls_err("%s", err);
+			ret = LS_EXIT_FAILURE;
+			goto out;
+		}
+		if (!found)
+			ls_warn("no process matches %s yet; waiting for one to start", meta.target);
 	} else {
 		ret = target_attach_pids(&rs.tmaps, o.pids, o.n_pids, err, sizeof(err));
 		if (ret) {
@@ -427,5 +557,7 @@ int cmd_record(int argc, char **argv)
 out:
 	ls_raw_free(&rs.prev);
 	latscope_bpf__destroy(skel);
+out_rules:
+	ls_rules_free(&rules);
 	return ret;
 }

@@ -13,6 +13,7 @@ void record_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: latscope record [OPTIONS] -p PID[,PID...]\n"
+"       latscope record [OPTIONS] -c COMM[,COMM...] | --exe PATH\n"
 "       latscope record [OPTIONS] -- COMMAND [ARGS...]\n"
 "\n"
 "Trace the syscalls of running processes (every thread) or of a command and\n"
@@ -21,6 +22,9 @@ void record_usage(FILE *f)
 "\n"
 "Options:\n"
 "  -p, --pid PID[,PID...]   trace these running processes (all their threads)\n"
+"  -c, --comm COMM[,...]    trace every process with this name, including ones\n"
+"                           that start later (a restarted daemon stays traced)\n"
+"      --exe PATH           likewise for every process running this executable\n"
 "  -d, --duration SECONDS   stop after this long (decimals allowed)\n"
 "  -i, --interval SECONDS   also print a table for each interval while tracing\n"
 "  -o, --output FILE        save the run as a JSON snapshot (atomically)\n"
@@ -28,22 +32,56 @@ void record_usage(FILE *f)
 "  -q, --quiet              no report on stdout (use with -o)\n"
 "      --follow             trace processes forked by the targets (default with\n"
 "                           COMMAND)\n"
-"      --no-follow          do not (default with -p)\n"
+"      --no-follow          do not (default with -p, -c, --exe)\n"
+"  -r, --rules FILE         name subsystems with the rules in FILE\n"
+"      --rule 'NAME: MATCH' one more rule (repeatable; after -r's rules)\n"
+"      --no-netlink-classes keep rtnetlink calls as netlink:route instead of\n"
+"                           tc, rtnl:link, rtnl:addr, rtnl:route...\n"
+"      --max-keys N         room for N (subsystem, syscall, thread) entries,\n"
+"                           ~8.3 KiB of kernel memory each (default 1024)\n"
 "  -h, --help               show this help\n"
 "\n"
 "Examples:\n"
 "  latscope record -p $(pidof democtl) -d 5\n"
 "  latscope record -o before.json -- ./controller --once\n"
 "  latscope record -p 1234 -i 2 -f json > run.json\n"
+"  latscope record -c wanctl -r wan.rules -d 60\n"
 "\n"
 "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF.\n"
 "Exit codes: 0 ok, 1 failure, 2 usage, 3 no such target, 4 permission,\n"
 "5 kernel feature missing (see latscope(8)).\n");
 }
 
+/* "tc,ping": names as the kernel keeps them, at most 15 bytes each */
+static int parse_comms(struct record_opts *o, const char *arg, char *err, size_t errlen)
+{
+	const char *p = arg, *end;
+	size_t len;
+
+	for (;;) {
+		end = strchrnul(p, ',');
+		len = (size_t)(end - p);
+		if (len == 0 || len > 15) {
+			snprintf(err, errlen, "-c: '%.*s' is not a process name (1 to 15 "
+				 "characters, as in /proc/PID/comm)", (int)len, p);
+			return -EINVAL;
+		}
+		if (o->n_comms == LS_MAX_COMMS) {
+			snprintf(err, errlen, "-c: at most %d names", LS_MAX_COMMS);
+			return -EINVAL;
+		}
+		memset(o->comms[o->n_comms], 0, sizeof(o->comms[0]));
+		memcpy(o->comms[o->n_comms++], p, len);
+		if (!*end)
+			return 0;
+		p = end + 1;
+	}
+}
+
 int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
-	enum { OPT_FOLLOW = 256, OPT_NO_FOLLOW };
+	enum { OPT_FOLLOW = 256, OPT_NO_FOLLOW, OPT_RULE, OPT_EXE, OPT_NO_NL_CLASSES,
+	       OPT_MAX_KEYS };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -51,19 +89,32 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "exe", required_argument, NULL, OPT_EXE },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "rule", required_argument, NULL, OPT_RULE },
+		{ "no-netlink-classes", no_argument, NULL, OPT_NO_NL_CLASSES },
+		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int follow = -1, c, ret;
+	int follow = -1, c, ret, word;
+	long val;
 	size_t n;
 
 	memset(o, 0, sizeof(*o));
-	optind = 1;
+	/* 0, not 1: glibc only resets its scan state (and "+") for 0 */
+	optind = 0;
 	opterr = 0;
 	/* "+": stop at the first non-option so COMMAND's own options are kept */
-	while ((c = getopt_long(argc, argv, "+:p:d:i:o:f:qh", longopts, NULL)) != -1) {
+	for (;;) {
+		/* the word getopt is in: it has moved past it when it reports an error */
+		word = optind ? optind : 1;
+		c = getopt_long(argc, argv, "+:p:c:r:d:i:o:f:qh", longopts, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case 'p':
 			if (o->n_pids) {
@@ -108,6 +159,34 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'c':
+			if (parse_comms(o, optarg, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_EXE:
+			o->exe = optarg;
+			break;
+		case 'r':
+			o->rules_file = optarg;
+			break;
+		case OPT_RULE:
+			if (o->n_rule_args == LS_MAX_RULES) {
+				snprintf(err, errlen, "--rule: at most %d rules", LS_MAX_RULES);
+				return -EINVAL;
+			}
+			o->rule_args[o->n_rule_args++] = optarg;
+			break;
+		case OPT_NO_NL_CLASSES:
+			o->no_nl_classes = true;
+			break;
+		case OPT_MAX_KEYS:
+			if (ls_parse_long(optarg, 16, 1 << 20, &val)) {
+				snprintf(err, errlen, "--max-keys: '%s' is not a number from 16 to %d",
+					 optarg, 1 << 20);
+				return -EINVAL;
+			}
+			o->max_keys = (unsigned int)val;
+			break;
 		case OPT_FOLLOW:
 			follow = 1;
 			break;
@@ -117,24 +196,25 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		case 'h':
 			return 1;
 		case ':':
-			snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+			snprintf(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
 			return -EINVAL;
 		default:
-			if (optopt)
-				snprintf(err, errlen, "unknown option '-%c'", optopt);
+			if (word < argc && !strncmp(argv[word], "--", 2))
+				snprintf(err, errlen, "unknown option '%s'", argv[word]);
 			else
-				snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+				snprintf(err, errlen, "unknown option '-%c'", optopt);
 			return -EINVAL;
 		}
 	}
 	if (optind < argc)
 		o->cmd = &argv[optind];
-	if (o->cmd && o->n_pids) {
-		snprintf(err, errlen, "give either -p PID or -- COMMAND, not both");
+	if ((o->cmd != NULL) + (o->n_pids != 0) + record_by_name(o) > 1) {
+		snprintf(err, errlen, "give one of -p PID, -c COMM/--exe PATH, or -- COMMAND");
 		return -EINVAL;
 	}
-	if (!o->cmd && !o->n_pids) {
-		snprintf(err, errlen, "nothing to trace: give -p PID or -- COMMAND");
+	if (!o->cmd && !o->n_pids && !record_by_name(o)) {
+		snprintf(err, errlen, "nothing to trace: give -p PID, -c COMM, --exe PATH "
+			 "or -- COMMAND");
 		return -EINVAL;
 	}
 	if (o->quiet && !o->output) {
@@ -142,5 +222,7 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		return -EINVAL;
 	}
 	o->follow = follow >= 0 ? follow : o->cmd != NULL;
+	if (!o->max_keys)
+		o->max_keys = LS_MAX_STATS_KEYS;
 	return 0;
 }

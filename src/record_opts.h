@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "latscope.h"
 #include "report.h"
 
 #define LS_MAX_TARGET_PIDS 64
@@ -20,7 +21,21 @@ struct record_opts {
 	enum ls_format format;		/* --format of the report on stdout */
 	bool follow;			/* trace forked children */
 	bool quiet;			/* -q: no report on stdout (with -o) */
+	const char *rules_file;		/* -r FILE */
+	const char *rule_args[LS_MAX_RULES];	/* --rule 'NAME: MATCH' */
+	size_t n_rule_args;
+	char comms[LS_MAX_COMMS][16];	/* -c COMM[,COMM...] */
+	size_t n_comms;
+	const char *exe;		/* --exe PATH */
+	bool no_nl_classes;		/* --no-netlink-classes */
+	unsigned int max_keys;		/* --max-keys: (subsystem, syscall, thread) slots */
 };
+
+/* -c or --exe: targets are found by name, now and as they start. */
+static inline bool record_by_name(const struct record_opts *o)
+{
+	return o->n_comms || o->exe;
+}
 
 /*
  * Parse argv (argv[0] = "record").  On error writes one line (without

@@ -186,7 +186,8 @@ int target_launch(const struct ls_target_maps *m, char **cmd, pid_t *child, char
 	ret = resolve_command(cmd[0], path, sizeof(path));
 	if (ret) {
 		snprintf(err, errlen, "cannot run '%s': %s", cmd[0],
-			 ret == -ENOENT ? "command not found" : strerror(-ret));
+			 ret == -ENOENT && !strchr(cmd[0], '/') ? "command not found" :
+			 strerror(-ret));
 		return ret;
 	}
 	if (pipe2(go, O_CLOEXEC) || pipe2(status, O_CLOEXEC)) {
@@ -242,6 +243,78 @@ out:
 		close(status[0]);
 	if (status[1] >= 0)
 		close(status[1]);
+	return ret;
+}
+
+static bool comm_matches(pid_t pid, const char (*comms)[16], size_t n)
+{
+	char path[64], comm[32] = "";
+	size_t i;
+	FILE *f;
+
+	if (!n)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fgets(comm, sizeof(comm), f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+	for (i = 0; i < n; i++)
+		if (!strncmp(comm, comms[i], 16))
+			return true;
+	return false;
+}
+
+static bool exe_matches(pid_t pid, const struct stat *want)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	return !stat(path, &st) && st.st_ino == want->st_ino && st.st_dev == want->st_dev;
+}
+
+int target_attach_by_name(const struct ls_target_maps *m, const char (*comms)[16], size_t n,
+			  const char *exe, size_t *found, char *err, size_t errlen)
+{
+	pid_t self = getpid();
+	struct stat want;
+	struct dirent *de;
+	DIR *dir;
+	int ret = 0;
+
+	*found = 0;
+	if (exe && stat(exe, &want)) {
+		snprintf(err, errlen, "--exe %s: %s", exe, strerror(errno));
+		return -errno;
+	}
+	dir = opendir("/proc");
+	if (!dir) {
+		snprintf(err, errlen, "/proc: %s", strerror(errno));
+		return -errno;
+	}
+	while ((de = readdir(dir))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (*end || pid <= 0 || pid == self)
+			continue;
+		if (!comm_matches((pid_t)pid, comms, n) && !(exe && exe_matches((pid_t)pid, &want)))
+			continue;
+		ret = seed_process(m, (pid_t)pid, 0);
+		if (ret == -ESRCH) {
+			ret = 0;	/* gone meanwhile */
+			continue;
+		}
+		if (ret) {
+			snprintf(err, errlen, "cannot trace process %ld: %s", pid, strerror(-ret));
+			break;
+		}
+		(*found)++;
+	}
+	closedir(dir);
 	return ret;
 }
 

@@ -31,6 +31,14 @@ int target_launch(const struct ls_target_maps *m, char **cmd, pid_t *child,
 		  char *err, size_t errlen);
 
 /*
+ * Trace every running process whose comm is one of comms[] or whose
+ * executable is exe (may be NULL).  Processes that vanish meanwhile are
+ * skipped; *found counts the ones now traced.
+ */
+int target_attach_by_name(const struct ls_target_maps *m, const char (*comms)[16], size_t n,
+			  const char *exe, size_t *found, char *err, size_t errlen);
+
+/*
  * Number of traced processes still alive.  Entries of processes that died
  * without the exit hook seeing it (it cannot fail, but a full task-storage
  * allocation can) are pruned here, so the count always reaches 0.
