@@ -61,7 +61,8 @@ static const char *const phase_name[PH_MAX] = {
 
 enum ctl_subsys {
 	SS_ICMP,		/* "icmp" */
-	SS_NETLINK,		/* "netlink:route" */
+	SS_NETLINK,		/* "netlink:route": the socket before its first request */
+	SS_TC,			/* "tc": the same socket once it sent RTM_GETQDISC */
 	SS_TCP_IN,		/* "tcp-in:PORT": bound listener and accepted sockets */
 	SS_TCP_UNCONN,		/* "tcp:unconnected": the client's socket() */
 	SS_TCP_OUT,		/* "tcp:127.0.0.1:PORT": the client from connect on */
@@ -642,7 +643,8 @@ static int netlink_dump(struct ctl *ctl)
 	req.nh.nlmsg_seq = ++ctl->nl_seq;
 	req.tc.tcm_family = AF_UNSPEC;
 
-	n = c_sendto(SS_NETLINK, ctl->nl_fd, &req, req.nh.nlmsg_len, 0,
+	/* latscope names an rtnetlink socket after its last request's type */
+	n = c_sendto(SS_TC, ctl->nl_fd, &req, req.nh.nlmsg_len, 0,
 		     &kernel, sizeof(kernel));
 	if (n != (ssize_t)req.nh.nlmsg_len) {
 		p_err("netlink sendto: %s", n < 0 ? strerror(errno) : "short send");
@@ -651,7 +653,7 @@ static int netlink_dump(struct ctl *ctl)
 
 	for (;;) {
 		msg.msg_namelen = sizeof(from);
-		n = c_recvmsg(SS_NETLINK, ctl->nl_fd, &msg, 0);
+		n = c_recvmsg(SS_TC, ctl->nl_fd, &msg, 0);
 		if (n <= 0) {
 			p_err("netlink recvmsg: %s", n < 0 ? strerror(errno) : "EOF");
 			return -1;
@@ -1133,6 +1135,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	snprintf(subsys_name[SS_ICMP], sizeof(subsys_name[0]), "icmp");
 	snprintf(subsys_name[SS_NETLINK], sizeof(subsys_name[0]), "netlink:route");
+	snprintf(subsys_name[SS_TC], sizeof(subsys_name[0]), "tc");
 	snprintf(subsys_name[SS_TCP_IN], sizeof(subsys_name[0]), "tcp-in:%u",
 		 ctl.env.port);
 	snprintf(subsys_name[SS_TCP_UNCONN], sizeof(subsys_name[0]), "tcp:unconnected");
@@ -1202,7 +1205,8 @@ teardown:
 	if (ctl.icmp_fd >= 0)
 		c_close(SS_ICMP, ctl.icmp_fd);
 	if (ctl.nl_fd >= 0)
-		c_close(SS_NETLINK, ctl.nl_fd);
+		/* after a dump, the close too is on a "tc" socket */
+		c_close(ctl.ops.netlink_dump ? SS_TC : SS_NETLINK, ctl.nl_fd);
 	sem_destroy(&ctl.srv.gate);
 
 	/* A failed run has no report: its counts would not be an oracle. */

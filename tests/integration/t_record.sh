@@ -20,7 +20,8 @@ test_record_pid__democtl_cycles__counts_equal_democtl() {
 	tests/integration/compare-democtl.sh "$d" "$l" cycles teardown ||
 		fail "per-(subsystem, syscall) counts differ from democtl's" || return 1
 	local s
-	for s in icmp netlink:route "tcp:127.0.0.1:$DEMO_PORT" "tcp-in:$DEMO_PORT"; do
+	# the netlink socket was opened before attach: its qdisc dumps are "tc"
+	for s in icmp tc "tcp:127.0.0.1:$DEMO_PORT" "tcp-in:$DEMO_PORT"; do
 		jq -e --arg s "$s" '.subsystems[] | select(.name == $s)' "$l" >/dev/null ||
 			fail "subsystem $s missing" || return 1
 	done
