@@ -53,7 +53,7 @@ SKELS		:= $(OUTPUT)/latscope.skel.h
 
 UNIT_TESTS	:= $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 UNIT_BINS	:= $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
-TOOLS		:= $(OUTPUT)/democtl
+TOOLS		:= $(OUTPUT)/democtl $(OUTPUT)/waitload
 
 ifeq ($(V),1)
 	Q =
@@ -113,6 +113,10 @@ $(OUTPUT)/latscope: $(CMD_OBJS) $(OUTPUT)/libls.a
 $(OUTPUT)/democtl: tools/democtl.c | $(OUTPUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $< $(ALL_LDFLAGS) -lpthread -o $@
+
+$(OUTPUT)/waitload: tools/waitload.c | $(OUTPUT)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $< $(ALL_LDFLAGS) -o $@
 
 # Unit tests: each links only the library sources, with sanitizers.
 $(OUTPUT)/tests/test_%: tests/test_%.c $(LIB_SRCS) $(OUTPUT)/syscall_table.h | $(OUTPUT)/tests

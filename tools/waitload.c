@@ -1,0 +1,749 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * waitload: the test oracle for how latscope names wait syscalls.
+ *
+ * poll, ppoll, select, pselect6, epoll_wait and epoll_pwait belong to the
+ * subsystem of the fds they wait on when all of them share one, else to
+ * "wait:mixed"; a poll over no fd at all is "other".  Each iteration makes
+ * a fixed set of such waits on a bound UDP socket, a pipe and 17 pipes
+ * (more than the 16 fds latscope inspects), and counts every call per
+ * (phase, subsystem, syscall) in the shape democtl prints, so
+ * tests/integration/compare-democtl.sh checks latscope against it.
+ *
+ * Every counted call is made with syscall(2): a libc wrapper may make
+ * another syscall than its name says (poll() may be ppoll, select()
+ * pselect6), and the oracle must name the one the kernel saw.  Waits that
+ * must see the socket readable come right after a send to it and drain it
+ * with recvfrom, and all other waits have a zero timeout, so no call blocks
+ * and the counts do not depend on timing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#define DEF_ITERATIONS		10
+#define DEF_PORT		18490
+/* A wait that should return at once but has not after this long is a failure. */
+#define WAIT_MS			5000
+/* More than LS_MAX_WAIT_FDS (16): latscope stops looking and says "mixed". */
+#define N_PIPES			17
+/* latscope classifies the fds of a select set only below 64. */
+#define SELECT_FD_LIMIT		64
+
+enum wl_phase {
+	PH_SETUP,
+	PH_RUN,
+	PH_TEARDOWN,
+	PH_MAX,
+};
+
+static const char *const phase_name[PH_MAX] = {
+	[PH_SETUP] = "setup",
+	[PH_RUN] = "run",
+	[PH_TEARDOWN] = "teardown",
+};
+
+/*
+ * SS_EXACT_MAX splits the subsystems.  Every call latscope can put into
+ * the ones before it is one of ours, so they go to "phases" and are
+ * compared whole.  "file" and "other" also get the calls of the dynamic
+ * loader and of stdio, which nobody counts: they go to "shared", where only
+ * the (subsystem, syscall) pairs listed are ours alone.
+ */
+enum wl_subsys {
+	SS_UDP_UNCONN,		/* "udp:unconnected": both socket()s, the server's bind */
+	SS_UDP_OUT,		/* "udp:127.0.0.1:PORT": the client from connect on */
+	SS_UDP_IN,		/* "udp-in:PORT": the bound server socket */
+	SS_MIXED,		/* "wait:mixed" */
+	SS_EXACT_MAX,
+	SS_FILE = SS_EXACT_MAX,	/* "file": waits on the pipe alone, or with fd -1 */
+	SS_OTHER,		/* "other": poll(NULL, 0, 0) */
+	SS_MAX,
+};
+
+/* Filled in main() once the port is known. */
+static char subsys_name[SS_MAX][32];
+
+enum wl_sc {
+	SC_SOCKET,
+	SC_BIND,
+	SC_CONNECT,
+	SC_SENDTO,
+	SC_RECVFROM,
+	SC_POLL,
+	SC_PPOLL,
+	SC_SELECT,
+	SC_PSELECT6,
+	SC_EPOLL_WAIT,
+	SC_EPOLL_PWAIT,
+	SC_CLOSE,
+	SC_MAX,
+};
+
+/*
+ * arm64 and riscv have no poll, select or epoll_wait syscall: there the
+ * libc functions of those names are ppoll, pselect6 and epoll_pwait, and
+ * so are the calls made here.  The oracle then says so.
+ */
+static const struct {
+	long nr;
+	const char *name;	/* the kernel's name, as a tracer prints it */
+} sc_info[SC_MAX] = {
+	[SC_SOCKET]	= { SYS_socket, "socket" },
+	[SC_BIND]	= { SYS_bind, "bind" },
+	[SC_CONNECT]	= { SYS_connect, "connect" },
+	[SC_SENDTO]	= { SYS_sendto, "sendto" },
+	[SC_RECVFROM]	= { SYS_recvfrom, "recvfrom" },
+#ifdef SYS_poll
+	[SC_POLL]	= { SYS_poll, "poll" },
+#else
+	[SC_POLL]	= { SYS_ppoll, "ppoll" },
+#endif
+	[SC_PPOLL]	= { SYS_ppoll, "ppoll" },
+#ifdef SYS_select
+	[SC_SELECT]	= { SYS_select, "select" },
+#else
+	[SC_SELECT]	= { SYS_pselect6, "pselect6" },
+#endif
+	[SC_PSELECT6]	= { SYS_pselect6, "pselect6" },
+#ifdef SYS_epoll_wait
+	[SC_EPOLL_WAIT]	= { SYS_epoll_wait, "epoll_wait" },
+#else
+	[SC_EPOLL_WAIT]	= { SYS_epoll_pwait, "epoll_pwait" },
+#endif
+	[SC_EPOLL_PWAIT] = { SYS_epoll_pwait, "epoll_pwait" },
+	[SC_CLOSE]	= { SYS_close, "close" },
+};
+
+struct wl_count {
+	uint64_t calls;
+	uint64_t errors;
+};
+
+/* One thread: plain counters, no atomics. */
+static struct wl_count counts[PH_MAX][SS_MAX][SC_MAX];
+static enum wl_phase cur_phase = PH_SETUP;
+
+struct env {
+	unsigned long iterations;
+	unsigned int port;
+	const char *json_path;		/* NULL: stdout */
+};
+
+struct wl {
+	struct env env;
+	int srv_fd;			/* bound to 127.0.0.1:PORT */
+	int cli_fd;			/* connected to it */
+	int ep_udp;			/* epoll set: srv_fd alone */
+	int ep_mixed;			/* epoll set: srv_fd and pipes[0][0] */
+	int pipes[N_PIPES][2];
+	unsigned long done;
+};
+
+__attribute__((format(printf, 1, 2)))
+static void p_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("Error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/*
+ * The one place a counted syscall is made.  Counted before it is made, so
+ * a call that fails is still one call; a failure also counts as one error.
+ */
+static long sys_counted(enum wl_subsys ss, enum wl_sc sc, long a1, long a2, long a3, long a4,
+			long a5, long a6)
+{
+	struct wl_count *c = &counts[cur_phase][ss][sc];
+	long ret;
+
+	c->calls++;
+	ret = syscall(sc_info[sc].nr, a1, a2, a3, a4, a5, a6);
+	if (ret == -1)
+		c->errors++;
+	return ret;
+}
+
+#define P(x)	((long)(uintptr_t)(x))
+
+static struct timespec ms_to_ts(int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000L,
+	};
+
+	return ts;
+}
+
+/* A NULL signal mask makes the kernel ignore the sigset size of the p* calls. */
+
+static int c_poll(enum wl_subsys ss, struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+#ifdef SYS_poll
+	return (int)sys_counted(ss, SC_POLL, P(fds), (long)nfds, timeout_ms, 0, 0, 0);
+#else
+	struct timespec ts = ms_to_ts(timeout_ms);
+
+	return (int)sys_counted(ss, SC_POLL, P(fds), (long)nfds, P(&ts), 0, sizeof(sigset_t), 0);
+#endif
+}
+
+static int c_ppoll(enum wl_subsys ss, struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+	struct timespec ts = ms_to_ts(timeout_ms);
+
+	return (int)sys_counted(ss, SC_PPOLL, P(fds), (long)nfds, P(&ts), 0, sizeof(sigset_t), 0);
+}
+
+static int c_select(enum wl_subsys ss, int nfds, fd_set *rd, int timeout_ms)
+{
+#ifdef SYS_select
+	struct timeval tv = {
+		.tv_sec = timeout_ms / 1000,
+		.tv_usec = (timeout_ms % 1000) * 1000,
+	};
+
+	return (int)sys_counted(ss, SC_SELECT, nfds, P(rd), 0, 0, P(&tv), 0);
+#else
+	struct timespec ts = ms_to_ts(timeout_ms);
+
+	return (int)sys_counted(ss, SC_SELECT, nfds, P(rd), 0, 0, P(&ts), 0);
+#endif
+}
+
+static int c_pselect6(enum wl_subsys ss, int nfds, fd_set *rd, int timeout_ms)
+{
+	struct timespec ts = ms_to_ts(timeout_ms);
+
+	return (int)sys_counted(ss, SC_PSELECT6, nfds, P(rd), 0, 0, P(&ts), 0);
+}
+
+static int c_epoll_wait(enum wl_subsys ss, int epfd, struct epoll_event *ev, int max,
+			int timeout_ms)
+{
+#ifdef SYS_epoll_wait
+	return (int)sys_counted(ss, SC_EPOLL_WAIT, epfd, P(ev), max, timeout_ms, 0, 0);
+#else
+	return (int)sys_counted(ss, SC_EPOLL_WAIT, epfd, P(ev), max, timeout_ms, 0,
+				sizeof(sigset_t));
+#endif
+}
+
+static int c_epoll_pwait(enum wl_subsys ss, int epfd, struct epoll_event *ev, int max,
+			 int timeout_ms)
+{
+	return (int)sys_counted(ss, SC_EPOLL_PWAIT, epfd, P(ev), max, timeout_ms, 0,
+				sizeof(sigset_t));
+}
+
+static int c_socket(enum wl_subsys ss, int domain, int type, int proto)
+{
+	return (int)sys_counted(ss, SC_SOCKET, domain, type, proto, 0, 0, 0);
+}
+
+static int c_bind(enum wl_subsys ss, int fd, const void *sa, socklen_t len)
+{
+	return (int)sys_counted(ss, SC_BIND, fd, P(sa), len, 0, 0, 0);
+}
+
+static int c_connect(enum wl_subsys ss, int fd, const void *sa, socklen_t len)
+{
+	return (int)sys_counted(ss, SC_CONNECT, fd, P(sa), len, 0, 0, 0);
+}
+
+static ssize_t c_sendto(enum wl_subsys ss, int fd, const void *buf, size_t len)
+{
+	return sys_counted(ss, SC_SENDTO, fd, P(buf), (long)len, 0, 0, 0);
+}
+
+static ssize_t c_recvfrom(enum wl_subsys ss, int fd, void *buf, size_t len, int flags)
+{
+	return sys_counted(ss, SC_RECVFROM, fd, P(buf), (long)len, flags, 0, 0);
+}
+
+static int c_close(enum wl_subsys ss, int fd)
+{
+	return (int)sys_counted(ss, SC_CLOSE, fd, 0, 0, 0, 0, 0);
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static void loopback_addr(struct sockaddr_in *sin, unsigned int port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+static int epoll_add(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/*
+ * Pipes and epoll sets are set up through libc, uncounted: latscope puts
+ * those calls into "file" and "other", which are compared per syscall only.
+ */
+static int setup(struct wl *wl)
+{
+	struct sockaddr_in sin;
+	int i;
+
+	/* latscope names a socket by what it is at the call: not bound yet */
+	wl->srv_fd = c_socket(SS_UDP_UNCONN, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (wl->srv_fd < 0) {
+		p_err("server socket: %s", strerror(errno));
+		return -1;
+	}
+	if (wl->srv_fd >= SELECT_FD_LIMIT) {
+		/* select over it would be "wait:mixed", not what we count */
+		p_err("server socket is fd %d; select needs it below %d", wl->srv_fd,
+		      SELECT_FD_LIMIT);
+		return -1;
+	}
+	loopback_addr(&sin, wl->env.port);
+	/* an explicit bind is what makes latscope see the serving side */
+	if (c_bind(SS_UDP_UNCONN, wl->srv_fd, &sin, sizeof(sin))) {
+		p_err("bind 127.0.0.1:%u: %s", wl->env.port, strerror(errno));
+		return -1;
+	}
+	wl->cli_fd = c_socket(SS_UDP_UNCONN, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (wl->cli_fd < 0) {
+		p_err("client socket: %s", strerror(errno));
+		return -1;
+	}
+	/* connect() is named after where it connects to */
+	if (c_connect(SS_UDP_OUT, wl->cli_fd, &sin, sizeof(sin))) {
+		p_err("connect 127.0.0.1:%u: %s", wl->env.port, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < N_PIPES; i++) {
+		if (pipe2(wl->pipes[i], O_CLOEXEC)) {
+			p_err("pipe2: %s", strerror(errno));
+			return -1;
+		}
+	}
+	wl->ep_udp = epoll_create1(EPOLL_CLOEXEC);
+	wl->ep_mixed = epoll_create1(EPOLL_CLOEXEC);
+	if (wl->ep_udp < 0 || wl->ep_mixed < 0) {
+		p_err("epoll_create1: %s", strerror(errno));
+		return -1;
+	}
+	if (epoll_add(wl->ep_udp, wl->srv_fd) || epoll_add(wl->ep_mixed, wl->srv_fd) ||
+	    epoll_add(wl->ep_mixed, wl->pipes[0][0])) {
+		p_err("epoll_ctl: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- one iteration ---------------------------------------------------- */
+
+/* Give the server socket a datagram, so a wait on it returns at once. */
+static int send_one(struct wl *wl)
+{
+	static const char msg[] = "waitload";
+
+	if (c_sendto(SS_UDP_OUT, wl->cli_fd, msg, sizeof(msg)) != (ssize_t)sizeof(msg)) {
+		p_err("sendto: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Take the datagram a wait reported, so the next wait starts from empty. */
+static int drain(struct wl *wl)
+{
+	char buf[64];
+
+	if (c_recvfrom(SS_UDP_IN, wl->srv_fd, buf, sizeof(buf), MSG_DONTWAIT) < 0) {
+		p_err("recvfrom: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A wait that had a datagram waiting must have reported it. */
+static int expect_ready(const char *what, int n)
+{
+	if (n == 1)
+		return 0;
+	if (n == 0)
+		p_err("%s: the UDP socket was not readable after %d ms", what, WAIT_MS);
+	else
+		p_err("%s: %s", what, strerror(errno));
+	return -1;
+}
+
+/* Waits on the UDP socket alone: all "udp-in:PORT". */
+static int waits_udp(struct wl *wl)
+{
+	struct pollfd pfd = { .fd = wl->srv_fd, .events = POLLIN };
+	struct epoll_event ev;
+	fd_set rd;
+
+	if (send_one(wl) || expect_ready("poll", c_poll(SS_UDP_IN, &pfd, 1, WAIT_MS)) ||
+	    drain(wl))
+		return -1;
+	if (send_one(wl) || expect_ready("ppoll", c_ppoll(SS_UDP_IN, &pfd, 1, WAIT_MS)) ||
+	    drain(wl))
+		return -1;
+	FD_ZERO(&rd);
+	FD_SET(wl->srv_fd, &rd);
+	if (send_one(wl) ||
+	    expect_ready("select", c_select(SS_UDP_IN, wl->srv_fd + 1, &rd, WAIT_MS)) ||
+	    drain(wl))
+		return -1;
+	FD_ZERO(&rd);
+	FD_SET(wl->srv_fd, &rd);
+	if (send_one(wl) ||
+	    expect_ready("pselect6", c_pselect6(SS_UDP_IN, wl->srv_fd + 1, &rd, WAIT_MS)) ||
+	    drain(wl))
+		return -1;
+	if (send_one(wl) ||
+	    expect_ready("epoll_wait", c_epoll_wait(SS_UDP_IN, wl->ep_udp, &ev, 1, WAIT_MS)) ||
+	    drain(wl))
+		return -1;
+	if (send_one(wl) ||
+	    expect_ready("epoll_pwait", c_epoll_pwait(SS_UDP_IN, wl->ep_udp, &ev, 1, WAIT_MS)) ||
+	    drain(wl))
+		return -1;
+	return 0;
+}
+
+/*
+ * Waits with a zero timeout, while the socket is empty.  Should a datagram
+ * be reported anyway, it is drained (and counted) like any other.
+ */
+static int waits_other(struct wl *wl)
+{
+	struct pollfd two[2] = {
+		{ .fd = wl->srv_fd, .events = POLLIN },
+		{ .fd = wl->pipes[0][0], .events = POLLIN },
+	};
+	/* poll skips an entry with a negative fd: a common way to disable one */
+	struct pollfd skipped[2] = {
+		{ .fd = wl->pipes[0][0], .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },
+	};
+	struct pollfd many[N_PIPES];
+	struct epoll_event ev[2];
+	int i, n;
+
+	/* a socket and a pipe: "wait:mixed" */
+	if (c_poll(SS_MIXED, two, 2, 0) < 0) {
+		p_err("poll on the socket and a pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((two[0].revents & POLLIN) && drain(wl))
+		return -1;
+	n = c_epoll_wait(SS_MIXED, wl->ep_mixed, ev, 2, 0);
+	if (n < 0) {
+		p_err("epoll_wait on the socket and a pipe: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (ev[i].data.fd == wl->srv_fd && drain(wl))
+			return -1;
+
+	/* no fd at all: a sleep, "other" */
+	if (c_poll(SS_OTHER, NULL, 0, 0) < 0) {
+		p_err("poll on no fd: %s", strerror(errno));
+		return -1;
+	}
+	/* the pipe alone: "file" */
+	if (c_poll(SS_FILE, &two[1], 1, 0) < 0) {
+		p_err("poll on a pipe: %s", strerror(errno));
+		return -1;
+	}
+	/* the pipe and fd -1, which poll ignores: still "file" */
+	if (c_poll(SS_FILE, skipped, 2, 0) < 0) {
+		p_err("poll on a pipe and fd -1: %s", strerror(errno));
+		return -1;
+	}
+	/* 17 pipes, all "file", but more than latscope looks at: "wait:mixed" */
+	for (i = 0; i < N_PIPES; i++)
+		many[i] = (struct pollfd){ .fd = wl->pipes[i][0], .events = POLLIN };
+	if (c_poll(SS_MIXED, many, N_PIPES, 0) < 0) {
+		p_err("poll on %d pipes: %s", N_PIPES, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- teardown --------------------------------------------------------- */
+
+static void teardown(struct wl *wl)
+{
+	int i;
+
+	if (wl->srv_fd >= 0)
+		c_close(SS_UDP_IN, wl->srv_fd);
+	if (wl->cli_fd >= 0)
+		c_close(SS_UDP_OUT, wl->cli_fd);
+	for (i = 0; i < N_PIPES; i++) {
+		if (wl->pipes[i][0] >= 0)
+			close(wl->pipes[i][0]);
+		if (wl->pipes[i][1] >= 0)
+			close(wl->pipes[i][1]);
+	}
+	if (wl->ep_udp >= 0)
+		close(wl->ep_udp);
+	if (wl->ep_mixed >= 0)
+		close(wl->ep_mixed);
+}
+
+/* ---- report ----------------------------------------------------------- */
+
+/* `"name":{"sc":{"calls":N,"errors":N},...}` for one subsystem, if it has calls. */
+static void print_subsys(FILE *f, enum wl_phase ph, enum wl_subsys ss, const char **sep)
+{
+	const struct wl_count *c;
+	const char *sep_sc = NULL;
+	int sc;
+
+	for (sc = 0; sc < SC_MAX; sc++) {
+		c = &counts[ph][ss][sc];
+		if (!c->calls)
+			continue;
+		if (!sep_sc) {
+			fprintf(f, "%s\n   \"%s\":{", *sep, subsys_name[ss]);
+			*sep = ",";
+			sep_sc = "";
+		}
+		fprintf(f, "%s\"%s\":{\"calls\":%ju,\"errors\":%ju}", sep_sc, sc_info[sc].name,
+			(uintmax_t)c->calls, (uintmax_t)c->errors);
+		sep_sc = ",";
+	}
+	if (sep_sc)
+		fputc('}', f);
+}
+
+/*
+ * democtl's shape, so compare-democtl.sh reads it.  "shared" holds the
+ * calls of the run phase in subsystems that are not ours alone (see
+ * enum wl_subsys).  No escaping: every name is plain ASCII without quotes.
+ */
+static void print_json(const struct wl *wl, FILE *f)
+{
+	const char *sep_ph = "", *sep_ss;
+	int ph, ss;
+
+	fprintf(f, "{\"pid\":%d,\"port\":%u,\"iterations\":%lu,\n \"phases\":{", (int)getpid(),
+		wl->env.port, wl->done);
+	for (ph = 0; ph < PH_MAX; ph++) {
+		fprintf(f, "%s\n  \"%s\":{", sep_ph, phase_name[ph]);
+		sep_ph = ",";
+		sep_ss = "";
+		for (ss = 0; ss < SS_EXACT_MAX; ss++)
+			print_subsys(f, ph, ss, &sep_ss);
+		fputc('}', f);
+	}
+	fputs("},\n \"shared\":{", f);
+	sep_ss = "";
+	for (ss = SS_EXACT_MAX; ss < SS_MAX; ss++)
+		print_subsys(f, PH_RUN, ss, &sep_ss);
+	fputs("}}\n", f);
+}
+
+/* tmp + rename, so a reader never sees half a file. */
+static int write_json(const struct wl *wl, const char *path)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+		p_err("%s: path too long", path);
+		return -1;
+	}
+	f = fopen(tmp, "w");
+	if (!f) {
+		p_err("%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	print_json(wl, f);
+	if (fflush(f) || fsync(fileno(f)))
+		err = errno;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		p_err("%s: %s", path, strerror(err));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- command line ----------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: waitload [-n N] [-p PORT] [-j FILE]\n"
+"\n"
+"Make a fixed set of wait syscalls N times and print, as JSON, how many\n"
+"calls it made per (phase, subsystem, syscall), where the subsystem is the\n"
+"name latscope gives the call (the test oracle).\n"
+"\n"
+"Every iteration, each right after a send to a UDP socket bound to\n"
+"127.0.0.1:PORT and followed by a recvfrom that drains it: poll, ppoll,\n"
+"select, pselect6, epoll_wait and epoll_pwait on that socket alone\n"
+"(udp-in:PORT).  Then, with a zero timeout: poll and epoll_wait on the socket\n"
+"and a pipe (wait:mixed), poll on no fd (other), poll on the pipe alone and\n"
+"on the pipe and fd -1, which poll ignores (file), and poll on %d pipes\n"
+"(wait:mixed: more fds than latscope inspects).\n"
+"\n"
+"Options:\n"
+"  -n, --iterations N    iterations (default %d)\n"
+"  -p, --port PORT       UDP port on 127.0.0.1, 1-65535 (default %d); never 0:\n"
+"                        latscope tells the serving side by its bound port\n"
+"  -j, --json FILE       write the JSON to FILE (tmp + rename), not stdout\n"
+"  -h, --help            show this help\n"
+"\n"
+"The JSON has democtl's \"phases\" (setup, run, teardown), which hold every\n"
+"call latscope can put into those subsystems, and \"shared\": calls of the run\n"
+"phase in file and other, where the loader's and stdio's calls land too.\n"
+"\n"
+"Exit status: 0 success, 1 runtime failure (no JSON), 2 usage error.\n",
+		N_PIPES, DEF_ITERATIONS, DEF_PORT);
+}
+
+/* Range-checked decimal; 0 or -1. */
+static int parse_num(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* 0 to run, 1 to exit 0 (help), 2 on a usage error (printed). */
+static int parse_args(int argc, char **argv, struct env *env)
+{
+	static const struct option opts[] = {
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:p:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_num(optarg, 0, ULONG_MAX, &v)) {
+				fprintf(stderr, "waitload: invalid value '%s' for --iterations\n",
+					optarg);
+				goto try_help;
+			}
+			env->iterations = v;
+			break;
+		case 'p':
+			if (parse_num(optarg, 1, 65535, &v)) {
+				fprintf(stderr, "waitload: --port must be 1-65535, not '%s'\n",
+					optarg);
+				goto try_help;
+			}
+			env->port = (unsigned int)v;
+			break;
+		case 'j':
+			env->json_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			goto try_help;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "waitload: unexpected argument '%s'\n", argv[optind]);
+		goto try_help;
+	}
+	return 0;
+
+try_help:
+	fprintf(stderr, "Try 'waitload --help' for more information.\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct wl wl = {
+		.env = { .iterations = DEF_ITERATIONS, .port = DEF_PORT },
+		.srv_fd = -1,
+		.cli_fd = -1,
+		.ep_udp = -1,
+		.ep_mixed = -1,
+	};
+	int i, ret, rc = 1;
+
+	ret = parse_args(argc, argv, &wl.env);
+	if (ret)
+		return ret == 1 ? 0 : 2;
+	for (i = 0; i < N_PIPES; i++)
+		wl.pipes[i][0] = wl.pipes[i][1] = -1;
+
+	snprintf(subsys_name[SS_UDP_UNCONN], sizeof(subsys_name[0]), "udp:unconnected");
+	snprintf(subsys_name[SS_UDP_OUT], sizeof(subsys_name[0]), "udp:127.0.0.1:%u",
+		 wl.env.port);
+	snprintf(subsys_name[SS_UDP_IN], sizeof(subsys_name[0]), "udp-in:%u", wl.env.port);
+	snprintf(subsys_name[SS_MIXED], sizeof(subsys_name[0]), "wait:mixed");
+	snprintf(subsys_name[SS_FILE], sizeof(subsys_name[0]), "file");
+	snprintf(subsys_name[SS_OTHER], sizeof(subsys_name[0]), "other");
+
+	cur_phase = PH_SETUP;
+	if (setup(&wl))
+		goto out;
+	cur_phase = PH_RUN;
+	for (wl.done = 0; wl.done < wl.env.iterations; wl.done++)
+		if (waits_udp(&wl) || waits_other(&wl))
+			goto out;
+	rc = 0;
+out:
+	cur_phase = PH_TEARDOWN;
+	teardown(&wl);
+	/* A failed run has no report: its counts would not be an oracle. */
+	if (rc)
+		return rc;
+	if (wl.env.json_path)
+		return write_json(&wl, wl.env.json_path) ? 1 : 0;
+	print_json(&wl, stdout);
+	return fflush(stdout) ? 1 : 0;
+}
