@@ -31,18 +31,31 @@ struct {
 } task_state SEC(".maps");
 
 /*
- * Preallocated, and shared by all CPUs: a per-CPU map costs 8 KiB per key
- * per CPU, and without preallocation an insert fails whenever the kernel's
- * allocator cache for such large elements is empty, losing a syscall.
- * max_entries * ~8.3 KiB is allocated at load time; --max-keys sets
- * max_entries (default LS_MAX_STATS_KEYS).
+ * Statistics live in an array, one slot per (subsystem, syscall, thread)
+ * key; stat_slots maps a key to its slot.  Each thread remembers the last
+ * key it aggregated and that key's slot, so a call like the previous one
+ * (the common case in a loop) skips hashing its 40-byte key.  The array is
+ * preallocated and shared by all CPUs: per-CPU would cost 8 KiB per key per
+ * CPU, and a non-preallocated insert fails when the kernel's allocator cache
+ * for such large elements is empty, losing a syscall.  --max-keys sizes both.
  */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LS_MAX_STATS_KEYS);
+	__type(key, __u32);
+	__type(value, struct ls_stats);
+} stats SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LS_MAX_STATS_KEYS);
 	__type(key, struct ls_key);
-	__type(value, struct ls_stats);
-} stats SEC(".maps");
+	__type(value, __u32);
+} stat_slots SEC(".maps");
+
+/* Next free slot of stats, and how many there are (--max-keys). */
+__u32 next_stat_slot = 0;
+const volatile __u32 cfg_max_keys = LS_MAX_STATS_KEYS;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -93,9 +106,6 @@ const volatile __u32 cfg_n_comms = 0;
 const volatile char cfg_comms[LS_MAX_COMMS][16] = {};
 const volatile __u64 cfg_exe_ino = 0;
 const volatile __u32 cfg_exe_dev = 0;
-
-/* Template for a new stats entry: too big for the 512-byte stack. */
-static const struct ls_stats zero_stats;
 
 static __always_inline void count_event(__u32 which)
 {
@@ -453,33 +463,70 @@ rules:
 	return true;
 }
 
-static __always_inline void aggregate(const struct ls_key *key, __u64 lat, long ret)
+static __always_inline bool same_key(const struct ls_key *a, const struct ls_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4];
+}
+
+/* The stats slot of key, claiming a new one the first time it is seen. */
+static __always_inline __u32 *slot_of(const struct ls_key *key)
+{
+	__u32 *slot, fresh;
+
+	slot = bpf_map_lookup_elem(&stat_slots, key);
+	if (slot)
+		return slot;
+	fresh = __sync_fetch_and_add(&next_stat_slot, 1);
+	if (fresh >= cfg_max_keys) {
+		count_event(LS_CNT_DROPPED_KEYS);
+		return NULL;
+	}
+	/* another CPU may have added the same key meanwhile: its slot wins */
+	bpf_map_update_elem(&stat_slots, key, &fresh, BPF_NOEXIST);
+	slot = bpf_map_lookup_elem(&stat_slots, key);
+	if (!slot)
+		count_event(LS_CNT_DROPPED_KEYS);
+	return slot;
+}
+
+/*
+ * Add one call to its key's statistics.  ts, when given, caches the slot of
+ * the key it last aggregated.
+ */
+static __always_inline void aggregate(struct ls_task_state *ts, const struct ls_key *key,
+				      __u64 lat, long ret)
 {
 	struct ls_stats *st;
-	__u32 slot;
+	__u32 idx, *slot;
 
-	st = bpf_map_lookup_elem(&stats, key);
-	if (!st) {
-		bpf_map_update_elem(&stats, key, &zero_stats, BPF_NOEXIST);
-		st = bpf_map_lookup_elem(&stats, key);
-		if (!st) {
-			count_event(LS_CNT_DROPPED_KEYS);
+	if (ts && ts->last_slot && same_key(key, &ts->last_key)) {
+		idx = ts->last_slot - 1;
+	} else {
+		slot = slot_of(key);
+		if (!slot)
 			return;
+		idx = *slot;
+		if (ts) {
+			ts->last_key = *key;
+			ts->last_slot = idx + 1;
 		}
 	}
+	st = bpf_map_lookup_elem(&stats, &idx);
+	if (!st)
+		return;
 	/*
-	 * Threads on other CPUs update the same entry.  min/max are plain
-	 * stores: two new extremes at the very same moment may lose one.
+	 * Threads on other CPUs update the same entry.  count is the sum of
+	 * slots (user space adds them up).  min/max are plain stores: two new
+	 * extremes at the very same moment may lose one.
 	 */
-	__sync_fetch_and_add(&st->count, 1);
 	__sync_fetch_and_add(&st->total_ns, lat);
+	__sync_fetch_and_add(&st->slots[ls_hist_slot(lat) & (LS_HIST_SLOTS - 1)], 1);
 	if (lat < st->min_ns || st->min_ns == 0)
 		st->min_ns = lat;
 	if (lat > st->max_ns)
 		st->max_ns = lat;
-	slot = ls_hist_slot(lat);
-	if (slot < LS_HIST_SLOTS)
-		__sync_fetch_and_add(&st->slots[slot], 1);
 
 	/* -4095..-1 are errors (include/linux/err.h MAX_ERRNO) */
 	if (ret < 0 && ret >= -4095) {
@@ -493,7 +540,6 @@ static __always_inline void aggregate(const struct ls_key *key, __u64 lat, long 
 		else if (bpf_map_update_elem(&errno_counts, &ek, &one, BPF_NOEXIST))
 			count_event(LS_CNT_DROPPED_ERRNO);
 	}
-	/* no event counter here: the sum of counts is the same, for free */
 }
 
 static __always_inline bool is_wait_syscall(__u32 nr)
@@ -528,10 +574,14 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 	__builtin_memset(&ts->key, 0, sizeof(ts->key));
 	classify(&ts->key, id, regs);
 	/* after classify: the wait classifiers copy whole keys of other fds */
-	pid_tgid = bpf_get_current_pid_tgid();
+	if (!ts->tid) {
+		pid_tgid = bpf_get_current_pid_tgid();
+		ts->tid = (__u32)pid_tgid;
+		ts->tgid = (__u32)(pid_tgid >> 32);
+	}
 	ts->key.syscall_nr = (__u32)id;
-	ts->key.tid = (__u32)pid_tgid;
-	ts->key.tgid = (__u32)(pid_tgid >> 32);
+	ts->key.tid = ts->tid;
+	ts->key.tgid = ts->tgid;
 	if (id == __NR_waitid)
 		ts->wait_infop = LS_ARG3(regs);
 	ts->start_ns = bpf_ktime_get_ns();
@@ -569,7 +619,7 @@ static __always_inline void reap_child(struct ls_task_state *ts, long ret, __u64
 	__builtin_memcpy(k.addr, sp->comm, sizeof(k.addr));
 	k.tid = ts->key.tid;
 	k.tgid = ts->key.tgid;
-	aggregate(&k, now - sp->start_ns, 0);
+	aggregate(NULL, &k, now - sp->start_ns, 0);
 	bpf_map_delete_elem(&spawns, &child);
 }
 
@@ -590,7 +640,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		count_event(LS_CNT_NO_ENTRY);
 		return 0;
 	}
-	aggregate(&ts->key, now - ts->start_ns, ret);
+	aggregate(ts, &ts->key, now - ts->start_ns, ret);
 	ts->start_ns = 0;
 	nr = ts->key.syscall_nr;
 	if (ret >= 0 && (nr == __NR_accept || nr == __NR_accept4))
@@ -660,12 +710,17 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 {
 	struct ls_proc proc = { .flags = LS_PROC_TARGET };
 	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct ls_task_state *ts;
 	struct ls_spawn *sp;
 	struct inode *ino;
 	char comm[16] = {};
 	bool match = false;
 	int i;
 
+	/* a thread that execs takes over the leader's pid: forget the cached one */
+	ts = bpf_task_storage_get(&task_state, p, NULL, 0);
+	if (ts)
+		ts->tid = 0;
 	bpf_get_current_comm(comm, sizeof(comm));
 	sp = bpf_map_lookup_elem(&spawns, &tgid);
 	if (sp)

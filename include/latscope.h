@@ -102,7 +102,11 @@ struct ls_key {
 	__u32 tgid;		/* its process */
 };
 
-/* Value of the stats map. */
+/*
+ * Value of the stats map.  The kernel does not maintain count (one atomic
+ * add less per syscall): it equals the sum of slots, and user space fills
+ * it in when it reads the map.
+ */
 struct ls_stats {
 	__u64 count;
 	__u64 errors;
@@ -128,7 +132,10 @@ struct ls_task_state {
 	struct ls_key key;	/* classified at sys_enter */
 	__u64 wait_infop;	/* waitid's siginfo pointer, read at sys_exit */
 	__u32 flags;		/* LS_TS_* */
-	__u32 pad;
+	__u32 tid;		/* cached: 0 until the first syscall, reset at exec */
+	__u32 tgid;
+	__u32 last_slot;	/* stats slot of last_key, + 1; 0: none */
+	struct ls_key last_key;	/* the key aggregated last: most calls repeat it */
 };
 
 /*

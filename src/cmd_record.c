@@ -28,6 +28,7 @@
 #include "record_opts.h"
 #include "report.h"
 #include "rules.h"
+#include "selfcost.h"
 #include "snapshot.h"
 #include "target.h"
 
@@ -119,10 +120,12 @@ static int configure(struct latscope_bpf *skel, const struct record_opts *o,
 	struct stat st;
 	size_t i;
 
-	if (bpf_map__set_max_entries(skel->maps.stats, o->max_keys)) {
+	if (bpf_map__set_max_entries(skel->maps.stats, o->max_keys) ||
+	    bpf_map__set_max_entries(skel->maps.stat_slots, o->max_keys)) {
 		ls_err("--max-keys %u: %s", o->max_keys, strerror(errno));
 		return LS_EXIT_FAILURE;
 	}
+	skel->rodata->cfg_max_keys = o->max_keys;
 	skel->rodata->cfg_follow_forks = o->follow;
 	skel->rodata->cfg_nl_classes = !o->no_nl_classes;
 	skel->rodata->cfg_n_rules = (__u32)rules->n;
@@ -278,6 +281,9 @@ static int print_report(const struct ls_snapshot *snap, enum ls_format fmt)
 
 struct run_state {
 	const struct ls_rules *rules;
+	struct latscope_bpf *skel;
+	bool measure_cost;
+	int cost_fd;		/* BPF_ENABLE_STATS: statistics run while it is open */
 	struct ls_target_maps tmaps;
 	struct ls_map_fds fds;
 	struct ls_raw prev;	/* last interval read */
@@ -432,6 +438,13 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 		ls_err("cannot write the report: %s", strerror(errno));
 		code = LS_EXIT_FAILURE;
 	}
+	if (!o->quiet && o->format == LS_FMT_TEXT && rs->measure_cost) {
+		struct ls_selfcost cost = { .enabled = rs->cost_fd >= 0 };
+
+		ls_selfcost_read(rs->skel->obj, &cost);
+		putchar('\n');
+		ls_selfcost_print(stdout, &cost, snap->meta.events);
+	}
 	ls_snapshot_free(snap);
 	ls_raw_free(&raw);
 	return code;
@@ -476,7 +489,7 @@ static int parse_rules(const struct record_opts *o, struct ls_rules *rules)
 
 int cmd_record(int argc, char **argv)
 {
-	struct run_state rs = { .child = 0 };
+	struct run_state rs = { .child = 0, .cost_fd = -1 };
 	struct latscope_bpf *skel = NULL;
 	struct record_opts o;
 	struct ls_meta meta = {};
@@ -512,9 +525,13 @@ int cmd_record(int argc, char **argv)
 	rs.tmaps.task_state_fd = bpf_map__fd(skel->maps.task_state);
 	rs.tmaps.procs_fd = bpf_map__fd(skel->maps.procs);
 	rs.fds.stats_fd = bpf_map__fd(skel->maps.stats);
+	rs.fds.slots_fd = bpf_map__fd(skel->maps.stat_slots);
 	rs.fds.errno_fd = bpf_map__fd(skel->maps.errno_counts);
 	rs.fds.counters_fd = bpf_map__fd(skel->maps.counters);
 
+	rs.skel = skel;
+	rs.measure_cost = !o.no_cost;
+	rs.cost_fd = o.no_cost ? -1 : ls_selfcost_start();
 	install_signal_handlers();
 	fill_meta(&meta, &o, argc, argv);
 	t0 = now_ns(CLOCK_MONOTONIC);
@@ -555,6 +572,8 @@ int cmd_record(int argc, char **argv)
 		ls_info("the command (pid %d) is still running; it is no longer traced",
 			rs.child);
 out:
+	if (rs.cost_fd >= 0)
+		close(rs.cost_fd);
 	ls_raw_free(&rs.prev);
 	latscope_bpf__destroy(skel);
 out_rules:

@@ -10,16 +10,30 @@
 #include "subsys.h"
 #include "syscall_names.h"
 
-static int read_stats(int fd, struct ls_raw *out)
+/* count is not kept by the kernel: it is the sum of the slots. */
+static void fill_count(struct ls_stats *st)
+{
+	__u64 n = 0;
+	size_t i;
+
+	for (i = 0; i < LS_HIST_SLOTS; i++)
+		n += st->slots[i];
+	st->count = n;
+}
+
+static int read_stats(const struct ls_map_fds *fds, struct ls_raw *out)
 {
 	struct ls_key key, next, *prev = NULL;
 	size_t cap = 0;
+	__u32 slot;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (bpf_map_get_next_key(fds->slots_fd, prev, &next) == 0) {
 		struct ls_raw_stat *e;
 
 		key = next;
 		prev = &key;
+		if (bpf_map_lookup_elem(fds->slots_fd, &key, &slot))
+			continue;	/* nothing deletes entries, but be safe */
 		if (out->n_stats == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
 			void *p = realloc(out->stats, ncap * sizeof(*out->stats));
@@ -31,8 +45,12 @@ static int read_stats(int fd, struct ls_raw *out)
 		}
 		e = &out->stats[out->n_stats];
 		e->key = key;
-		if (bpf_map_lookup_elem(fd, &key, &e->st))
-			continue;	/* nothing deletes entries, but be safe */
+		if (bpf_map_lookup_elem(fds->stats_fd, &slot, &e->st))
+			continue;
+		fill_count(&e->st);
+		/* a slot claimed by a call still being added: nothing in it yet */
+		if (!e->st.count)
+			continue;
 		out->n_stats++;
 	}
 	return 0;
@@ -91,7 +109,7 @@ int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out)
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = read_stats(fds->stats_fd, out);
+	ret = read_stats(fds, out);
 	if (!ret)
 		ret = read_errnos(fds->errno_fd, out);
 	if (!ret)

@@ -29,7 +29,8 @@ struct ls_raw {
 };
 
 struct ls_map_fds {
-	int stats_fd;
+	int stats_fd;		/* array of struct ls_stats */
+	int slots_fd;		/* struct ls_key -> index into stats */
 	int errno_fd;
 	int counters_fd;
 };

@@ -37,6 +37,8 @@ void record_usage(FILE *f)
 "      --rule 'NAME: MATCH' one more rule (repeatable; after -r's rules)\n"
 "      --no-netlink-classes keep rtnetlink calls as netlink:route instead of\n"
 "                           tc, rtnl:link, rtnl:addr, rtnl:route...\n"
+"      --no-cost            do not measure what tracing costs (BPF run-time\n"
+"                           statistics add two clock reads per program run)\n"
 "      --max-keys N         room for N (subsystem, syscall, thread) entries,\n"
 "                           ~8.3 KiB of kernel memory each (default 1024)\n"
 "  -h, --help               show this help\n"
@@ -81,7 +83,7 @@ static int parse_comms(struct record_opts *o, const char *arg, char *err, size_t
 int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	enum { OPT_FOLLOW = 256, OPT_NO_FOLLOW, OPT_RULE, OPT_EXE, OPT_NO_NL_CLASSES,
-	       OPT_MAX_KEYS };
+	       OPT_MAX_KEYS, OPT_NO_COST };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -95,6 +97,7 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		{ "rule", required_argument, NULL, OPT_RULE },
 		{ "no-netlink-classes", no_argument, NULL, OPT_NO_NL_CLASSES },
 		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
+		{ "no-cost", no_argument, NULL, OPT_NO_COST },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 		{ "help", no_argument, NULL, 'h' },
@@ -178,6 +181,9 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 			break;
 		case OPT_NO_NL_CLASSES:
 			o->no_nl_classes = true;
+			break;
+		case OPT_NO_COST:
+			o->no_cost = true;
 			break;
 		case OPT_MAX_KEYS:
 			if (ls_parse_long(optarg, 16, 1 << 20, &val)) {

@@ -28,6 +28,7 @@ struct record_opts {
 	size_t n_comms;
 	const char *exe;		/* --exe PATH */
 	bool no_nl_classes;		/* --no-netlink-classes */
+	bool no_cost;			/* --no-cost: no BPF run-time statistics */
 	unsigned int max_keys;		/* --max-keys: (subsystem, syscall, thread) slots */
 };
 
