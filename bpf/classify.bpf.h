@@ -108,38 +108,48 @@ static __always_inline bool ls_is_ephemeral(__u16 port)
 	return port >= cfg_ephemeral_lo && port <= cfg_ephemeral_hi;
 }
 
-static __always_inline struct file *ls_fd_file(struct task_struct *task, long fd)
+/*
+ * Kernel objects are read with plain loads, not bpf_probe_read_kernel calls:
+ * bpf_rdonly_cast (Linux 6.2) turns a pointer the verifier only knows as a
+ * number into a read-only BTF pointer, whose fields are then ordinary
+ * (fault-safe, CO-RE relocated) loads.  That is most of the cost of
+ * classifying an fd.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+#define LS_CAST(type, ptr) \
+	((struct type *)bpf_rdonly_cast((void *)(ptr), bpf_core_type_id_kernel(struct type)))
+
+/* The current task's struct file for fd, or NULL. */
+static __always_inline struct file *ls_fd_file(long fd)
 {
-	struct file **fds;
-	struct file *f = NULL;
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt;
+	struct file **fds, *f = NULL;
 
 	if (fd < 0 || fd > 0x7fffffff)
 		return NULL;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || (__u64)fd >= BPF_CORE_READ(fdt, max_fds))
+	fdt = task->files->fdt;
+	if (!fdt || (__u64)fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
+	fds = fdt->fd;
+	/* an array of pointers has no BTF type to cast to: one read */
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
 		return NULL;
-	return f;
+	return LS_CAST(file, f);
 }
 
 static __always_inline void ls_read_ip(__u8 *dst, struct sock *sk, __u16 family, bool local)
 {
-	struct in6_addr a6;
 	__be32 a4;
 
 	if (family == LS_AF_INET) {
-		a4 = local ? BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr) :
-			     BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		a4 = local ? sk->__sk_common.skc_rcv_saddr : sk->__sk_common.skc_daddr;
 		__builtin_memcpy(dst, &a4, sizeof(a4));
+	} else if (local) {
+		__builtin_memcpy(dst, &sk->__sk_common.skc_v6_rcv_saddr, 16);
 	} else {
-		if (local)
-			BPF_CORE_READ_INTO(&a6, sk, __sk_common.skc_v6_rcv_saddr);
-		else
-			BPF_CORE_READ_INTO(&a6, sk, __sk_common.skc_v6_daddr);
-		__builtin_memcpy(dst, &a6, sizeof(a6));
+		__builtin_memcpy(dst, &sk->__sk_common.skc_v6_daddr, 16);
 	}
 }
 
@@ -256,7 +266,7 @@ static __always_inline bool ls_is_serving(struct sock *sk, __u16 dport, __u16 sp
 	__u64 skp = (__u64)sk;
 	__u32 *ports;
 
-	if (BPF_CORE_READ(sk, sk_userlocks) & LS_SOCK_BINDPORT_LOCK)
+	if (sk->sk_userlocks & LS_SOCK_BINDPORT_LOCK)
 		return true;
 	if (!dport)
 		return false;
@@ -298,8 +308,8 @@ static __always_inline bool ls_dgram_dest(struct ls_key *k, struct ls_sockinfo *
 static __always_inline void ls_classify_inet(struct ls_key *k, struct ls_sockinfo *si,
 					     struct sock *sk, const struct ls_call *c, __u64 ino)
 {
-	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	__u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	__u16 sport = sk->__sk_common.skc_num;
 	bool stream = si->type == LS_SOCK_STREAM;
 	struct ls_sock_last d = {};
 	__u8 addr[16] = {};
@@ -307,7 +317,7 @@ static __always_inline void ls_classify_inet(struct ls_key *k, struct ls_sockinf
 	si->sport = sport;
 	if (si->protocol == LS_IPPROTO_ICMP || si->protocol == LS_IPPROTO_ICMPV6) {
 		k->kind = LS_KIND_ICMP;
-		if (dport || BPF_CORE_READ(sk, __sk_common.skc_daddr)) {
+		if (dport || sk->__sk_common.skc_daddr) {
 			ls_read_ip(addr, sk, si->family, false);
 			ls_key_peer(k, si, si->family, dport, addr);
 		} else {
@@ -379,47 +389,44 @@ static __always_inline void ls_classify_netlink(struct ls_key *k, struct ls_sock
 	si->nlclass = cls;
 }
 
+/* f: a BTF pointer from ls_fd_file() or LS_CAST(), or NULL. */
 static __always_inline void ls_classify_file(struct ls_key *k, struct ls_sockinfo *si,
 					     struct file *f, const struct ls_call *c)
 {
 	struct socket *sock;
-	struct sock *sk;
 	struct inode *inode;
-	umode_t mode;
-	__u64 ino;
+	struct sock *sk;
 
 	if (!f) {
 		k->kind = LS_KIND_OTHER;	/* bad fd: the call fails anyway */
 		return;
 	}
-	inode = BPF_CORE_READ(f, f_inode);
-	mode = BPF_CORE_READ(inode, i_mode);
-	if ((mode & LS_S_IFMT) != LS_S_IFSOCK) {
+	inode = f->f_inode;
+	if ((inode->i_mode & LS_S_IFMT) != LS_S_IFSOCK) {
 		k->kind = LS_KIND_FILE;
 		return;
 	}
-	sock = BPF_CORE_READ(f, private_data);
-	sk = BPF_CORE_READ(sock, sk);
+	sock = LS_CAST(socket, f->private_data);
+	sk = sock->sk;
 	if (!sk) {
 		k->kind = LS_KIND_SOCK_OTHER;
 		return;
 	}
-	ino = BPF_CORE_READ(inode, i_ino);
 	si->is_sock = 1;
-	si->family = (__u8)BPF_CORE_READ(sk, __sk_common.skc_family);
-	si->type = (__u8)BPF_CORE_READ(sk, sk_type);
-	si->protocol = BPF_CORE_READ(sk, sk_protocol);
+	si->family = (__u8)sk->__sk_common.skc_family;
+	si->type = (__u8)sk->sk_type;
+	si->protocol = sk->sk_protocol;
 
 	switch (si->family) {
 	case LS_AF_UNIX:
 		k->kind = LS_KIND_UNIX;
 		return;
 	case LS_AF_NETLINK:
-		ls_classify_netlink(k, si, c, ino);
+		ls_classify_netlink(k, si, c, inode->i_ino);
 		return;
 	case LS_AF_INET:
 	case LS_AF_INET6:
-		ls_classify_inet(k, si, sk, c, ino);
+		ls_classify_inet(k, si, sk, c, inode->i_ino);
 		return;
 	}
 	k->kind = LS_KIND_SOCK_OTHER;

@@ -166,8 +166,21 @@ __noinline int ls_classify_call_g(struct ls_key *k, struct ls_call *c)
 
 	if (!k || !c)
 		return 0;
-	ls_classify_file(k, &si, ls_fd_file((struct task_struct *)bpf_get_current_task(), c->fd),
-			 c);
+	ls_classify_file(k, &si, ls_fd_file(c->fd), c);
+	if (cfg_n_rules)
+		ls_match_rules_g(k, &si);
+	return 0;
+}
+
+/* The same for a struct file met outside the fd table (epoll's interest set). */
+__noinline int ls_classify_epitem_file_g(struct ls_key *k, __u64 file)
+{
+	struct ls_call none = { .fd = -1 };
+	struct ls_sockinfo si = {};
+
+	if (!k)
+		return 0;
+	ls_classify_file(k, &si, file ? LS_CAST(file, file) : NULL, &none);
 	if (cfg_n_rules)
 		ls_match_rules_g(k, &si);
 	return 0;
@@ -175,7 +188,7 @@ __noinline int ls_classify_call_g(struct ls_key *k, struct ls_call *c)
 
 __noinline int ls_mark_accepted_g(long fd)
 {
-	struct file *f = ls_fd_file((struct task_struct *)bpf_get_current_task(), fd);
+	struct file *f = ls_fd_file(fd);
 	struct socket *sock;
 	struct sock *sk;
 	__u64 skp;
@@ -183,13 +196,12 @@ __noinline int ls_mark_accepted_g(long fd)
 
 	if (!f)
 		return 0;
-	sock = BPF_CORE_READ(f, private_data);
-	sk = BPF_CORE_READ(sock, sk);
+	sock = LS_CAST(socket, f->private_data);
+	sk = sock->sk;
 	if (!sk)
 		return 0;
 	skp = (__u64)sk;
-	ports = ls_port_pair(bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)),
-			     BPF_CORE_READ(sk, __sk_common.skc_num));
+	ports = ls_port_pair(bpf_ntohs(sk->__sk_common.skc_dport), sk->__sk_common.skc_num);
 	bpf_map_update_elem(&accepted_socks, &skp, &ports, BPF_ANY);
 	return 0;
 }
@@ -322,11 +334,11 @@ __noinline int ls_classify_epoll_g(struct ls_key *k, long epfd)
 
 	if (!k)
 		return 0;
-	epf = ls_fd_file((struct task_struct *)bpf_get_current_task(), epfd);
+	epf = ls_fd_file(epfd);
 	if (!epf)
 		return 0;
-	ep = BPF_CORE_READ(epf, private_data);
-	stack[0] = BPF_CORE_READ(ep, rbr.rb_root.rb_node);
+	ep = LS_CAST(eventpoll, epf->private_data);
+	stack[0] = ep->rbr.rb_root.rb_node;
 	if (!stack[0])
 		return 0;
 	top = 1;
@@ -334,21 +346,21 @@ __noinline int ls_classify_epoll_g(struct ls_key *k, long epfd)
 	for (i = 0; i < LS_MAX_WAIT_FDS; i++) {
 		struct rb_node *n, *l, *r;
 		struct ls_key one = {};
-		struct ls_sockinfo si = {};
-		struct ls_call none = { .fd = -1 };
+		__u64 file;
 
 		if (top <= 0 || top > LS_MAX_WAIT_FDS)
 			break;
 		top--;
-		n = stack[top & (LS_MAX_WAIT_FDS - 1)];
+		n = LS_CAST(rb_node, stack[top & (LS_MAX_WAIT_FDS - 1)]);
 		/* rbn is the first member of struct epitem */
-		ls_classify_file(&one, &si, BPF_CORE_READ((struct epitem *)n, ffd.file), &none);
-		if (cfg_n_rules)
-			ls_match_rules_g(&one, &si);
+		/* a global function takes numbers, not BTF pointers: read it as one */
+		file = 0;
+		bpf_probe_read_kernel(&file, sizeof(file), &LS_CAST(epitem, n)->ffd.file);
+		ls_classify_epitem_file_g(&one, file);
 		if (ls_wait_merge_g(k, &one))
 			return 0;
-		l = BPF_CORE_READ(n, rb_left);
-		r = BPF_CORE_READ(n, rb_right);
+		l = n->rb_left;
+		r = n->rb_right;
 		if (l)
 			stack[top++ & (LS_MAX_WAIT_FDS - 1)] = l;
 		if (r)

@@ -181,7 +181,7 @@ static int load_and_attach(struct latscope_bpf **out, const struct record_opts *
 			       "CAP_PERFMON (or root), and no lockdown", strerror(-err));
 			return LS_EXIT_PERMISSION;
 		}
-		if (err == -ENOMEM || err == -E2BIG) {
+		if (err == -ENOMEM) {
 			ls_err("not enough kernel memory for latscope's maps (%s); try a smaller "
 			       "--max-keys", strerror(-err));
 			return LS_EXIT_FAILURE;
