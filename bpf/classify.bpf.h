@@ -438,6 +438,9 @@ static __always_inline void ls_classify_socket_args(struct ls_key *k, struct ls_
 						    long family, long type, long proto)
 {
 	type &= 0xf;	/* strip SOCK_NONBLOCK / SOCK_CLOEXEC */
+	/* protocol 0 means the family's default, which is what rules compare */
+	if (proto == 0 && (family == LS_AF_INET || family == LS_AF_INET6))
+		proto = type == LS_SOCK_STREAM ? 6 : type == LS_SOCK_DGRAM ? 17 : 0;
 	si->is_sock = 1;
 	si->family = (__u8)family;
 	si->type = (__u8)type;

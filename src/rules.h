@@ -11,6 +11,8 @@
 #include "latscope.h"
 
 #define LS_RULE_NAME_MAX	64
+/* longest rule line, in bytes without the newline; longer ones are errors */
+#define LS_RULE_LINE_MAX	4096
 
 struct ls_rules {
 	struct ls_rule rule[LS_MAX_RULES];
