@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * latscope report [--format text|json] [-o FILE] FILE
+ * latscope report [OPTIONS] FILE
  *
  * Renders a snapshot saved by `latscope record`.  It needs no privileges
  * and no BPF, so a run recorded as root on one machine can be read anywhere.
@@ -12,26 +12,42 @@
 #include <string.h>
 #include "log.h"
 #include "main.h"
+#include "parse.h"
 #include "report.h"
+#include "report_view.h"
 #include "snapshot.h"
 
 static void report_help(FILE *f)
 {
 	fprintf(f,
-		"Usage: latscope report [--format text|json] [-o FILE] FILE\n"
+		"Usage: latscope report [OPTIONS] FILE\n"
 		"\n"
 		"Print the latency report of a snapshot saved by 'latscope record'.\n"
 		"\n"
 		"Options:\n"
-		"  -f, --format FMT   text (default): percentile tables per subsystem and\n"
-		"                     per syscall, plus the most frequent errors;\n"
-		"                     json: the snapshot itself (docs/snapshot-format.md)\n"
-		"  -o, --output FILE  write the report to FILE instead of stdout\n"
-		"  -h, --help         show this help and exit\n"
+		"  -f, --format FMT        text (default): tables per subsystem and per\n"
+		"                          syscall, plus the most frequent errors;\n"
+		"                          csv: the main table, RFC 4180;\n"
+		"                          markdown: a GitHub table per section;\n"
+		"                          json: the snapshot itself (docs/snapshot-format.md),\n"
+		"                          or with --by syscall a list of rows\n"
+		"      --by WHAT           one row per subsystem (default) or syscall, i.e.\n"
+		"                          (subsystem, syscall); thread and peer need a\n"
+		"                          snapshot that records them\n"
+		"      --percentiles LIST  percentile columns, e.g. 50,90,99,99.9 (default\n"
+		"                          50,90,95,99,99.9); each 0 < p <= 100\n"
+		"      --sort KEY          total (default), p99, calls or name\n"
+		"      --top N             only the first N rows (and their breakdown)\n"
+		"  -o, --output FILE       write the report to FILE instead of stdout\n"
+		"  -h, --help              show this help and exit\n"
 		"\n"
 		"Examples:\n"
 		"  latscope report run.json\n"
-		"  latscope report --format json run.json | jq '.subsystems[0].p99_ns'\n");
+		"  latscope report --by syscall --sort p99 --top 5 run.json\n"
+		"  latscope report -f markdown --percentiles 50,99 run.json > issue.md\n"
+		"  latscope report --format json run.json | jq '.subsystems[0].p99_ns'\n"
+		"\n"
+		"Exit codes: 0 ok, 1 failure, 2 usage, 6 unreadable or invalid FILE.\n");
 }
 
 /* One "Error: ..." line and a pointer to --help, as for every usage error. */
@@ -39,7 +55,7 @@ static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 
 static int usage_error(const char *fmt, ...)
 {
-	char msg[256];
+	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -52,19 +68,26 @@ static int usage_error(const char *fmt, ...)
 
 int cmd_report(int argc, char **argv)
 {
+	enum { OPT_BY = 256, OPT_PCTS, OPT_SORT, OPT_TOP };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "percentiles", required_argument, NULL, OPT_PCTS },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "top", required_argument, NULL, OPT_TOP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum ls_format fmt = LS_FMT_TEXT;
+	struct ls_report_opts ro;
 	struct ls_snapshot *snap = NULL;
 	const char *out_path = NULL;
 	char err[512];
 	FILE *out = NULL;
+	long top;
 	int c, ret;
 
+	ls_report_opts_init(&ro, LS_FMT_TEXT);
 	/*
 	 * optind = 0, not 1: main parsed the global options with "+", and
 	 * glibc only re-reads the ordering mode when optind is 0.  With 1,
@@ -76,12 +99,37 @@ int cmd_report(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (ls_format_parse(optarg, &fmt))
-				return usage_error("unknown format '%s' (expected text or json)",
-						   optarg);
+			if (ls_format_parse(optarg, &ro.fmt))
+				return usage_error("unknown format '%s' (expected %s)", optarg,
+						   ls_format_names);
 			break;
 		case 'o':
 			out_path = optarg;
+			break;
+		case OPT_BY:
+			if (ls_by_parse(optarg, &ro.by))
+				return usage_error("--by: unknown grouping '%s' (expected "
+						   "subsystem, syscall, thread or peer)", optarg);
+			break;
+		case OPT_PCTS:
+			ret = ls_pcts_parse(optarg, &ro.pcts);
+			if (ret == -E2BIG)
+				return usage_error("--percentiles: at most %d values", LS_MAX_PCTS);
+			if (ret)
+				return usage_error("--percentiles: '%s' is not a list of distinct "
+						   "percentiles like 50,90,99.9 (0 < p <= 100)",
+						   optarg);
+			break;
+		case OPT_SORT:
+			if (ls_sort_parse(optarg, &ro.sort))
+				return usage_error("--sort: unknown key '%s' (expected total, p99, "
+						   "calls or name)", optarg);
+			break;
+		case OPT_TOP:
+			if (ls_parse_long(optarg, 1, 1000000, &top))
+				return usage_error("--top: '%s' is not a number from 1 to 1000000",
+						   optarg);
+			ro.top = (size_t)top;
 			break;
 		case 'h':
 			report_help(stdout);
@@ -106,15 +154,20 @@ int cmd_report(int argc, char **argv)
 		ls_err("%s", err);
 		return LS_EXIT_BAD_INPUT;
 	}
-	ls_snapshot_sort(snap);
 
+	/* Before -o creates a file: the request may not fit this snapshot. */
+	if (ls_view_check(snap, ro.by, err, sizeof(err))) {
+		ls_err("%s: %s", argv[optind], err);
+		ret = LS_EXIT_USAGE;
+		goto cleanup;
+	}
 	out = out_path ? fopen(out_path, "w") : stdout;
 	if (!out) {
 		ls_err("cannot write '%s': %s", out_path, strerror(errno));
 		ret = LS_EXIT_FAILURE;
 		goto cleanup;
 	}
-	ret = ls_report_write(out, snap, fmt);
+	ret = ls_report_write_opts(out, snap, &ro, err, sizeof(err));
 	if (!ret && fflush(out))
 		ret = -errno;
 	if (ret) {

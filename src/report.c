@@ -1,42 +1,47 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The report: percentile tables as text, or the snapshot itself as JSON.
- * It reads only a struct ls_snapshot (no BPF, no map fds), so tests can
- * render a snapshot built in code and compare it with a golden file.
- * Tables are printed in snapshot order: callers run ls_snapshot_sort().
+ * The report (docs/report.md): a view of the snapshot (report_view.c) put
+ * into tables (report_table.c) whose columns come from snapshot_cols.c,
+ * then written as text, CSV or Markdown; JSON is the snapshot schema
+ * itself, or for other groupings a flat list of rows.  It reads only a
+ * struct ls_snapshot (no BPF, no map fds), so tests can render a snapshot
+ * built in code and compare it with a golden file.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 #include "hist.h"
 #include "report.h"
+#include "report_table.h"
+#include "report_view.h"
 
-/* Columns after the name: CALLS ERRORS TOTAL %TIME MIN AVG P50..P99.9 MAX. */
-#define COL_CALLS	0
-#define COL_ERRORS	1
-#define COL_TOTAL	2
-#define COL_PCT		3
-#define COL_MIN		4
-#define COL_AVG		5
-#define COL_PCT0	6
-#define COL_MAX		(COL_PCT0 + LS_N_PCTS)
-#define NCOLS		(COL_MAX + 1)
-/* Longest cell: a u64 count has 20 digits. */
-#define CELL		24
 #define TOP_ERRORS	10
+#define REPORT_SCHEMA	"latscope-report"
+#define REPORT_VERSION	1
+
+const char ls_format_names[] = "text, json, csv or markdown";
 
 int ls_format_parse(const char *s, enum ls_format *out)
 {
+	static const char *const names[] = {
+		[LS_FMT_TEXT] = "text",
+		[LS_FMT_JSON] = "json",
+		[LS_FMT_CSV] = "csv",
+		[LS_FMT_MARKDOWN] = "markdown",
+	};
+	size_t i;
+
 	if (!s || !out)
 		return -EINVAL;
-	if (!strcmp(s, "text"))
-		*out = LS_FMT_TEXT;
-	else if (!strcmp(s, "json"))
-		*out = LS_FMT_JSON;
-	else
-		return -EINVAL;
-	return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*out = (enum ls_format)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 /*
@@ -84,332 +89,434 @@ const char *ls_fmt_duration(__u64 ns, char *buf, size_t len)
 	return buf;
 }
 
-/* "66.7", by hand for the same locale reason as ls_fmt_duration(). */
-static void fmt_pct(double pct, char *buf, size_t len)
+void ls_report_title(const struct ls_meta *m, char *buf, size_t len)
 {
-	unsigned long long tenths;
+	char dur[32];
+	size_t off;
 
-	if (!(pct > 0))
-		pct = 0;
-	tenths = (unsigned long long)(pct * 10 + 0.5);
-	snprintf(buf, len, "%llu.%llu", tenths / 10, tenths % 10);
+	snprintf(buf, len, "latscope: %s, %s, %llu syscall%s traced",
+		 m->target[0] ? m->target : "unknown target",
+		 ls_fmt_duration(m->duration_ns, dur, sizeof(dur)),
+		 (unsigned long long)m->events, m->events == 1 ? "" : "s");
+	off = strlen(buf);
+	if (m->dropped && off < len)
+		snprintf(buf + off, len - off, ", %llu dropped", (unsigned long long)m->dropped);
 }
 
-struct row {
-	const char *name;
-	char cell[NCOLS][CELL];
+void ls_report_opts_init(struct ls_report_opts *o, enum ls_format fmt)
+{
+	memset(o, 0, sizeof(*o));
+	o->fmt = fmt;
+	o->by = LS_BY_SUBSYSTEM;
+	o->sort = LS_SORT_TOTAL;
+	o->pcts = ls_pcts_report;
+}
+
+/* Everything one report needs, built once for every format. */
+struct report {
+	const struct ls_snapshot *snap;
+	const struct ls_report_opts *o;
+	struct ls_view view;
+	struct ls_cols cols;
+	size_t shown;			/* rows after --top */
 };
 
-struct table {
-	struct row *rows;
-	size_t n;
-};
-
-static void column_headers(const char *hdr[NCOLS])
+/* The figures of one group of calls, one cell per column of r->cols. */
+static void fill_figures(struct ls_val *cells, const struct ls_cols *cols,
+			 const struct ls_stats *st, double whole)
 {
-	int i;
-
-	hdr[COL_CALLS] = "CALLS";
-	hdr[COL_ERRORS] = "ERRORS";
-	hdr[COL_TOTAL] = "TOTAL";
-	hdr[COL_PCT] = "%TIME";
-	hdr[COL_MIN] = "MIN";
-	hdr[COL_AVG] = "AVG";
-	for (i = 0; i < LS_N_PCTS; i++)
-		hdr[COL_PCT0 + i] = ls_pct_cols[i].header;
-	hdr[COL_MAX] = "MAX";
-}
-
-/* One row from one ls_stats: the same summary the JSON writer uses. */
-static void fill_row(struct row *r, const char *name, const struct ls_stats *st, double pct)
-{
-	struct ls_summary sum;
-	int i;
-
-	ls_stats_summarize(st, &sum);
-	r->name = name;
-	snprintf(r->cell[COL_CALLS], CELL, "%llu", (unsigned long long)sum.count);
-	snprintf(r->cell[COL_ERRORS], CELL, "%llu", (unsigned long long)sum.errors);
-	ls_fmt_duration(sum.total_ns, r->cell[COL_TOTAL], CELL);
-	fmt_pct(pct, r->cell[COL_PCT], CELL);
-	ls_fmt_duration(sum.min_ns, r->cell[COL_MIN], CELL);
-	ls_fmt_duration(sum.avg_ns, r->cell[COL_AVG], CELL);
-	for (i = 0; i < LS_N_PCTS; i++)
-		ls_fmt_duration(sum.pct_ns[i], r->cell[COL_PCT0 + i], CELL);
-	ls_fmt_duration(sum.max_ns, r->cell[COL_MAX], CELL);
-}
-
-static void widen(const struct table *t, int w[NCOLS + 1])
-{
+	const struct ls_col *c;
 	size_t i;
-	int c, len;
 
-	for (i = 0; i < t->n; i++) {
-		len = (int)strlen(t->rows[i].name);
-		if (len > w[0])
-			w[0] = len;
-		for (c = 0; c < NCOLS; c++) {
-			len = (int)strlen(t->rows[i].cell[c]);
-			if (len > w[c + 1])
-				w[c + 1] = len;
-		}
+	for (i = 0; i < cols->n; i++) {
+		c = &cols->col[i];
+		if (c->fig == LS_FIG_PCT_TIME)
+			cells[i] = ls_val_d(LS_VAL_SHARE, ls_pct_of(st->total_ns, whole));
+		else
+			cells[i] = ls_val_u(ls_col_is_duration(c) ? LS_VAL_NS : LS_VAL_COUNT,
+					    ls_col_value(c, st));
 	}
 }
 
-static void header_widths(const char *name_hdr, const char *hdr[NCOLS], int w[NCOLS + 1])
+/* Name columns, then one column per figure. */
+static struct ls_table_col *table_cols(const struct ls_cols *cols, size_t n_keys,
+				       const char *const *hdr, const char *const *key)
 {
-	int c;
-
-	w[0] = (int)strlen(name_hdr);
-	for (c = 0; c < NCOLS; c++)
-		w[c + 1] = (int)strlen(hdr[c]);
-}
-
-/* Name left-aligned, figures right-aligned: no trailing blanks. */
-static void print_table(FILE *f, const char *indent, const char *name_hdr,
-			const char *hdr[NCOLS], const int w[NCOLS + 1], const struct table *t)
-{
-	size_t i;
-	int c;
-
-	fprintf(f, "%s%-*s", indent, w[0], name_hdr);
-	for (c = 0; c < NCOLS; c++)
-		fprintf(f, "  %*s", w[c + 1], hdr[c]);
-	fputc('\n', f);
-	for (i = 0; i < t->n; i++) {
-		fprintf(f, "%s%-*s", indent, w[0], t->rows[i].name);
-		for (c = 0; c < NCOLS; c++)
-			fprintf(f, "  %*s", w[c + 1], t->rows[i].cell[c]);
-		fputc('\n', f);
-	}
-}
-
-static void print_header(FILE *f, const struct ls_meta *m)
-{
-	char dur[CELL];
-
-	fprintf(f, "latscope: %s, %s, %llu syscall%s traced",
-		m->target[0] ? m->target : "unknown target",
-		ls_fmt_duration(m->duration_ns, dur, sizeof(dur)),
-		(unsigned long long)m->events, m->events == 1 ? "" : "s");
-	if (m->dropped)
-		fprintf(f, ", %llu dropped", (unsigned long long)m->dropped);
-	fputc('\n', f);
-}
-
-static int print_subsystems(FILE *f, const struct ls_snapshot *snap, const char *hdr[NCOLS])
-{
-	struct table t = { 0 };
-	struct ls_stats *tot;
-	int w[NCOLS + 1];
-	double all_ns;
+	struct ls_table_col *tc = calloc(n_keys + cols->n, sizeof(*tc));
 	size_t i;
 
-	t.rows = calloc(snap->n_subsys, sizeof(*t.rows));
-	tot = malloc(sizeof(*tot));
-	if (!t.rows || !tot) {
-		free(t.rows);
-		free(tot);
+	if (!tc)
+		return NULL;
+	for (i = 0; i < n_keys; i++)
+		tc[i] = (struct ls_table_col){ hdr[i], key[i], true };
+	for (i = 0; i < cols->n; i++)
+		tc[n_keys + i] = (struct ls_table_col){ cols->col[i].header, cols->col[i].key,
+							false };
+	return tc;
+}
+
+/* The main table: the first r->shown rows of the view. */
+static int main_table(const struct report *r, struct ls_table *t, struct ls_table_col **tc)
+{
+	const struct ls_view *v = &r->view;
+	struct ls_val *cells;
+	size_t i, k;
+
+	*tc = table_cols(&r->cols, v->n_keys, v->key_header, v->key_name);
+	if (!*tc)
 		return -ENOMEM;
+	ls_table_init(t, *tc, v->n_keys + r->cols.n);
+	for (i = 0; i < r->shown; i++) {
+		cells = ls_table_add_row(t, false);
+		if (!cells)
+			return -ENOMEM;
+		for (k = 0; k < v->n_keys; k++)
+			cells[k] = ls_val_str(v->rows[i].key[k]);
+		fill_figures(cells + v->n_keys, &r->cols, v->rows[i].st, v->all_ns);
 	}
-	all_ns = ls_snapshot_total_ns(snap);
-	for (i = 0; i < snap->n_subsys; i++) {
-		ls_subsys_total(&snap->subsys[i], tot);
-		fill_row(&t.rows[i], snap->subsys[i].name, tot, ls_pct_of(tot->total_ns, all_ns));
-	}
-	t.n = snap->n_subsys;
-	header_widths("SUBSYSTEM", hdr, w);
-	widen(&t, w);
-	print_table(f, "", "SUBSYSTEM", hdr, w, &t);
-	free(tot);
-	free(t.rows);
 	return 0;
 }
 
-/* One table per subsystem, all with the same column widths so they line up. */
-static int print_breakdown(FILE *f, const struct ls_snapshot *snap, const char *hdr[NCOLS])
+/* One table per shown row, listing its parts; %TIME is a share of the row. */
+static int breakdown_tables(const struct report *r, struct ls_table *tables,
+			    struct ls_table_col **tc)
 {
-	struct table *t;
-	struct ls_stats *tot;
-	int w[NCOLS + 1], err = 0;
+	static const char *const hdr[] = { "SYSCALL" }, *const key[] = { "syscall" };
+	const struct ls_view_row *row;
+	struct ls_val *cells;
 	size_t i, j;
 
-	t = calloc(snap->n_subsys, sizeof(*t));
-	tot = malloc(sizeof(*tot));
-	if (!t || !tot) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	header_widths("SYSCALL", hdr, w);
-	for (i = 0; i < snap->n_subsys; i++) {
-		const struct ls_subsys *ss = &snap->subsys[i];
-
-		t[i].rows = calloc(ss->n_sc ? ss->n_sc : 1, sizeof(*t[i].rows));
-		if (!t[i].rows) {
-			err = -ENOMEM;
-			goto cleanup;
+	*tc = table_cols(&r->cols, 1, hdr, key);
+	if (!*tc)
+		return -ENOMEM;
+	for (i = 0; i < r->shown; i++) {
+		row = &r->view.rows[i];
+		ls_table_init(&tables[i], *tc, 1 + r->cols.n);
+		for (j = 0; j < row->n_parts; j++) {
+			cells = ls_table_add_row(&tables[i], false);
+			if (!cells)
+				return -ENOMEM;
+			cells[0] = ls_val_str(row->parts[j].sc->name);
+			fill_figures(cells + 1, &r->cols, &row->parts[j].sc->st,
+				     (double)row->st->total_ns);
 		}
-		/* %TIME here is the share of this subsystem's time. */
-		ls_subsys_total(ss, tot);
-		for (j = 0; j < ss->n_sc; j++)
-			fill_row(&t[i].rows[j], ss->sc[j].name, &ss->sc[j].st,
-				 ls_pct_of(ss->sc[j].st.total_ns, (double)tot->total_ns));
-		t[i].n = ss->n_sc;
-		widen(&t[i], w);
 	}
-
-	fprintf(f, "Per-syscall breakdown:\n");
-	for (i = 0; i < snap->n_subsys; i++) {
-		fprintf(f, "\n%s\n", snap->subsys[i].name);
-		print_table(f, "  ", "SYSCALL", hdr, w, &t[i]);
-	}
-
-cleanup:
-	if (t)
-		for (i = 0; i < snap->n_subsys; i++)
-			free(t[i].rows);
-	free(t);
-	free(tot);
-	return err;
+	return 0;
 }
 
 struct err_entry {
 	__u64 count;
-	size_t si, ci;
+	size_t row, part;
 	int err;
+	const struct ls_view_part *p;
 };
 
-/* Most frequent first; ties keep snapshot order, then errno, so it is total. */
+/* Most frequent first; ties keep report order, then errno, so it is total. */
 static int cmp_err(const void *pa, const void *pb)
 {
 	const struct err_entry *a = pa, *b = pb;
 
 	if (a->count != b->count)
 		return a->count > b->count ? -1 : 1;
-	if (a->si != b->si)
-		return a->si < b->si ? -1 : 1;
-	if (a->ci != b->ci)
-		return a->ci < b->ci ? -1 : 1;
+	if (a->row != b->row)
+		return a->row < b->row ? -1 : 1;
+	if (a->part != b->part)
+		return a->part < b->part ? -1 : 1;
 	return (a->err > b->err) - (a->err < b->err);
 }
 
-static const char *errno_cell(int err, char *buf, size_t len)
-{
-	const char *name = ls_errno_name(err);
+static const struct ls_table_col error_cols[] = {
+	{ "SUBSYSTEM", "subsystem", true },
+	{ "SYSCALL", "syscall", true },
+	{ "ERRNO", "errno", true },
+	{ "COUNT", "count", false },
+};
 
-	/* The JSON has the number next to "E?"; the table shows the number alone. */
-	if (!name) {
-		snprintf(buf, len, "%d", err);
-		return buf;
-	}
-	return name;
-}
-
-static int print_top_errors(FILE *f, const struct ls_snapshot *snap)
+/* The TOP_ERRORS most frequent errnos of the shown rows. */
+static int errors_table(const struct report *r, struct ls_table *t)
 {
+	const struct ls_view_row *row;
+	const struct ls_syscall_stats *sc;
 	struct err_entry *e;
-	const char *name;
-	char buf[CELL], cnt[CELL];
-	size_t i, j, k, n = 0, shown;
-	int w[4] = { 9, 7, 5, 5 };	/* SUBSYSTEM SYSCALL ERRNO COUNT */
-	int len;
+	struct ls_val *cells;
+	size_t i, j, k, n = 0;
+	int err = 0;
 
-	for (i = 0; i < snap->n_subsys; i++)
-		for (j = 0; j < snap->subsys[i].n_sc; j++)
-			n += snap->subsys[i].sc[j].n_errnos;
-	if (!n) {
-		fprintf(f, "Top errors: none\n");
+	ls_table_init(t, error_cols, 4);
+	for (i = 0; i < r->shown; i++)
+		for (j = 0; j < r->view.rows[i].n_parts; j++)
+			n += r->view.rows[i].parts[j].sc->n_errnos;
+	if (!n)
 		return 0;
-	}
 	e = calloc(n, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
 	n = 0;
-	for (i = 0; i < snap->n_subsys; i++) {
-		for (j = 0; j < snap->subsys[i].n_sc; j++) {
-			const struct ls_syscall_stats *sc = &snap->subsys[i].sc[j];
-
+	for (i = 0; i < r->shown; i++) {
+		row = &r->view.rows[i];
+		for (j = 0; j < row->n_parts; j++) {
+			sc = row->parts[j].sc;
 			for (k = 0; k < sc->n_errnos; k++)
 				e[n++] = (struct err_entry){ sc->errnos[k].count, i, j,
-							     sc->errnos[k].err };
+							     sc->errnos[k].err, &row->parts[j] };
 		}
 	}
 	qsort(e, n, sizeof(*e), cmp_err);
-	shown = n < TOP_ERRORS ? n : TOP_ERRORS;
-
-	for (i = 0; i < shown; i++) {
-		const struct ls_subsys *ss = &snap->subsys[e[i].si];
-
-		len = (int)strlen(ss->name);
-		w[0] = len > w[0] ? len : w[0];
-		len = (int)strlen(ss->sc[e[i].ci].name);
-		w[1] = len > w[1] ? len : w[1];
-		len = (int)strlen(errno_cell(e[i].err, buf, sizeof(buf)));
-		w[2] = len > w[2] ? len : w[2];
-		len = snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)e[i].count);
-		w[3] = len > w[3] ? len : w[3];
-	}
-
-	fprintf(f, "Top errors:\n");
-	fprintf(f, "%-*s  %-*s  %-*s  %*s\n", w[0], "SUBSYSTEM", w[1], "SYSCALL", w[2], "ERRNO",
-		w[3], "COUNT");
-	for (i = 0; i < shown; i++) {
-		const struct ls_subsys *ss = &snap->subsys[e[i].si];
-
-		name = errno_cell(e[i].err, buf, sizeof(buf));
-		fprintf(f, "%-*s  %-*s  %-*s  %*llu\n", w[0], ss->name, w[1],
-			ss->sc[e[i].ci].name, w[2], name, w[3], (unsigned long long)e[i].count);
+	for (i = 0; i < n && i < TOP_ERRORS; i++) {
+		cells = ls_table_add_row(t, false);
+		if (!cells) {
+			err = -ENOMEM;
+			break;
+		}
+		cells[0] = ls_val_str(e[i].p->ss->name);
+		cells[1] = ls_val_str(e[i].p->sc->name);
+		cells[2] = (struct ls_val){ .kind = LS_VAL_ERRNO, .i = e[i].err };
+		cells[3] = ls_val_u(LS_VAL_COUNT, e[i].count);
 	}
 	free(e);
-	return 0;
+	return err;
 }
 
-static int write_text(FILE *f, const struct ls_snapshot *snap)
+static bool anything_traced(const struct ls_snapshot *snap)
 {
-	const char *hdr[NCOLS];
-	__u64 any = 0;
 	size_t i, j;
-	int err;
 
-	print_header(f, &snap->meta);
-	fputc('\n', f);
 	for (i = 0; i < snap->n_subsys; i++)
 		for (j = 0; j < snap->subsys[i].n_sc; j++)
-			any |= snap->subsys[i].sc[j].st.count;
-	if (!any) {
-		fprintf(f, "No syscalls were traced.\n");
+			if (snap->subsys[i].sc[j].st.count)
+				return true;
+	return false;
+}
+
+/* "\n### Subsystems\n\n" in Markdown; text has its own, or no, heading. */
+static void md_heading(FILE *f, const char *level, const char *text, bool blank)
+{
+	fprintf(f, "\n%s ", level);
+	ls_md_escape(f, text);
+	fputs(blank ? "\n\n" : "\n", f);
+}
+
+/* Text and Markdown: title, main table, breakdown, top errors. */
+static int write_tables(FILE *f, const struct report *r)
+{
+	enum ls_format fmt = r->o->fmt;
+	struct ls_table main = { 0 }, errs = { 0 }, *bd = NULL;
+	struct ls_table_col *main_tc = NULL, *bd_tc = NULL;
+	char title[512];
+	int *w = NULL, err;
+	size_t i;
+
+	ls_report_title(&r->snap->meta, title, sizeof(title));
+	if (fmt == LS_FMT_MARKDOWN) {
+		ls_md_escape(f, title);
+		fputc('\n', f);
+	} else {
+		fprintf(f, "%s\n\n", title);
+	}
+	if (!anything_traced(r->snap)) {
+		fprintf(f, "%sNo syscalls were traced.\n", fmt == LS_FMT_MARKDOWN ? "\n" : "");
 		return 0;
 	}
 
-	column_headers(hdr);
-	err = print_subsystems(f, snap, hdr);
+	err = main_table(r, &main, &main_tc);
 	if (err)
-		return err;
-	fputc('\n', f);
-	err = print_breakdown(f, snap, hdr);
+		goto cleanup;
+	if (fmt == LS_FMT_MARKDOWN)
+		md_heading(f, "###", r->view.by == LS_BY_SYSCALL ? "Syscalls" : "Subsystems", true);
+	err = ls_table_write(f, &main, fmt, "", NULL);
 	if (err)
-		return err;
-	fputc('\n', f);
-	return print_top_errors(f, snap);
+		goto cleanup;
+
+	if (r->view.breakdown && r->shown) {
+		bd = calloc(r->shown, sizeof(*bd));
+		w = calloc(1 + r->cols.n, sizeof(*w));
+		if (!bd || !w) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		err = breakdown_tables(r, bd, &bd_tc);
+		if (err)
+			goto cleanup;
+		/* One set of widths, so the tables line up under each other. */
+		for (i = 0; i < r->shown; i++)
+			ls_table_widths(&bd[i], w);
+		if (fmt == LS_FMT_MARKDOWN)
+			md_heading(f, "###", "Per-syscall breakdown", false);
+		else
+			fputs("\nPer-syscall breakdown:\n", f);
+		for (i = 0; i < r->shown; i++) {
+			if (fmt == LS_FMT_MARKDOWN)
+				md_heading(f, "####", r->view.rows[i].key[0], true);
+			else
+				fprintf(f, "\n%s\n", r->view.rows[i].key[0]);
+			err = ls_table_write(f, &bd[i], fmt, "  ", w);
+			if (err)
+				goto cleanup;
+		}
+	}
+
+	err = errors_table(r, &errs);
+	if (err)
+		goto cleanup;
+	if (fmt == LS_FMT_MARKDOWN) {
+		md_heading(f, "###", "Top errors", true);
+		if (errs.n_rows)
+			err = ls_table_write(f, &errs, fmt, "", NULL);
+		else
+			fputs("None.\n", f);
+	} else if (errs.n_rows) {
+		fputs("\nTop errors:\n", f);
+		err = ls_table_write(f, &errs, fmt, "", NULL);
+	} else {
+		fputs("\nTop errors: none\n", f);
+	}
+
+cleanup:
+	if (bd)
+		for (i = 0; i < r->shown; i++)
+			ls_table_free(&bd[i]);
+	free(bd);
+	free(w);
+	ls_table_free(&errs);
+	ls_table_free(&main);
+	free(bd_tc);
+	free(main_tc);
+	return err;
+}
+
+static int write_csv(FILE *f, const struct report *r)
+{
+	struct ls_table t = { 0 };
+	struct ls_table_col *tc = NULL;
+	int err;
+
+	err = main_table(r, &t, &tc);
+	if (!err)
+		err = ls_table_write(f, &t, LS_FMT_CSV, "", NULL);
+	ls_table_free(&t);
+	free(tc);
+	return err;
+}
+
+/*
+ * By subsystem, the JSON report is the snapshot itself (it loads again):
+ * its subsystems and syscalls in view order, its derived figures from the
+ * chosen columns.
+ */
+static int write_json_snapshot(FILE *f, const struct report *r)
+{
+	struct ls_json_subsys *js;
+	const struct ls_syscall_stats **sc;
+	struct ls_json_opts jo = { .pretty = 1, .cols = &r->cols };
+	size_t i, j, n = 0;
+	int err;
+
+	for (i = 0; i < r->shown; i++)
+		n += r->view.rows[i].n_parts;
+	js = calloc(r->shown ? r->shown : 1, sizeof(*js));
+	sc = calloc(n ? n : 1, sizeof(*sc));
+	if (!js || !sc) {
+		free(js);
+		free(sc);
+		return -ENOMEM;
+	}
+	n = 0;
+	for (i = 0; i < r->shown; i++) {
+		const struct ls_view_row *row = &r->view.rows[i];
+
+		js[i].ss = row->ss;
+		js[i].sc = &sc[n];
+		js[i].n_sc = row->n_parts;
+		for (j = 0; j < row->n_parts; j++)
+			sc[n++] = row->parts[j].sc;
+	}
+	jo.subsys = js;
+	jo.n_subsys = r->shown;
+	err = ls_snapshot_write_json_opts(f, r->snap, &jo);
+	free(sc);
+	free(js);
+	return err;
+}
+
+/* Other groupings: a flat list of rows, keyed like the CSV columns. */
+static int write_json_rows(FILE *f, const struct report *r)
+{
+	struct ls_table t = { 0 };
+	struct ls_table_col *tc = NULL;
+	json_object *root = NULL, *rows;
+	const char *s;
+	int err;
+
+	err = main_table(r, &t, &tc);
+	if (err)
+		goto cleanup;
+	root = json_object_new_object();
+	rows = ls_table_json(&t);
+	if (!root || !rows ||
+	    json_object_object_add(root, "schema", json_object_new_string(REPORT_SCHEMA)) ||
+	    json_object_object_add(root, "version", json_object_new_int(REPORT_VERSION)) ||
+	    json_object_object_add(root, "by", json_object_new_string(ls_by_name(r->view.by))) ||
+	    json_object_object_add(root, "meta", ls_snapshot_meta_json(r->snap)) ||
+	    json_object_object_add(root, "rows", rows)) {
+		if (!root)
+			json_object_put(rows);
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+					   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s || fprintf(f, "%s\n", s) < 0)
+		err = s ? -EIO : -ENOMEM;
+
+cleanup:
+	json_object_put(root);
+	ls_table_free(&t);
+	free(tc);
+	return err;
+}
+
+int ls_report_write_opts(FILE *f, const struct ls_snapshot *snap, const struct ls_report_opts *o,
+			 char *err, size_t errlen)
+{
+	struct report r = { .snap = snap, .o = o };
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!f || !snap || !o || o->pcts.n > LS_MAX_PCTS)
+		return -EINVAL;
+	if (o->fmt != LS_FMT_TEXT && o->fmt != LS_FMT_JSON && o->fmt != LS_FMT_CSV &&
+	    o->fmt != LS_FMT_MARKDOWN)
+		return -EINVAL;
+	ret = ls_view_build(&r.view, snap, o->by, err, errlen);
+	if (ret)
+		return ret;
+	ls_view_sort(&r.view, o->sort);
+	ls_cols_report(&r.cols, &o->pcts);
+	r.shown = o->top && o->top < r.view.n ? o->top : r.view.n;
+
+	switch (o->fmt) {
+	case LS_FMT_JSON:
+		ret = r.view.by == LS_BY_SUBSYSTEM ? write_json_snapshot(f, &r) :
+						      write_json_rows(f, &r);
+		break;
+	case LS_FMT_CSV:
+		ret = write_csv(f, &r);
+		break;
+	default:
+		ret = write_tables(f, &r);
+		break;
+	}
+	if (!ret && ferror(f))
+		ret = -EIO;
+	ls_view_free(&r.view);
+	return ret;
 }
 
 int ls_report_write(FILE *f, const struct ls_snapshot *snap, enum ls_format fmt)
 {
-	int err;
+	struct ls_report_opts o;
 
-	if (!f || !snap)
-		return -EINVAL;
-	switch (fmt) {
-	case LS_FMT_TEXT:
-		err = write_text(f, snap);
-		break;
-	case LS_FMT_JSON:
-		err = ls_snapshot_write_json(f, snap, 1);
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (!err && ferror(f))
-		err = -EIO;
-	return err;
+	ls_report_opts_init(&o, fmt);
+	return ls_report_write_opts(f, snap, &o, NULL, 0);
 }

@@ -16,14 +16,6 @@
 #include "hist.h"
 #include "snapshot.h"
 
-const struct ls_pct_col ls_pct_cols[LS_N_PCTS] = {
-	{ 50.0, "p50_ns", "P50" },
-	{ 90.0, "p90_ns", "P90" },
-	{ 95.0, "p95_ns", "P95" },
-	{ 99.0, "p99_ns", "P99" },
-	{ 99.9, "p99_9_ns", "P99.9" },
-};
-
 struct ls_snapshot *ls_snapshot_new(void)
 {
 	struct ls_snapshot *snap;
@@ -48,6 +40,9 @@ void ls_snapshot_free(struct ls_snapshot *snap)
 			free(ss->sc[j].errnos);
 		free(ss->sc);
 	}
+	for (i = 0; i < snap->n_rules; i++)
+		free(snap->rules[i]);
+	free(snap->rules);
 	free(snap->subsys);
 	free(snap);
 }
@@ -169,6 +164,25 @@ int ls_syscall_add_errno(struct ls_syscall_stats *sc, int err, __u64 count)
 	return 0;
 }
 
+int ls_snapshot_add_rule(struct ls_snapshot *snap, const char *text)
+{
+	char *copy;
+	int err;
+
+	/* The loader's limits: whatever is saved must load again. */
+	if (!snap || !text || strlen(text) > LS_SNAPSHOT_RULE_MAX ||
+	    snap->n_rules >= LS_SNAPSHOT_MAX_RULES)
+		return -EINVAL;
+	err = grow((void **)&snap->rules, snap->n_rules, sizeof(*snap->rules));
+	if (err)
+		return err;
+	copy = strdup(text);
+	if (!copy)
+		return -ENOMEM;
+	snap->rules[snap->n_rules++] = copy;
+	return 0;
+}
+
 void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out)
 {
 	size_t i;
@@ -199,20 +213,6 @@ double ls_snapshot_total_ns(const struct ls_snapshot *snap)
 double ls_pct_of(__u64 part, double whole)
 {
 	return whole > 0 ? (double)part / whole * 100.0 : 0.0;
-}
-
-void ls_stats_summarize(const struct ls_stats *s, struct ls_summary *out)
-{
-	int i;
-
-	out->count = s->count;
-	out->errors = s->errors;
-	out->total_ns = s->total_ns;
-	out->min_ns = s->min_ns;
-	out->max_ns = s->max_ns;
-	out->avg_ns = s->count ? s->total_ns / s->count : 0;
-	for (i = 0; i < LS_N_PCTS; i++)
-		out->pct_ns[i] = ls_stats_percentile(s, ls_pct_cols[i].p);
 }
 
 /*

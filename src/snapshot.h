@@ -12,7 +12,8 @@
 #include <linux/types.h>
 #include "latscope.h"
 
-#define LS_SNAPSHOT_VERSION 1
+/* Written by this latscope; it reads this version and every older one. */
+#define LS_SNAPSHOT_VERSION 2
 
 struct ls_errno_count {
 	int err;		/* positive errno */
@@ -47,9 +48,16 @@ struct ls_meta {
 	__u64 dropped;		/* syscalls that could not be aggregated */
 };
 
+/*
+ * The rules in force (meta.rules in the JSON) are kept here, not in struct
+ * ls_meta: `record` copies a meta by value into every interval snapshot,
+ * and owned pointers in it would be freed once per copy.
+ */
 struct ls_snapshot {
-	int version;
+	int version;		/* of the file it was loaded from, else ours */
 	struct ls_meta meta;
+	char **rules;		/* rule source lines, each owned; see ls_snapshot_add_rule() */
+	size_t n_rules;
 	struct ls_subsys *subsys;
 	size_t n_subsys;
 };
@@ -62,6 +70,8 @@ void ls_snapshot_free(struct ls_snapshot *snap);	/* accepts NULL */
 struct ls_subsys *ls_snapshot_subsys(struct ls_snapshot *snap, const char *name);
 struct ls_syscall_stats *ls_subsys_syscall(struct ls_subsys *ss, const char *name, __u32 nr);
 int ls_syscall_add_errno(struct ls_syscall_stats *sc, int err, __u64 count);
+/* Append a copy of one rule's source line; -EINVAL for NULL or too long. */
+int ls_snapshot_add_rule(struct ls_snapshot *snap, const char *text);
 
 /* Subsystem totals: merge of all its syscalls. */
 void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out);
@@ -83,11 +93,46 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 #define LS_SNAPSHOT_MAX_SUBSYS		16384
 #define LS_SNAPSHOT_MAX_SYSCALLS	16384	/* in the whole snapshot */
 #define LS_SNAPSHOT_MAX_ERRNOS		65536	/* in the whole snapshot */
+#define LS_SNAPSHOT_MAX_RULES		4096
+/* Bytes in one rule's text: twice the longest line src/rules.c accepts. */
+#define LS_SNAPSHOT_RULE_MAX		8192
 /* Largest errno a syscall can return (MAX_ERRNO in include/linux/err.h). */
 #define LS_ERRNO_MAX			4095
 
 /* The whole snapshot as JSON (docs/snapshot-format.md); pretty adds newlines. */
 int ls_snapshot_write_json(FILE *f, const struct ls_snapshot *snap, int pretty);
+
+struct ls_cols;
+struct json_object;
+
+/* One subsystem to write, with its syscalls in the order to write them. */
+struct ls_json_subsys {
+	const struct ls_subsys *ss;
+	const struct ls_syscall_stats *const *sc;	/* NULL: every syscall, stored order */
+	size_t n_sc;
+};
+
+/*
+ * A report's view of the snapshot in the same schema: other derived
+ * figures, another order, fewer subsystems.  The result still loads, since
+ * the loader ignores derived fields; pct_time stays a share of the whole
+ * run even when subsystems are left out.
+ */
+struct ls_json_opts {
+	int pretty;
+	const struct ls_cols *cols;		/* derived figures; NULL: the default */
+	const struct ls_json_subsys *subsys;	/* NULL: every subsystem, stored order */
+	size_t n_subsys;
+};
+
+int ls_snapshot_write_json_opts(FILE *f, const struct ls_snapshot *snap,
+				const struct ls_json_opts *o);
+
+/* The "meta" object (rules included), for documents that embed it; NULL + errno. */
+struct json_object *ls_snapshot_meta_json(const struct ls_snapshot *snap);
+
+/* json-c pretty-prints [] on two lines; call on a finished array to keep it on one. */
+void ls_json_compact_if_empty(struct json_object *arr);
 
 /*
  * Deterministic order: subsystems by total_ns descending (name ascending on
@@ -95,32 +140,6 @@ int ls_snapshot_write_json(FILE *f, const struct ls_snapshot *snap, int pretty);
  * (errno).  Reports print in snapshot order, so sort before printing.
  */
 void ls_snapshot_sort(struct ls_snapshot *snap);
-
-/*
- * Derived figures, computed in one place for both the JSON writer and the
- * text tables so the two formats cannot drift apart.
- */
-#define LS_N_PCTS 5
-
-struct ls_pct_col {
-	double p;		/* percentile, 0 < p <= 100 */
-	const char *key;	/* JSON key: "p99_9_ns" */
-	const char *header;	/* text column: "P99.9" */
-};
-
-extern const struct ls_pct_col ls_pct_cols[LS_N_PCTS];
-
-struct ls_summary {
-	__u64 count;
-	__u64 errors;
-	__u64 total_ns;
-	__u64 min_ns;
-	__u64 avg_ns;		/* total_ns / count, 0 when count == 0 */
-	__u64 max_ns;
-	__u64 pct_ns[LS_N_PCTS];	/* in ls_pct_cols order */
-};
-
-void ls_stats_summarize(const struct ls_stats *s, struct ls_summary *out);
 
 /* Sum of every subsystem's total_ns, as a double so it cannot wrap. */
 double ls_snapshot_total_ns(const struct ls_snapshot *snap);

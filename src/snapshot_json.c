@@ -21,6 +21,7 @@
 #include <json-c/printbuf.h>
 #include "hist.h"
 #include "snapshot.h"
+#include "snapshot_cols.h"
 
 #define LS_SCHEMA_NAME		"latscope-snapshot"
 #define LS_HIST_KIND		"log-linear"
@@ -91,7 +92,7 @@ static void put_str(json_object *obj, const char *key, const char *s, size_t siz
 #define PUT_STR(obj, key, arr, err) put_str(obj, key, arr, sizeof(arr), err)
 
 /* Call once the array is complete: only an empty one is made compact. */
-static void compact_if_empty(json_object *arr)
+void ls_json_compact_if_empty(json_object *arr)
 {
 	if (arr && !json_object_array_length(arr))
 		json_object_set_serializer(arr, compact_array_to_string, NULL, NULL);
@@ -114,24 +115,25 @@ static json_object *new_pct(double pct)
 	return json_object_new_double_s(pct, buf);
 }
 
-/* The derived fields of a subsystem or syscall, in schema order. */
-static void put_figures(json_object *o, const struct ls_stats *st, bool with_pct, double pct,
-			int *err)
+/*
+ * The derived fields of a subsystem or syscall, in column order: the same
+ * column definitions as the text tables.  pct_time only for subsystems.
+ */
+static void put_figures(json_object *o, const struct ls_cols *cols, const struct ls_stats *st,
+			bool with_pct, double pct, int *err)
 {
-	struct ls_summary sum;
-	int i;
+	const struct ls_col *c;
+	size_t i;
 
-	ls_stats_summarize(st, &sum);
-	put_u64(o, "count", sum.count, err);
-	put_u64(o, "errors", sum.errors, err);
-	put_u64(o, "total_ns", sum.total_ns, err);
-	if (with_pct)
-		put(o, "pct_time", new_pct(pct), err);
-	put_u64(o, "min_ns", sum.min_ns, err);
-	put_u64(o, "avg_ns", sum.avg_ns, err);
-	for (i = 0; i < LS_N_PCTS; i++)
-		put_u64(o, ls_pct_cols[i].key, sum.pct_ns[i], err);
-	put_u64(o, "max_ns", sum.max_ns, err);
+	for (i = 0; i < cols->n; i++) {
+		c = &cols->col[i];
+		if (c->fig == LS_FIG_PCT_TIME) {
+			if (with_pct)
+				put(o, c->key, new_pct(pct), err);
+			continue;
+		}
+		put_u64(o, c->key, ls_col_value(c, st), err);
+	}
 }
 
 static json_object *errnos_to_json(const struct ls_syscall_stats *sc, int *err)
@@ -152,7 +154,7 @@ static json_object *errnos_to_json(const struct ls_syscall_stats *sc, int *err)
 		put_u64(e, "count", sc->errnos[i].count, err);
 		append(arr, e, err);
 	}
-	compact_if_empty(arr);
+	ls_json_compact_if_empty(arr);
 	return arr;
 
 nomem:
@@ -180,7 +182,7 @@ static json_object *buckets_to_json(const struct ls_stats *st, int *err)
 		json_object_set_serializer(b, compact_array_to_string, NULL, NULL);
 		append(arr, b, err);
 	}
-	compact_if_empty(arr);
+	ls_json_compact_if_empty(arr);
 	return arr;
 
 nomem:
@@ -189,7 +191,8 @@ nomem:
 	return NULL;
 }
 
-static json_object *syscall_to_json(const struct ls_syscall_stats *sc, int *err)
+static json_object *syscall_to_json(const struct ls_syscall_stats *sc, const struct ls_cols *cols,
+				    int *err)
 {
 	json_object *o = json_object_new_object();
 
@@ -199,17 +202,18 @@ static json_object *syscall_to_json(const struct ls_syscall_stats *sc, int *err)
 	}
 	PUT_STR(o, "syscall", sc->name, err);
 	put_u64(o, "nr", sc->nr, err);
-	put_figures(o, &sc->st, false, 0, err);
+	put_figures(o, cols, &sc->st, false, 0, err);
 	put(o, "errnos", errnos_to_json(sc, err), err);
 	put(o, "buckets", buckets_to_json(&sc->st, err), err);
 	return o;
 }
 
-static json_object *subsys_to_json(const struct ls_subsys *ss, double all_ns,
-				   struct ls_stats *tot, int *err)
+static json_object *subsys_to_json(const struct ls_json_subsys *js, const struct ls_cols *cols,
+				   double all_ns, struct ls_stats *tot, int *err)
 {
 	json_object *o = json_object_new_object(), *arr = json_object_new_array();
-	size_t i;
+	const struct ls_subsys *ss = js->ss;
+	size_t i, n = js->sc ? js->n_sc : ss->n_sc;
 
 	if (!o || !arr) {
 		json_object_put(o);
@@ -217,19 +221,36 @@ static json_object *subsys_to_json(const struct ls_subsys *ss, double all_ns,
 		*err = -ENOMEM;
 		return NULL;
 	}
+	/* Figures of the whole subsystem, even if only some syscalls are listed. */
 	ls_subsys_total(ss, tot);
 	PUT_STR(o, "name", ss->name, err);
-	put_figures(o, tot, true, ls_pct_of(tot->total_ns, all_ns), err);
-	for (i = 0; i < ss->n_sc; i++)
-		append(arr, syscall_to_json(&ss->sc[i], err), err);
-	compact_if_empty(arr);
+	put_figures(o, cols, tot, true, ls_pct_of(tot->total_ns, all_ns), err);
+	for (i = 0; i < n; i++)
+		append(arr, syscall_to_json(js->sc ? js->sc[i] : &ss->sc[i], cols, err), err);
+	ls_json_compact_if_empty(arr);
 	put(o, "syscalls", arr, err);
 	return o;
 }
 
-static json_object *meta_to_json(const struct ls_meta *m, int *err)
+static json_object *rules_to_json(const struct ls_snapshot *snap, int *err)
+{
+	json_object *arr = json_object_new_array();
+	size_t i;
+
+	if (!arr) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < snap->n_rules; i++)
+		append(arr, json_object_new_string(snap->rules[i]), err);
+	ls_json_compact_if_empty(arr);
+	return arr;
+}
+
+static json_object *meta_to_json(const struct ls_snapshot *snap, int *err)
 {
 	json_object *o = json_object_new_object();
+	const struct ls_meta *m = &snap->meta;
 
 	if (!o) {
 		*err = -ENOMEM;
@@ -247,6 +268,25 @@ static json_object *meta_to_json(const struct ls_meta *m, int *err)
 	put_u64(o, "duration_ns", m->duration_ns, err);
 	put_u64(o, "events", m->events, err);
 	put_u64(o, "dropped", m->dropped, err);
+	put(o, "rules", rules_to_json(snap, err), err);
+	return o;
+}
+
+struct json_object *ls_snapshot_meta_json(const struct ls_snapshot *snap)
+{
+	json_object *o;
+	int err = 0;
+
+	if (!snap) {
+		errno = EINVAL;
+		return NULL;
+	}
+	o = meta_to_json(snap, &err);
+	if (err) {
+		json_object_put(o);
+		errno = -err;
+		return NULL;
+	}
 	return o;
 }
 
@@ -266,13 +306,21 @@ static json_object *histogram_to_json(int *err)
 	return o;
 }
 
-static json_object *snapshot_to_json(const struct ls_snapshot *snap, int *err)
+static json_object *snapshot_to_json(const struct ls_snapshot *snap, const struct ls_json_opts *jo,
+				     int *err)
 {
 	json_object *root = NULL, *arr = NULL;
 	struct ls_stats *tot = NULL;
+	struct ls_json_subsys js;
+	struct ls_cols def;
+	const struct ls_cols *cols = jo->cols;
+	size_t i, n = jo->subsys ? jo->n_subsys : snap->n_subsys;
 	double all_ns;
-	size_t i;
 
+	if (!cols) {
+		ls_cols_report(&def, &ls_pcts_report);
+		cols = &def;
+	}
 	root = json_object_new_object();
 	arr = json_object_new_array();
 	/* 8 KiB: off the stack. */
@@ -283,13 +331,16 @@ static json_object *snapshot_to_json(const struct ls_snapshot *snap, int *err)
 	}
 	put(root, "schema", json_object_new_string(LS_SCHEMA_NAME), err);
 	put(root, "version", json_object_new_int(LS_SNAPSHOT_VERSION), err);
-	put(root, "meta", meta_to_json(&snap->meta, err), err);
+	put(root, "meta", meta_to_json(snap, err), err);
 	put(root, "histogram", histogram_to_json(err), err);
 
 	all_ns = ls_snapshot_total_ns(snap);
-	for (i = 0; i < snap->n_subsys; i++)
-		append(arr, subsys_to_json(&snap->subsys[i], all_ns, tot, err), err);
-	compact_if_empty(arr);
+	for (i = 0; i < n; i++) {
+		js = jo->subsys ? jo->subsys[i] :
+			(struct ls_json_subsys){ .ss = &snap->subsys[i] };
+		append(arr, subsys_to_json(&js, cols, all_ns, tot, err), err);
+	}
+	ls_json_compact_if_empty(arr);
 	put(root, "subsystems", arr, err);
 	arr = NULL;
 
@@ -303,7 +354,8 @@ cleanup:
 	return root;
 }
 
-int ls_snapshot_write_json(FILE *f, const struct ls_snapshot *snap, int pretty)
+int ls_snapshot_write_json_opts(FILE *f, const struct ls_snapshot *snap,
+				const struct ls_json_opts *o)
 {
 	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
 	json_object *root;
@@ -311,12 +363,12 @@ int ls_snapshot_write_json(FILE *f, const struct ls_snapshot *snap, int pretty)
 	size_t len;
 	int err = 0;
 
-	if (!f || !snap)
+	if (!f || !snap || !o)
 		return -EINVAL;
-	if (pretty)
+	if (o->pretty)
 		flags |= JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
 
-	root = snapshot_to_json(snap, &err);
+	root = snapshot_to_json(snap, o, &err);
 	if (!root)
 		return err ? err : -ENOMEM;
 	s = json_object_to_json_string_length(root, flags, &len);
@@ -331,6 +383,13 @@ int ls_snapshot_write_json(FILE *f, const struct ls_snapshot *snap, int pretty)
 cleanup:
 	json_object_put(root);
 	return err;
+}
+
+int ls_snapshot_write_json(FILE *f, const struct ls_snapshot *snap, int pretty)
+{
+	struct ls_json_opts o = { .pretty = pretty };
+
+	return ls_snapshot_write_json_opts(f, snap, &o);
 }
 
 /* rename() is durable only once the directory is synced. */
@@ -560,9 +619,41 @@ static int expect_str(struct load_ctx *c, json_object *obj, const char *where, c
 	return 0;
 }
 
-static int load_meta(struct load_ctx *c, json_object *root, struct ls_meta *m)
+/* meta.rules: required from version 2 on, since a diff must know them. */
+static int load_rules(struct load_ctx *c, json_object *meta, struct ls_snapshot *snap)
+{
+	json_object *arr = member(c, meta, "meta", "rules", json_type_array), *r;
+	char at[64];
+	size_t i, n;
+	int len, err;
+
+	if (!arr)
+		return -EINVAL;
+	n = json_object_array_length(arr);
+	if (n > LS_SNAPSHOT_MAX_RULES)
+		return fail(c, "meta.rules", NULL, "more than %d entries", LS_SNAPSHOT_MAX_RULES);
+	for (i = 0; i < n; i++) {
+		snprintf(at, sizeof(at), "meta.rules[%zu]", i);
+		r = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(r, json_type_string))
+			return fail(c, at, NULL, "expected a string");
+		len = json_object_get_string_len(r);
+		if (len > LS_SNAPSHOT_RULE_MAX)
+			return fail(c, at, NULL, "too long (%d bytes, at most %d)", len,
+				    LS_SNAPSHOT_RULE_MAX);
+		if (memchr(json_object_get_string(r), '\0', (size_t)len))
+			return fail(c, at, NULL, "contains a NUL character");
+		err = ls_snapshot_add_rule(snap, json_object_get_string(r));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int load_meta(struct load_ctx *c, json_object *root, struct ls_snapshot *snap)
 {
 	json_object *o = member(c, root, "", "meta", json_type_object);
+	struct ls_meta *m = &snap->meta;
 	__u64 ncpus;
 	int err;
 
@@ -582,6 +673,9 @@ static int load_meta(struct load_ctx *c, json_object *root, struct ls_meta *m)
 	    (err = get_u64(c, o, "meta", "dropped", UINT64_MAX, &m->dropped)))
 		return err;
 	m->ncpus = (int)ncpus;
+	/* Version 1 had no rules (the feature did not exist): none were in force. */
+	if (snap->version >= 2)
+		return load_rules(c, o, snap);
 	return 0;
 }
 
@@ -995,7 +1089,7 @@ static int check_header(struct load_ctx *c, json_object *root, int *version)
 	ver = json_object_get_uint64(v);
 	if (ver > LS_SNAPSHOT_VERSION)
 		return fail(c, NULL, NULL,
-			    "unsupported snapshot version %llu (this latscope reads %d)",
+			    "unsupported snapshot version %llu (this latscope reads 1 to %d)",
 			    (unsigned long long)ver, LS_SNAPSHOT_VERSION);
 	*version = (int)ver;
 	return 0;
@@ -1036,7 +1130,7 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 	}
 	if ((ret = check_header(&c, root, &snap->version)) ||
 	    (ret = check_histogram(&c, root)) ||
-	    (ret = load_meta(&c, root, &snap->meta)) ||
+	    (ret = load_meta(&c, root, snap)) ||
 	    (ret = load_subsystems(&c, root, snap)))
 		goto cleanup;
 

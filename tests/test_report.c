@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "hist.h"
 #include "report.h"
 #include "snapshot.h"
@@ -361,7 +363,7 @@ static void fmt_duration__unit_boundaries__three_significant_digits(void **state
 static void format_parse__good_and_bad_input__einval_for_bad(void **state)
 {
 	static const char *const bad[] = { "", "TEXT", "Json", "txt", "json ", " text", "jsonx",
-					   "text\n", "xml" };
+					   "text\n", "xml", "md", "CSV", "tsv" };
 	enum ls_format fmt = LS_FMT_JSON;
 	size_t i;
 
@@ -369,6 +371,11 @@ static void format_parse__good_and_bad_input__einval_for_bad(void **state)
 	assert_int_equal(fmt, LS_FMT_TEXT);
 	assert_int_equal(ls_format_parse("json", &fmt), 0);
 	assert_int_equal(fmt, LS_FMT_JSON);
+	assert_int_equal(ls_format_parse("csv", &fmt), 0);
+	assert_int_equal(fmt, LS_FMT_CSV);
+	assert_int_equal(ls_format_parse("markdown", &fmt), 0);
+	assert_int_equal(fmt, LS_FMT_MARKDOWN);
+	fmt = LS_FMT_JSON;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		fmt = LS_FMT_JSON;
 		assert_int_equal(ls_format_parse(bad[i], &fmt), -EINVAL);
@@ -377,6 +384,241 @@ static void format_parse__good_and_bad_input__einval_for_bad(void **state)
 	}
 	assert_int_equal(ls_format_parse(NULL, &fmt), -EINVAL);
 	assert_int_equal(ls_format_parse("text", NULL), -EINVAL);
+}
+
+/* Render with options; the error line (if any) goes to err. */
+static char *render_opts(const struct ls_snapshot *snap, const struct ls_report_opts *o,
+			 size_t *len)
+{
+	char *buf = NULL, err[256] = "";
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	assert_non_null(f);
+	if (ls_report_write_opts(f, snap, o, err, sizeof(err)))
+		fail_msg("ls_report_write_opts: %s", err);
+	assert_int_equal(fclose(f), 0);
+	*len = n;
+	return buf;
+}
+
+/* A version 1 snapshot renders exactly like the same data in version 2. */
+static void report_write__v1_fixture__same_report_as_v2(void **state)
+{
+	char err[256] = "";
+	struct ls_snapshot *snap = ls_snapshot_load(FIXTURES "snapshot_v1.json", err, sizeof(err));
+	size_t len;
+	char *out;
+
+	if (!snap)
+		fail_msg("%s", err);
+	out = render(snap, LS_FMT_TEXT, &len);
+	compare_golden("report_basic.txt", out, len);
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+static void report_write__basic_markdown__matches_golden(void **state)
+{
+	struct ls_snapshot *snap = build_basic();
+	size_t len;
+	char *out = render(snap, LS_FMT_MARKDOWN, &len);
+
+	compare_golden("report_basic.md", out, len);
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+static void report_write__basic_csv__matches_golden(void **state)
+{
+	struct ls_snapshot *snap = build_basic();
+	size_t len;
+	char *out = render(snap, LS_FMT_CSV, &len);
+
+	compare_golden("report_basic.csv", out, len);
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+/* --by syscall --sort p99 --top 5 --percentiles 50,99.99 */
+static void report_write__by_syscall_sorted_top__matches_golden(void **state)
+{
+	struct ls_snapshot *snap = build_basic();
+	struct ls_report_opts o;
+	size_t len;
+	char *out;
+
+	ls_report_opts_init(&o, LS_FMT_TEXT);
+	o.by = LS_BY_SYSCALL;
+	o.sort = LS_SORT_P99;
+	o.top = 5;
+	assert_int_equal(ls_pcts_parse("50,99.99", &o.pcts), 0);
+	out = render_opts(snap, &o, &len);
+	compare_golden("report_syscall.txt", out, len);
+	free(out);
+	o.fmt = LS_FMT_JSON;
+	out = render_opts(snap, &o, &len);
+	compare_golden("report_syscall.json", out, len);
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+/* Every format gets the same columns from --percentiles. */
+static void report_write__percentiles__change_columns_in_every_format(void **state)
+{
+	static const struct {
+		enum ls_format fmt;
+		const char *has, *not;
+	} cases[] = {
+		{ LS_FMT_TEXT, "  P75  P99.99  ", "P90" },
+		{ LS_FMT_MARKDOWN, "| P75 | P99.99 |", "P90" },
+		{ LS_FMT_CSV, ",p75_ns,p99_99_ns,", "p90_ns" },
+		{ LS_FMT_JSON, "\"p75_ns\": ", "p90_ns" },
+	};
+	struct ls_snapshot *snap = build_basic();
+	struct ls_report_opts o;
+	size_t i, len;
+	char *out;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ls_report_opts_init(&o, cases[i].fmt);
+		assert_int_equal(ls_pcts_parse("75,99.99", &o.pcts), 0);
+		out = render_opts(snap, &o, &len);
+		if (!strstr(out, cases[i].has) || strstr(out, cases[i].not))
+			fail_msg("format %d: want '%s' and no '%s' in:\n%s", cases[i].fmt,
+				 cases[i].has, cases[i].not, out);
+		free(out);
+	}
+	ls_snapshot_free(snap);
+}
+
+/* --top 1 --sort name: one subsystem, its breakdown and its errors only. */
+static void report_write__top_and_sort__limit_every_section(void **state)
+{
+	struct ls_snapshot *snap = build_basic(), *back;
+	struct ls_report_opts o;
+	char path[] = "/tmp/latscope-report-XXXXXX", err[256];
+	size_t len;
+	char *out, *p;
+	int fd;
+
+	ls_report_opts_init(&o, LS_FMT_TEXT);
+	o.sort = LS_SORT_NAME;
+	o.top = 1;
+	out = render_opts(snap, &o, &len);
+	assert_non_null(strstr(out, "\nfile         250       4  487us "));
+	assert_null(strstr(out, "icmp"));
+	assert_null(strstr(out, "tcp:"));
+	assert_non_null(strstr(out, "\nfile\n  SYSCALL  "));
+	/* Within the subsystem, by name as well. */
+	assert_true(strstr(out, "  openat ") < strstr(out, "  read "));
+	p = strstr(out, "Top errors:\n");
+	assert_non_null(p);
+	assert_string_equal(p, "Top errors:\nSUBSYSTEM  SYSCALL  ERRNO   COUNT\n"
+			       "file       openat   ENOENT      4\n");
+	free(out);
+
+	/* In JSON, the snapshot of those subsystems: it still loads. */
+	o.fmt = LS_FMT_JSON;
+	o.top = 2;
+	out = render_opts(snap, &o, &len);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, out, len), (ssize_t)len);
+	close(fd);
+	back = ls_snapshot_load(path, err, sizeof(err));
+	unlink(path);
+	if (!back)
+		fail_msg("%s", err);
+	assert_int_equal(back->n_subsys, 2);
+	assert_string_equal(back->subsys[0].name, "file");
+	assert_string_equal(back->subsys[1].name, "icmp");
+	/* pct_time is still a share of the whole run. */
+	assert_non_null(strstr(out, "\"pct_time\": 95.07"));
+	ls_snapshot_free(back);
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+static void report_write__by_thread__no_data_one_line(void **state)
+{
+	struct ls_snapshot *snap = build_basic();
+	struct ls_report_opts o;
+	char err[256];
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	assert_non_null(f);
+	ls_report_opts_init(&o, LS_FMT_TEXT);
+	o.by = LS_BY_THREAD;
+	assert_int_equal(ls_report_write_opts(f, snap, &o, err, sizeof(err)), -ENODATA);
+	assert_string_equal(err, "no per-thread data (--by thread needs a snapshot that "
+				 "records threads)");
+	o.by = LS_BY_PEER;
+	assert_int_equal(ls_report_write_opts(f, snap, &o, err, sizeof(err)), -ENODATA);
+	assert_int_equal(fclose(f), 0);
+	/* Nothing was written. */
+	assert_int_equal(n, 0);
+	free(buf);
+	ls_snapshot_free(snap);
+}
+
+/* RFC 4180 quoting in CSV; GitHub's special characters escaped in Markdown. */
+static void report_write__odd_names__quoted_and_escaped(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_report_opts o;
+	size_t len;
+	char *out;
+
+	assert_non_null(snap);
+	add_samples(&add_sc(snap, "we\"ird,name", "read", 0)->st, 1000, 1);
+	add_samples(&add_sc(snap, "a|b_c*", "read", 0)->st, 500, 1);
+	add_samples(&add_sc(snap, "plain", "read", 0)->st, 100, 1);
+	ls_report_opts_init(&o, LS_FMT_CSV);
+	out = render_opts(snap, &o, &len);
+	assert_non_null(strstr(out, "\n\"we\"\"ird,name\",1,0,1000,"));
+	assert_non_null(strstr(out, "\na|b_c*,1,0,500,"));
+	assert_non_null(strstr(out, "\nplain,1,"));
+	free(out);
+	o.fmt = LS_FMT_MARKDOWN;
+	out = render_opts(snap, &o, &len);
+	assert_non_null(strstr(out, "\n| a\\|b\\_c\\* | 1 | 0 | 500ns |"));
+	assert_non_null(strstr(out, "\n#### a\\|b\\_c\\*\n"));
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+static void pcts_parse__good_and_bad_lists__exact_or_einval(void **state)
+{
+	static const char *const bad[] = { "", "0", "100.0000001", "101", "-5", "50,", ",50",
+					   "50,,90", "5e1", " 50", "50 ", "50,50", "abc", "99.",
+					   ".5", "1000", "50;90", "99.9999999" };
+	struct ls_pcts p = { { 1.0 }, 1 };
+	struct ls_cols c;
+	size_t i;
+
+	assert_int_equal(ls_pcts_parse("50,90,99,99.9", &p), 0);
+	assert_int_equal(p.n, 4);
+	assert_true(p.p[3] == 99.9);
+	assert_int_equal(ls_pcts_parse("100,0.000001,12.5,99.99", &p), 0);
+	assert_int_equal(p.n, 4);
+	ls_cols_report(&c, &p);
+	assert_string_equal(c.col[6].key, "p100_ns");
+	assert_string_equal(c.col[7].header, "P0.000001");
+	assert_string_equal(c.col[8].key, "p12_5_ns");
+	assert_string_equal(c.col[9].name, "p99.99");
+	assert_string_equal(c.col[10].key, "max_ns");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.n = 9;
+		if (ls_pcts_parse(bad[i], &p) != -EINVAL)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_int_equal(p.n, 9);
+	}
+	assert_int_equal(ls_pcts_parse("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16", &p), 0);
+	assert_int_equal(ls_pcts_parse("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", &p), -E2BIG);
+	assert_int_equal(ls_pcts_parse(NULL, &p), -EINVAL);
 }
 
 int main(void)
@@ -390,6 +632,15 @@ int main(void)
 		cmocka_unit_test(report_write__bad_arguments__einval),
 		cmocka_unit_test(fmt_duration__unit_boundaries__three_significant_digits),
 		cmocka_unit_test(format_parse__good_and_bad_input__einval_for_bad),
+		cmocka_unit_test(report_write__v1_fixture__same_report_as_v2),
+		cmocka_unit_test(report_write__basic_markdown__matches_golden),
+		cmocka_unit_test(report_write__basic_csv__matches_golden),
+		cmocka_unit_test(report_write__by_syscall_sorted_top__matches_golden),
+		cmocka_unit_test(report_write__percentiles__change_columns_in_every_format),
+		cmocka_unit_test(report_write__top_and_sort__limit_every_section),
+		cmocka_unit_test(report_write__by_thread__no_data_one_line),
+		cmocka_unit_test(report_write__odd_names__quoted_and_escaped),
+		cmocka_unit_test(pcts_parse__good_and_bad_lists__exact_or_einval),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

@@ -100,6 +100,9 @@ static struct ls_snapshot *build_rich(void)
 	snap->meta.duration_ns = 5000000000ULL;
 	snap->meta.events = 123456;
 	snap->meta.dropped = (1ULL << 63) + 1;
+	assert_int_equal(ls_snapshot_add_rule(snap, "router-rest: tcp peer 192.168.88.1 port 443"),
+			 0);
+	assert_int_equal(ls_snapshot_add_rule(snap, "q\"uote\\d: comm \"a\tb\""), 0);
 
 	sc = add_sc(snap, "tcp:127.0.0.1:18080", "recvfrom", 45);
 	for (i = 0; i < 500; i++) {
@@ -195,6 +198,9 @@ static void assert_snapshot_equal(const struct ls_snapshot *a, const struct ls_s
 	assert_int_equal(a->meta.duration_ns, b->meta.duration_ns);
 	assert_int_equal(a->meta.events, b->meta.events);
 	assert_int_equal(a->meta.dropped, b->meta.dropped);
+	assert_int_equal(a->n_rules, b->n_rules);
+	for (i = 0; i < a->n_rules; i++)
+		assert_string_equal(a->rules[i], b->rules[i]);
 
 	assert_int_equal(a->n_subsys, b->n_subsys);
 	for (i = 0; i < a->n_subsys; i++) {
@@ -463,6 +469,11 @@ static void write_json__unknown_errno__named_e_question(void **state)
 	assert_non_null(strstr(text, "\"name\": \"E?\""));
 	assert_non_null(strstr(text, "\"name\": \"EAGAIN\""));
 	assert_non_null(strstr(text, "\"schema\": \"latscope-snapshot\""));
+	assert_non_null(strstr(text, "\"version\": 2,"));
+	/* The rules in force, escaped as JSON strings. */
+	assert_non_null(strstr(text, "\"rules\": [\n"
+				     "      \"router-rest: tcp peer 192.168.88.1 port 443\",\n"
+				     "      \"q\\\"uote\\\\d: comm \\\"a\\tb\\\"\"\n    ]"));
 	/* u64 above INT64_MAX printed exactly, not as a negative int64. */
 	assert_non_null(strstr(text, "\"total_ns\": 18446744073709539270"));
 	/* The last slot: its own range plus everything from 2^36 ns up. */
@@ -820,6 +831,7 @@ static void snapshot_load__wrong_type_for_each_field__fails(void **state)
 		{ "meta.duration_ns", V_BOOL, "meta.duration_ns: expected an integer" },
 		{ "meta.events", V_NULL, "meta.events: expected an integer" },
 		{ "meta.dropped", V_ARR, "meta.dropped: expected an integer" },
+		{ "meta.rules", V_STR, "meta.rules: expected an array" },
 		{ "histogram", V_STR, "histogram: expected an object" },
 		{ "histogram.kind", V_INT, "histogram.kind: expected a string" },
 		{ "histogram.sub_buckets", V_STR, "histogram.sub_buckets: expected an integer" },
@@ -911,8 +923,8 @@ static void snapshot_load__bad_values__fails(void **state)
 
 	snprintf(long_name, sizeof(long_name), "\"%0150d\"", 7);
 
-	expect_text_mutation_fails(text, "version", "2",
-				   "unsupported snapshot version 2 (this latscope reads 1)");
+	expect_text_mutation_fails(text, "version", "3",
+				   "unsupported snapshot version 3 (this latscope reads 1 to 2)");
 	expect_text_mutation_fails(text, "version", "0", "version: expected a positive integer");
 	expect_text_mutation_fails(text, "schema", "\"other-tool\"",
 				   "schema: expected \"latscope-snapshot\"");
@@ -1043,6 +1055,145 @@ static void snapshot_load__derived_fields__ignored(void **state)
 	ls_snapshot_free(snap);
 }
 
+/* ---- versions and rules ----------------------------------------------- */
+
+/*
+ * tests/fixtures/snapshot_v1.json is what the version 1 writer produced
+ * (the report_basic snapshot, saved before version 2 existed).  It must
+ * keep loading: snapshots are shared and kept for later comparisons.
+ */
+static void snapshot_load__version_1_fixture__loads_without_rules(void **state)
+{
+	struct ls_snapshot *snap;
+	struct ls_stats *tot = calloc(1, sizeof(*tot));
+	char err[256] = "";
+	size_t i;
+
+	assert_non_null(tot);
+	snap = ls_snapshot_load("tests/fixtures/snapshot_v1.json", err, sizeof(err));
+	if (!snap)
+		fail_msg("%s (run from the top of the tree)", err);
+	assert_int_equal(snap->version, 1);
+	assert_int_equal(snap->n_rules, 0);
+	assert_null(snap->rules);
+	assert_string_equal(snap->meta.host, "testbox");
+	assert_string_equal(snap->meta.target, "cmd democtl -n 5");
+	assert_int_equal(snap->meta.duration_ns, 12345678901ULL);
+	assert_int_equal(snap->meta.events, 445);
+	assert_int_equal(snap->meta.dropped, 7);
+	assert_int_equal(snap->n_subsys, 4);
+	assert_string_equal(snap->subsys[0].name, "icmp");
+	for (i = 0; i < snap->n_subsys; i++)
+		if (!strcmp(snap->subsys[i].name, "tcp:127.0.0.1:18080"))
+			break;
+	assert_true(i < snap->n_subsys);
+	ls_subsys_total(&snap->subsys[i], tot);
+	assert_int_equal(tot->count, 155);
+	assert_int_equal(tot->errors, 5);
+	assert_int_equal(tot->total_ns, 8550000);
+	assert_int_equal(tot->slots[ls_hist_slot(10000)], 90);
+	assert_int_equal(ls_stats_slot_total(tot), 155);
+	free(tot);
+	ls_snapshot_free(snap);
+}
+
+/* Version 1 had no rules; from version 2 on they must be there. */
+static void snapshot_load__rules_by_version__required_from_2(void **state)
+{
+	struct ls_snapshot *snap = build_small(), *back;
+	char *text = json_text(snap, 0, NULL), path[PATH_MAX];
+	json_object *root = json_tokener_parse(text);
+	const char *out;
+
+	assert_non_null(root);
+	set_path(root, "meta.rules", NULL, 1);
+	set_path(root, "version", json_object_new_int(1), 0);
+	out = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	tmp_path(path, sizeof(path), "v1.json");
+	write_file(path, out, strlen(out));
+	back = ls_snapshot_load(path, NULL, 0);
+	assert_non_null(back);
+	assert_int_equal(back->version, 1);
+	assert_int_equal(back->n_rules, 0);
+	ls_snapshot_free(back);
+
+	/* A version 1 file's "rules", if any, are not its to have: ignored. */
+	set_path(root, "meta.rules", json_object_new_int(3), 0);
+	out = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	write_file(path, out, strlen(out));
+	back = ls_snapshot_load(path, NULL, 0);
+	assert_non_null(back);
+	ls_snapshot_free(back);
+
+	set_path(root, "meta.rules", NULL, 1);
+	set_path(root, "version", json_object_new_int(2), 0);
+	out = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	write_file(path, out, strlen(out));
+	expect_load_error(path, EINVAL, "v1.json: meta.rules: missing");
+	json_object_put(root);
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_load__bad_rules__fails(void **state)
+{
+	struct ls_snapshot *snap = build_small();
+	char *text = json_text(snap, 0, NULL), *long_rule, *many;
+	size_t i, off;
+
+	expect_text_mutation_fails(text, "meta.rules", "{}", "meta.rules: expected an array");
+	expect_text_mutation_fails(text, "meta.rules", "[\"a: comm x\", 7]",
+				   "meta.rules[1]: expected a string");
+	expect_text_mutation_fails(text, "meta.rules", "[\"a\\u0000b\"]",
+				   "meta.rules[0]: contains a NUL character");
+
+	long_rule = malloc(LS_SNAPSHOT_RULE_MAX + 8);
+	assert_non_null(long_rule);
+	long_rule[0] = '[';
+	long_rule[1] = '"';
+	memset(long_rule + 2, 'r', LS_SNAPSHOT_RULE_MAX + 1);
+	memcpy(long_rule + 2 + LS_SNAPSHOT_RULE_MAX + 1, "\"]", 3);
+	expect_text_mutation_fails(text, "meta.rules", long_rule,
+				   "meta.rules[0]: too long (8193 bytes, at most 8192)");
+	free(long_rule);
+
+	many = malloc(5 * (LS_SNAPSHOT_MAX_RULES + 1) + 3);
+	assert_non_null(many);
+	off = 0;
+	many[off++] = '[';
+	for (i = 0; i <= LS_SNAPSHOT_MAX_RULES; i++)
+		off += (size_t)sprintf(many + off, "%s\"r\"", i ? "," : "");
+	memcpy(many + off, "]", 2);
+	expect_text_mutation_fails(text, "meta.rules", many, "meta.rules: more than 4096 entries");
+	free(many);
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_add_rule__limits__refused(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	char *big = malloc(LS_SNAPSHOT_RULE_MAX + 2);
+	size_t i;
+
+	assert_non_null(snap);
+	assert_non_null(big);
+	memset(big, 'x', LS_SNAPSHOT_RULE_MAX + 1);
+	big[LS_SNAPSHOT_RULE_MAX + 1] = '\0';
+	assert_int_equal(ls_snapshot_add_rule(snap, big), -EINVAL);
+	big[LS_SNAPSHOT_RULE_MAX] = '\0';
+	assert_int_equal(ls_snapshot_add_rule(snap, big), 0);
+	assert_int_equal(ls_snapshot_add_rule(snap, NULL), -EINVAL);
+	assert_int_equal(ls_snapshot_add_rule(NULL, "x"), -EINVAL);
+	for (i = 1; i < LS_SNAPSHOT_MAX_RULES; i++)
+		assert_int_equal(ls_snapshot_add_rule(snap, "r: comm x"), 0);
+	/* Whatever is saved must load again: the loader's cap holds here too. */
+	assert_int_equal(ls_snapshot_add_rule(snap, "r: comm x"), -EINVAL);
+	assert_int_equal(snap->n_rules, LS_SNAPSHOT_MAX_RULES);
+	free(big);
+	ls_snapshot_free(snap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1071,6 +1222,10 @@ int main(void)
 		cmocka_unit_test(snapshot_load__too_many_entries__fails),
 		cmocka_unit_test(snapshot_load__small_err_buffer__truncates_safely),
 		cmocka_unit_test(snapshot_load__derived_fields__ignored),
+		cmocka_unit_test(snapshot_load__version_1_fixture__loads_without_rules),
+		cmocka_unit_test(snapshot_load__rules_by_version__required_from_2),
+		cmocka_unit_test(snapshot_load__bad_rules__fails),
+		cmocka_unit_test(snapshot_add_rule__limits__refused),
 	};
 
 	return cmocka_run_group_tests_name("snapshot", tests, group_setup, group_teardown);

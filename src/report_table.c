@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Typed tables and their four renderings (report_table.h).  Numbers are
+ * formatted with integer arithmetic or with the radix fixed afterwards, so
+ * a locale with a decimal comma can break neither the CSV nor the JSON.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "report_table.h"
+#include "snapshot.h"
+#include "snapshot_cols.h"
+
+/* Longest cell: a u64 has 20 digits, a signed duration "+18446744074s". */
+#define CELL 32
+
+void ls_table_init(struct ls_table *t, const struct ls_table_col *cols, size_t n_cols)
+{
+	memset(t, 0, sizeof(*t));
+	t->cols = cols;
+	t->n_cols = n_cols;
+}
+
+void ls_table_free(struct ls_table *t)
+{
+	free(t->cells);
+	free(t->cont);
+	t->cells = NULL;
+	t->cont = NULL;
+	t->n_rows = t->cap = 0;
+}
+
+struct ls_val *ls_table_add_row(struct ls_table *t, bool cont)
+{
+	struct ls_val *cells, *row;
+	size_t cap;
+	bool *c;
+
+	if (t->n_rows == t->cap) {
+		cap = t->cap ? 2 * t->cap : 16;
+		if (!t->n_cols || cap > SIZE_MAX / sizeof(*cells) / t->n_cols) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		cells = realloc(t->cells, cap * t->n_cols * sizeof(*cells));
+		if (!cells)
+			return NULL;
+		t->cells = cells;
+		c = realloc(t->cont, cap * sizeof(*c));
+		if (!c)
+			return NULL;
+		t->cont = c;
+		t->cap = cap;
+	}
+	row = &t->cells[t->n_rows * t->n_cols];
+	memset(row, 0, t->n_cols * sizeof(*row));
+	t->cont[t->n_rows++] = cont;
+	return row;
+}
+
+__s64 ls_delta(__u64 before, __u64 after)
+{
+	if (after >= before)
+		return after - before > (__u64)INT64_MAX ? INT64_MAX : (__s64)(after - before);
+	return before - after > (__u64)INT64_MAX ? INT64_MIN : -(__s64)(before - after);
+}
+
+/* v with `dec` decimals, a '-' or (with plus) '+' unless it rounds to 0. */
+static void fmt_fixed(char *buf, size_t len, double v, int dec, bool plus)
+{
+	static const __u64 pow10[] = { 1, 10, 100, 1000, 10000 };
+	double a;
+	__u64 m, scale;
+	const char *sign;
+	char *p;
+
+	if (!isfinite(v)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	scale = pow10[dec];
+	a = fabs(v) * (double)scale;
+	if (a >= 9e18) {
+		/* Only absurd relative changes get here; the radix is fixed below. */
+		snprintf(buf, len, "%s%.3e", v < 0 ? "-" : plus ? "+" : "", fabs(v));
+		for (p = buf; *p; p++)
+			if (*p == ',')
+				*p = '.';
+		return;
+	}
+	m = (__u64)(a + 0.5);
+	sign = v < 0 && m ? "-" : plus && m ? "+" : "";
+	if (dec)
+		snprintf(buf, len, "%s%llu.%0*llu", sign, (unsigned long long)(m / scale), dec,
+			 (unsigned long long)(m % scale));
+	else
+		snprintf(buf, len, "%s%llu", sign, (unsigned long long)m);
+}
+
+/* Four significant digits in C notation, whatever the locale's radix. */
+static void fmt_sig(char *buf, size_t len, double v)
+{
+	char *p;
+
+	snprintf(buf, len, "%.4g", v);
+	for (p = buf; *p; p++)
+		if (*p == ',')
+			*p = '.';
+}
+
+static const char *errno_text(__s64 err, char *buf, size_t len)
+{
+	const char *name = err > 0 && err <= INT32_MAX ? ls_errno_name((int)err) : NULL;
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%lld", (long long)err);
+	return buf;
+}
+
+const char *ls_val_text(const struct ls_val *v, char *buf, size_t len)
+{
+	char d[CELL];
+
+	switch (v->kind) {
+	case LS_VAL_STR:
+		snprintf(buf, len, "%s", v->s);
+		break;
+	case LS_VAL_COUNT:
+		snprintf(buf, len, "%llu", (unsigned long long)v->u);
+		break;
+	case LS_VAL_NS:
+		ls_fmt_duration(v->u, buf, len);
+		break;
+	case LS_VAL_SHARE:
+		fmt_fixed(buf, len, v->d > 0 ? v->d : 0, 1, false);
+		break;
+	case LS_VAL_DCOUNT:
+		snprintf(buf, len, "%s%llu", v->i > 0 ? "+" : v->i < 0 ? "-" : "",
+			 v->i < 0 ? 0ULL - (unsigned long long)v->i : (unsigned long long)v->i);
+		break;
+	case LS_VAL_DNS:
+		ls_fmt_duration(v->i < 0 ? 0ULL - (__u64)v->i : (__u64)v->i, d, sizeof(d));
+		snprintf(buf, len, "%s%s", v->i > 0 ? "+" : v->i < 0 ? "-" : "", d);
+		break;
+	case LS_VAL_REL:
+		fmt_fixed(d, sizeof(d), v->d, 1, true);
+		snprintf(buf, len, "%s%%", d);
+		break;
+	case LS_VAL_PROB:
+		if (v->d < 0.001)
+			snprintf(buf, len, "<0.001");
+		else
+			fmt_fixed(buf, len, v->d, 3, false);
+		break;
+	case LS_VAL_EFFECT:
+		fmt_fixed(buf, len, v->d, 2, true);
+		break;
+	case LS_VAL_ERRNO:
+		snprintf(buf, len, "%s", errno_text(v->i, d, sizeof(d)));
+		break;
+	case LS_VAL_METRIC:
+		snprintf(buf, len, "%s", v->col->name);
+		break;
+	default:
+		snprintf(buf, len, "-");
+		break;
+	}
+	return buf;
+}
+
+const char *ls_val_raw(const struct ls_val *v, char *buf, size_t len)
+{
+	char d[CELL];
+
+	switch (v->kind) {
+	case LS_VAL_NS:
+	case LS_VAL_COUNT:
+		snprintf(buf, len, "%llu", (unsigned long long)v->u);
+		break;
+	case LS_VAL_DCOUNT:
+	case LS_VAL_DNS:
+		snprintf(buf, len, "%lld", (long long)v->i);
+		break;
+	case LS_VAL_SHARE:
+	case LS_VAL_REL:
+		fmt_fixed(buf, len, v->d, 2, false);
+		break;
+	case LS_VAL_PROB:
+		fmt_sig(buf, len, v->d);
+		break;
+	case LS_VAL_EFFECT:
+		fmt_fixed(buf, len, v->d, 4, false);
+		break;
+	case LS_VAL_ERRNO:
+		snprintf(buf, len, "%s", errno_text(v->i, d, sizeof(d)));
+		break;
+	case LS_VAL_METRIC:
+		snprintf(buf, len, "%s", v->col->key);
+		break;
+	case LS_VAL_STR:
+		snprintf(buf, len, "%s", v->s);
+		break;
+	default:
+		buf[0] = '\0';
+		break;
+	}
+	return buf;
+}
+
+/* Strings can be long (names); everything else fits a CELL. */
+static const char *cell_text(const struct ls_table *t, size_t r, size_t c, char *buf, size_t len)
+{
+	const struct ls_val *v = &t->cells[r * t->n_cols + c];
+
+	if (c < t->n_group && t->cont[r])
+		return "";
+	if (v->kind == LS_VAL_STR)
+		return v->s;
+	return ls_val_text(v, buf, len);
+}
+
+void ls_table_widths(const struct ls_table *t, int *w)
+{
+	char buf[CELL];
+	size_t r, c;
+	int len;
+
+	for (c = 0; c < t->n_cols; c++) {
+		len = (int)strlen(t->cols[c].header);
+		if (len > w[c])
+			w[c] = len;
+		for (r = 0; r < t->n_rows; r++) {
+			len = (int)strlen(cell_text(t, r, c, buf, sizeof(buf)));
+			if (len > w[c])
+				w[c] = len;
+		}
+	}
+}
+
+/* Left-aligned cells are padded, except in the last column: no trailing blanks. */
+static void text_line(FILE *f, const struct ls_table *t, const char *indent, const int *w,
+		      const char *const *cells)
+{
+	size_t c;
+
+	fputs(indent, f);
+	for (c = 0; c < t->n_cols; c++) {
+		if (c)
+			fputs("  ", f);
+		if (!t->cols[c].left)
+			fprintf(f, "%*s", w[c], cells[c]);
+		else if (c + 1 < t->n_cols)
+			fprintf(f, "%-*s", w[c], cells[c]);
+		else
+			fputs(cells[c], f);
+	}
+	fputc('\n', f);
+}
+
+static int write_text(FILE *f, const struct ls_table *t, const char *indent, const int *given)
+{
+	const char **cells = calloc(t->n_cols, sizeof(*cells));
+	char (*bufs)[CELL] = calloc(t->n_cols, sizeof(*bufs));
+	int *w = calloc(t->n_cols, sizeof(*w));
+	size_t r, c;
+	int err = 0;
+
+	if (!cells || !bufs || !w) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	if (given)
+		memcpy(w, given, t->n_cols * sizeof(*w));
+	else
+		ls_table_widths(t, w);
+	for (c = 0; c < t->n_cols; c++)
+		cells[c] = t->cols[c].header;
+	text_line(f, t, indent, w, cells);
+	for (r = 0; r < t->n_rows; r++) {
+		for (c = 0; c < t->n_cols; c++)
+			cells[c] = cell_text(t, r, c, bufs[c], CELL);
+		text_line(f, t, indent, w, cells);
+	}
+
+cleanup:
+	free(w);
+	free(bufs);
+	free(cells);
+	return err;
+}
+
+void ls_md_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		/* GitHub turns these into markup; a backslash keeps them literal. */
+		if (strchr("\\`*_[]<>|#", *s))
+			fputc('\\', f);
+		/* A table row is one line. */
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	}
+}
+
+static void write_markdown(FILE *f, const struct ls_table *t)
+{
+	char buf[CELL];
+	size_t r, c;
+
+	fputc('|', f);
+	for (c = 0; c < t->n_cols; c++) {
+		fputc(' ', f);
+		ls_md_escape(f, t->cols[c].header);
+		fputs(" |", f);
+	}
+	fputs("\n|", f);
+	for (c = 0; c < t->n_cols; c++)
+		fputs(t->cols[c].left ? ":---|" : "---:|", f);
+	fputc('\n', f);
+	for (r = 0; r < t->n_rows; r++) {
+		fputc('|', f);
+		for (c = 0; c < t->n_cols; c++) {
+			fputc(' ', f);
+			ls_md_escape(f, cell_text(t, r, c, buf, sizeof(buf)));
+			fputs(" |", f);
+		}
+		fputc('\n', f);
+	}
+}
+
+/* RFC 4180: quote a field with a comma, quote, CR or LF; double the quotes. */
+static void csv_field(FILE *f, const char *s)
+{
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void write_csv(FILE *f, const struct ls_table *t)
+{
+	const struct ls_val *v;
+	char buf[CELL];
+	size_t r, c;
+
+	for (c = 0; c < t->n_cols; c++) {
+		if (c)
+			fputc(',', f);
+		csv_field(f, t->cols[c].key);
+	}
+	fputc('\n', f);
+	for (r = 0; r < t->n_rows; r++) {
+		for (c = 0; c < t->n_cols; c++) {
+			v = &t->cells[r * t->n_cols + c];
+			if (c)
+				fputc(',', f);
+			csv_field(f, v->kind == LS_VAL_STR ? v->s :
+					     ls_val_raw(v, buf, sizeof(buf)));
+		}
+		fputc('\n', f);
+	}
+}
+
+int ls_table_write(FILE *f, const struct ls_table *t, enum ls_format fmt, const char *indent,
+		   const int *w)
+{
+	if (!f || !t)
+		return -EINVAL;
+	switch (fmt) {
+	case LS_FMT_TEXT:
+		return write_text(f, t, indent ? indent : "", w);
+	case LS_FMT_MARKDOWN:
+		write_markdown(f, t);
+		return 0;
+	case LS_FMT_CSV:
+		write_csv(f, t);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The exact form as a JSON value: numbers stay numbers, "no value" is null. */
+static int val_json(const struct ls_val *v, json_object **out)
+{
+	char buf[CELL];
+
+	switch (v->kind) {
+	case LS_VAL_STR:
+		*out = json_object_new_string(v->s);
+		break;
+	case LS_VAL_COUNT:
+	case LS_VAL_NS:
+		*out = json_object_new_uint64(v->u);
+		break;
+	case LS_VAL_DCOUNT:
+	case LS_VAL_DNS:
+		*out = json_object_new_int64(v->i);
+		break;
+	case LS_VAL_SHARE:
+	case LS_VAL_REL:
+	case LS_VAL_PROB:
+	case LS_VAL_EFFECT:
+		if (!isfinite(v->d)) {
+			*out = NULL;
+			return 0;
+		}
+		/* The printed text is the raw form, so "%.17g" noise never shows. */
+		*out = json_object_new_double_s(v->d, ls_val_raw(v, buf, sizeof(buf)));
+		break;
+	case LS_VAL_ERRNO:
+	case LS_VAL_METRIC:
+		*out = json_object_new_string(ls_val_raw(v, buf, sizeof(buf)));
+		break;
+	default:
+		*out = NULL;
+		return 0;
+	}
+	return *out ? 0 : -ENOMEM;
+}
+
+struct json_object *ls_table_json(const struct ls_table *t)
+{
+	json_object *arr = json_object_new_array(), *o, *val;
+	size_t r, c;
+
+	if (!arr)
+		goto nomem;
+	for (r = 0; r < t->n_rows; r++) {
+		o = json_object_new_object();
+		if (!o || json_object_array_add(arr, o)) {
+			json_object_put(o);
+			goto nomem;
+		}
+		for (c = 0; c < t->n_cols; c++) {
+			if (val_json(&t->cells[r * t->n_cols + c], &val))
+				goto nomem;
+			if (json_object_object_add(o, t->cols[c].key, val)) {
+				json_object_put(val);
+				goto nomem;
+			}
+		}
+	}
+	ls_json_compact_if_empty(arr);
+	return arr;
+
+nomem:
+	json_object_put(arr);
+	errno = ENOMEM;
+	return NULL;
+}

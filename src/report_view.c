@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Views: the rows a report prints and a diff compares (report_view.h).
+ * Each grouping is one entry in `groupings` below.  The per-thread and
+ * per-peer groupings are parsed and documented already; a snapshot does
+ * not carry that data yet, so they have no builder and say so.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hist.h"
+#include "report_view.h"
+
+struct grouping {
+	const char *name;
+	size_t n_keys;
+	const char *key_header[LS_VIEW_MAX_KEYS];
+	const char *key_name[LS_VIEW_MAX_KEYS];
+	bool breakdown;
+	/* NULL: no snapshot format carries the data yet. */
+	int (*build)(struct ls_view *v, const struct ls_snapshot *snap);
+	const char *missing;	/* why not, for the one-line error */
+};
+
+/* A subsystem without calls still gets a row, with these (zero) figures. */
+static const struct ls_stats no_calls;
+
+static size_t count_syscalls(const struct ls_snapshot *snap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < snap->n_subsys; i++)
+		n += snap->subsys[i].n_sc;
+	return n;
+}
+
+static int alloc_rows(struct ls_view *v, size_t n_rows, size_t n_parts)
+{
+	/* calloc(0) may return NULL: ask for one element at least. */
+	v->rows = calloc(n_rows ? n_rows : 1, sizeof(*v->rows));
+	v->part_pool = calloc(n_parts ? n_parts : 1, sizeof(*v->part_pool));
+	return v->rows && v->part_pool ? 0 : -ENOMEM;
+}
+
+static int build_by_subsystem(struct ls_view *v, const struct ls_snapshot *snap)
+{
+	struct ls_view_part *pool;
+	struct ls_view_row *r;
+	size_t i, j;
+
+	if (alloc_rows(v, snap->n_subsys, count_syscalls(snap)))
+		return -ENOMEM;
+	pool = v->part_pool;
+	for (i = 0; i < snap->n_subsys; i++) {
+		const struct ls_subsys *ss = &snap->subsys[i];
+
+		r = &v->rows[v->n++];
+		r->key[0] = ss->name;
+		r->ss = ss;
+		r->parts = pool;
+		r->n_parts = ss->n_sc;
+		for (j = 0; j < ss->n_sc; j++)
+			*pool++ = (struct ls_view_part){ ss, &ss->sc[j] };
+		/* Merge only when needed: an ls_stats is 8 KiB. */
+		if (ss->n_sc == 0) {
+			r->st = &no_calls;
+		} else if (ss->n_sc == 1) {
+			r->st = &ss->sc[0].st;
+		} else {
+			r->merged = malloc(sizeof(*r->merged));
+			if (!r->merged)
+				return -ENOMEM;
+			ls_subsys_total(ss, r->merged);
+			r->st = r->merged;
+		}
+	}
+	return 0;
+}
+
+static int build_by_syscall(struct ls_view *v, const struct ls_snapshot *snap)
+{
+	struct ls_view_row *r;
+	size_t i, j;
+
+	if (alloc_rows(v, count_syscalls(snap), count_syscalls(snap)))
+		return -ENOMEM;
+	for (i = 0; i < snap->n_subsys; i++) {
+		const struct ls_subsys *ss = &snap->subsys[i];
+
+		for (j = 0; j < ss->n_sc; j++) {
+			r = &v->rows[v->n];
+			v->part_pool[v->n] = (struct ls_view_part){ ss, &ss->sc[j] };
+			r->parts = &v->part_pool[v->n++];
+			r->n_parts = 1;
+			r->key[0] = ss->name;
+			r->key[1] = ss->sc[j].name;
+			r->st = &ss->sc[j].st;
+		}
+	}
+	return 0;
+}
+
+static const struct grouping groupings[] = {
+	[LS_BY_SUBSYSTEM] = { "subsystem", 1, { "SUBSYSTEM" }, { "subsystem" }, true,
+			      build_by_subsystem, NULL },
+	[LS_BY_SYSCALL] = { "syscall", 2, { "SUBSYSTEM", "SYSCALL" }, { "subsystem", "syscall" },
+			    false, build_by_syscall, NULL },
+	[LS_BY_THREAD] = { "thread", 1, { "THREAD" }, { "thread" }, true, NULL,
+			   "no per-thread data (--by thread needs a snapshot that records "
+			   "threads)" },
+	[LS_BY_PEER] = { "peer", 1, { "PEER" }, { "peer" }, true, NULL,
+			 "no per-peer data (--by peer needs a snapshot that records peers)" },
+};
+
+#define N_GROUPINGS (sizeof(groupings) / sizeof(groupings[0]))
+
+int ls_by_parse(const char *s, enum ls_by *out)
+{
+	size_t i;
+
+	if (!s || !out)
+		return -EINVAL;
+	for (i = 0; i < N_GROUPINGS; i++) {
+		if (!strcmp(s, groupings[i].name)) {
+			*out = (enum ls_by)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *ls_by_name(enum ls_by by)
+{
+	return (size_t)by < N_GROUPINGS ? groupings[by].name : "?";
+}
+
+int ls_sort_parse(const char *s, enum ls_sort *out)
+{
+	static const char *const names[] = {
+		[LS_SORT_TOTAL] = "total",
+		[LS_SORT_P99] = "p99",
+		[LS_SORT_CALLS] = "calls",
+		[LS_SORT_NAME] = "name",
+	};
+	size_t i;
+
+	if (!s || !out)
+		return -EINVAL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*out = (enum ls_sort)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void ls_view_free(struct ls_view *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; v->rows && i < v->n; i++)
+		free(v->rows[i].merged);
+	free(v->rows);
+	free(v->part_pool);
+	memset(v, 0, sizeof(*v));
+}
+
+int ls_view_check(const struct ls_snapshot *snap, enum ls_by by, char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (!snap || (size_t)by >= N_GROUPINGS)
+		return -EINVAL;
+	if (!groupings[by].build) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s", groupings[by].missing);
+		return -ENODATA;
+	}
+	return 0;
+}
+
+int ls_view_build(struct ls_view *v, const struct ls_snapshot *snap, enum ls_by by, char *err,
+		  size_t errlen)
+{
+	const struct grouping *g;
+	int ret;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!v || !snap || (size_t)by >= N_GROUPINGS)
+		return -EINVAL;
+	memset(v, 0, sizeof(*v));
+	ret = ls_view_check(snap, by, err, errlen);
+	if (ret)
+		return ret;
+	g = &groupings[by];
+	v->by = by;
+	v->n_keys = g->n_keys;
+	memcpy(v->key_header, g->key_header, sizeof(v->key_header));
+	memcpy(v->key_name, g->key_name, sizeof(v->key_name));
+	v->breakdown = g->breakdown;
+	v->all_ns = ls_snapshot_total_ns(snap);
+	ret = g->build(v, snap);
+	if (ret)
+		ls_view_free(v);
+	return ret;
+}
+
+int ls_view_keys_cmp(const char *const *a, const char *const *b)
+{
+	int i, c;
+
+	for (i = 0; i < LS_VIEW_MAX_KEYS; i++) {
+		if (!a[i] || !b[i]) {
+			if (a[i] != b[i])
+				return a[i] ? 1 : -1;
+			continue;
+		}
+		c = strcmp(a[i], b[i]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static __u64 sort_value(const struct ls_stats *st, enum ls_sort sort)
+{
+	switch (sort) {
+	case LS_SORT_P99:
+		return ls_stats_percentile(st, 99.0);
+	case LS_SORT_CALLS:
+		return st->count;
+	case LS_SORT_NAME:
+		return 0;
+	default:
+		return st->total_ns;
+	}
+}
+
+/* Largest first; ties, and --sort name, by name: the order is total. */
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct ls_view_row *a = pa, *b = pb;
+
+	if (a->sort_key != b->sort_key)
+		return a->sort_key > b->sort_key ? -1 : 1;
+	return ls_view_keys_cmp(a->key, b->key);
+}
+
+struct keyed_part {
+	__u64 key;
+	struct ls_view_part part;
+};
+
+static int cmp_parts(const void *pa, const void *pb)
+{
+	const struct keyed_part *a = pa, *b = pb;
+	int c;
+
+	if (a->key != b->key)
+		return a->key > b->key ? -1 : 1;
+	c = strcmp(a->part.sc->name, b->part.sc->name);
+	return c ? c : strcmp(a->part.ss->name, b->part.ss->name);
+}
+
+void ls_view_sort(struct ls_view *v, enum ls_sort sort)
+{
+	struct keyed_part *tmp;
+	struct ls_view_row *r;
+	size_t i, j;
+
+	if (!v || !v->rows)
+		return;
+	for (i = 0; i < v->n; i++) {
+		r = &v->rows[i];
+		r->sort_key = sort_value(r->st, sort);
+		if (r->n_parts < 2)
+			continue;
+		/* Keys first: a p99 walks 1024 slots, too slow inside a comparison. */
+		tmp = calloc(r->n_parts, sizeof(*tmp));
+		/* Without memory the parts keep their order; the report stays valid. */
+		if (!tmp)
+			continue;
+		for (j = 0; j < r->n_parts; j++) {
+			tmp[j].part = r->parts[j];
+			tmp[j].key = sort_value(&r->parts[j].sc->st, sort);
+		}
+		qsort(tmp, r->n_parts, sizeof(*tmp), cmp_parts);
+		for (j = 0; j < r->n_parts; j++)
+			r->parts[j] = tmp[j].part;
+		free(tmp);
+	}
+	qsort(v->rows, v->n, sizeof(*v->rows), cmp_rows);
+}

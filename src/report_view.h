@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * A view groups a snapshot's (subsystem, syscall) entries into rows: one
+ * per subsystem, one per (subsystem, syscall), and later one per thread or
+ * peer.  Reports print rows; diffs match the rows of two views by key.  A
+ * new grouping is one builder in report_view.c; nothing that prints or
+ * compares rows needs to change.
+ */
+#ifndef LS_REPORT_VIEW_H
+#define LS_REPORT_VIEW_H
+
+#include <stddef.h>
+#include "report.h"
+#include "snapshot.h"
+
+#define LS_VIEW_MAX_KEYS 2
+
+/* One (subsystem, syscall) entry that a row merges. */
+struct ls_view_part {
+	const struct ls_subsys *ss;
+	const struct ls_syscall_stats *sc;
+};
+
+struct ls_view_row {
+	const char *key[LS_VIEW_MAX_KEYS];	/* into the snapshot */
+	const struct ls_stats *st;		/* the row's figures */
+	const struct ls_subsys *ss;		/* the subsystem, when a row is one */
+	struct ls_view_part *parts;		/* what it merges, in view order */
+	size_t n_parts;
+	struct ls_stats *merged;		/* owned, when st merges several parts */
+	__u64 sort_key;
+};
+
+struct ls_view {
+	enum ls_by by;
+	size_t n_keys;
+	const char *key_header[LS_VIEW_MAX_KEYS];	/* "SUBSYSTEM", "SYSCALL" */
+	const char *key_name[LS_VIEW_MAX_KEYS];		/* "subsystem", "syscall" */
+	/* A row's parts are worth a breakdown table of their own (by subsystem). */
+	bool breakdown;
+	struct ls_view_row *rows;
+	size_t n;
+	struct ls_view_part *part_pool;
+	double all_ns;				/* total time of the run */
+};
+
+/*
+ * Rows of snap grouped by `by`, in no particular order (sort next).  The
+ * view points into snap, which must outlive it.  -ENODATA with one line in
+ * err when the snapshot has no data for that grouping; -ENOMEM.
+ */
+int ls_view_build(struct ls_view *v, const struct ls_snapshot *snap, enum ls_by by, char *err,
+		  size_t errlen);
+void ls_view_free(struct ls_view *v);	/* accepts a zeroed view */
+
+/* 0 if ls_view_build() can group snap by `by`; else as it would fail. */
+int ls_view_check(const struct ls_snapshot *snap, enum ls_by by, char *err, size_t errlen);
+
+/* Rows and each row's parts by `sort`; ties by name, so the order is total. */
+void ls_view_sort(struct ls_view *v, enum ls_sort sort);
+
+/* strcmp() of two rows' keys, key by key; a missing key sorts first. */
+int ls_view_keys_cmp(const char *const *a, const char *const *b);
+
+#endif
