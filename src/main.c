@@ -17,6 +17,7 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "record", cmd_record, "trace processes and report syscall latency per subsystem" },
 	{ "report", cmd_report, "render a snapshot saved with 'record -o'" },
+	{ "diff", cmd_diff, "compare two snapshots: which changes are real" },
 	{ "help", cmd_help, "show this help" },
 };
 

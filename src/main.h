@@ -11,10 +11,12 @@ enum ls_exit {
 	LS_EXIT_PERMISSION = 4,	/* missing CAP_BPF + CAP_PERFMON (or root) */
 	LS_EXIT_NO_FEATURE = 5,	/* kernel lacks BTF or a BPF feature we need */
 	LS_EXIT_BAD_INPUT = 6,	/* unreadable or invalid snapshot file */
+	LS_EXIT_REGRESSION = 7,	/* diff: a --fail-if gate tripped */
 };
 
 /* Each returns an enum ls_exit value; argv[0] is the subcommand name. */
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

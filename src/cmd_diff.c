@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * latscope diff [OPTIONS] BEFORE AFTER
+ *
+ * Lines up two snapshots and says which differences are real (docs/diff.md).
+ * Like `report` it needs no privileges and no BPF.  With --fail-if it is a
+ * CI gate: exit 7 when a significant change crosses a threshold.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "diff.h"
+#include "diff_gate.h"
+#include "log.h"
+#include "main.h"
+#include "parse.h"
+#include "report_diff.h"
+#include "report_view.h"
+#include "snapshot.h"
+
+static void diff_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: latscope diff [OPTIONS] BEFORE AFTER\n"
+		"\n"
+		"Compare two snapshots saved by 'latscope record': for every subsystem (or\n"
+		"with --by syscall, every (subsystem, syscall)) in either run, calls, the\n"
+		"percentiles, max and total time before and after, the change, and whether\n"
+		"the calls got significantly slower or faster (Mann-Whitney U test on the\n"
+		"histograms).  Verdicts: slower, faster, ~ (no significant difference),\n"
+		"insufficient (fewer than %d calls on a side), new, gone.\n"
+		"\n"
+		"Options:\n"
+		"  -f, --format FMT        text (default), json, csv or markdown\n"
+		"      --by WHAT           subsystem (default) or syscall; thread and peer need\n"
+		"                          snapshots that record them\n"
+		"      --percentiles LIST  percentiles to compare (default 50,90,99)\n"
+		"      --alpha A           significance level, 0 < A < 1 (default 0.05)\n"
+		"      --fail-if EXPR      exit 7 if EXPR holds for a row; repeatable.\n"
+		"                          EXPR: [SUBSYSTEM.]METRIC OP THRESHOLD, METRIC one\n"
+		"                          of %s,\n"
+		"                          OP '>' (after larger) or '<' (after smaller),\n"
+		"                          THRESHOLD a change: +10%%, +2ms, 500us, 300ns, 1s,\n"
+		"                          or a number for count.  Latency metrics only trip\n"
+		"                          when the verdict agrees (slower for '>').\n"
+		"  -o, --output FILE       write the diff to FILE instead of stdout\n"
+		"  -h, --help              show this help and exit\n"
+		"\n"
+		"Examples:\n"
+		"  latscope diff before.json after.json\n"
+		"  latscope diff --by syscall -f markdown before.json after.json\n"
+		"  latscope diff --fail-if 'p99>+10%%' --fail-if 'tc.p50>+2ms' base.json new.json\n"
+		"\n"
+		"Exit codes: 0 ok, 1 failure, 2 usage, 6 unreadable or invalid snapshot,\n"
+		"7 a --fail-if gate tripped.\n", LS_MW_MIN_N, ls_col_metric_names);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ls_err("%s", msg);
+	fprintf(stderr, "Try 'latscope diff --help'.\n");
+	return LS_EXIT_USAGE;
+}
+
+struct diff_args {
+	struct ls_diff_opts out;
+	enum ls_by by;
+	double alpha;
+	struct ls_gate gates[LS_MAX_GATES];
+	size_t n_gates;
+	const char *out_path;
+	const char *before, *after;
+};
+
+/* 0 (with *help set for --help), or LS_EXIT_USAGE after the message. */
+static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
+{
+	enum { OPT_BY = 256, OPT_PCTS, OPT_ALPHA, OPT_FAIL_IF };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "percentiles", required_argument, NULL, OPT_PCTS },
+		{ "alpha", required_argument, NULL, OPT_ALPHA },
+		{ "fail-if", required_argument, NULL, OPT_FAIL_IF },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	int c, ret;
+
+	/* optind = 0: see cmd_report(). */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (ls_format_parse(optarg, &a->out.fmt))
+				return usage_error("unknown format '%s' (expected %s)", optarg,
+						   ls_format_names);
+			break;
+		case 'o':
+			a->out_path = optarg;
+			break;
+		case OPT_BY:
+			if (ls_by_parse(optarg, &a->by))
+				return usage_error("--by: unknown grouping '%s' (expected "
+						   "subsystem, syscall, thread or peer)", optarg);
+			break;
+		case OPT_PCTS:
+			ret = ls_pcts_parse(optarg, &a->out.pcts);
+			if (ret == -E2BIG)
+				return usage_error("--percentiles: at most %d values", LS_MAX_PCTS);
+			if (ret)
+				return usage_error("--percentiles: '%s' is not a list of distinct "
+						   "percentiles like 50,90,99.9 (0 < p <= 100)",
+						   optarg);
+			break;
+		case OPT_ALPHA:
+			/* A strict decimal parser; the "seconds" are just a number here. */
+			if (ls_parse_seconds(optarg, 1e-12, 0.999999, &a->alpha))
+				return usage_error("--alpha: '%s' is not a number between 0 and 1",
+						   optarg);
+			break;
+		case OPT_FAIL_IF:
+			if (a->n_gates == LS_MAX_GATES)
+				return usage_error("--fail-if: at most %d gates", LS_MAX_GATES);
+			if (ls_gate_parse(&a->gates[a->n_gates], optarg, err, sizeof(err)))
+				return usage_error("--fail-if '%s': %s", optarg, err);
+			a->n_gates++;
+			break;
+		case 'h':
+			*help = true;
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				return usage_error("unknown option '-%c'", optopt);
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2)
+		return usage_error("missing the %s", optind == argc ? "BEFORE and AFTER snapshots" :
+				   "AFTER snapshot");
+	if (argc - optind > 2)
+		return usage_error("unexpected argument '%s' (two snapshots only)",
+				   argv[optind + 2]);
+	a->before = argv[optind];
+	a->after = argv[optind + 1];
+	return 0;
+}
+
+static struct ls_snapshot *load(const char *path)
+{
+	struct ls_snapshot *snap;
+	char err[512];
+
+	snap = ls_snapshot_load(path, err, sizeof(err));
+	if (!snap)
+		ls_err("%s", err);
+	return snap;
+}
+
+/* Each tripped (gate, row) is one Error line; returns how many tripped. */
+static size_t check_gates(const struct diff_args *a, const struct ls_diff *d)
+{
+	char msg[512];
+	size_t g, i, trips = 0;
+
+	for (g = 0; g < a->n_gates; g++)
+		for (i = 0; i < d->n; i++)
+			if (ls_gate_check(&a->gates[g], &d->rows[i], msg, sizeof(msg))) {
+				ls_err("--fail-if '%s' tripped: %s", a->gates[g].expr, msg);
+				trips++;
+			}
+	return trips;
+}
+
+/* A gate naming a subsystem that neither run has is most likely a typo. */
+static void warn_unmatched_gates(const struct diff_args *a, const struct ls_diff *d)
+{
+	size_t g, i;
+
+	for (g = 0; g < a->n_gates; g++) {
+		for (i = 0; i < d->n && !ls_gate_applies(&a->gates[g], &d->rows[i]); i++)
+			;
+		if (i == d->n)
+			ls_warn("--fail-if '%s': no subsystem '%s' in either run", a->gates[g].expr,
+				a->gates[g].subsys);
+	}
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	char err[512], warn[LS_DIFF_MAX_WARN][LS_DIFF_WARN_LEN];
+	struct ls_snapshot *before = NULL, *after = NULL;
+	struct ls_diff d = { 0 };
+	struct diff_args a = { .alpha = LS_DIFF_ALPHA };
+	FILE *out = NULL;
+	bool help = false;
+	size_t i, n;
+	int ret;
+
+	ls_diff_opts_init(&a.out, LS_FMT_TEXT, NULL, NULL);
+	ret = parse_args(&a, argc, argv, &help);
+	if (ret)
+		return ret;
+	if (help) {
+		diff_help(stdout);
+		return LS_EXIT_OK;
+	}
+	a.out.before_name = a.before;
+	a.out.after_name = a.after;
+
+	before = load(a.before);
+	after = before ? load(a.after) : NULL;
+	if (!after) {
+		ret = LS_EXIT_BAD_INPUT;
+		goto cleanup;
+	}
+	ret = ls_diff_build(&d, before, after, a.by, a.alpha, err, sizeof(err));
+	if (ret == -ENODATA) {
+		ls_err("%s: %s", ls_view_check(before, a.by, NULL, 0) ? a.before : a.after, err);
+		ret = LS_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (ret) {
+		ls_err("comparing the snapshots: %s", strerror(-ret));
+		ret = LS_EXIT_FAILURE;
+		goto cleanup;
+	}
+	n = ls_diff_warnings(before, after, warn, LS_DIFF_MAX_WARN);
+	for (i = 0; i < n; i++)
+		ls_warn("%s", warn[i]);
+	warn_unmatched_gates(&a, &d);
+
+	out = a.out_path ? fopen(a.out_path, "w") : stdout;
+	if (!out) {
+		ls_err("cannot write '%s': %s", a.out_path, strerror(errno));
+		ret = LS_EXIT_FAILURE;
+		goto cleanup;
+	}
+	ret = ls_diff_write(out, &d, before, after, &a.out);
+	if (!ret && fflush(out))
+		ret = -errno;
+	if (ret) {
+		ls_err("writing the diff to %s: %s", a.out_path ? a.out_path : "stdout",
+		       strerror(-ret));
+		ret = LS_EXIT_FAILURE;
+		goto cleanup;
+	}
+	ret = check_gates(&a, &d) ? LS_EXIT_REGRESSION : LS_EXIT_OK;
+
+cleanup:
+	if (out && out != stdout && fclose(out) && ret != LS_EXIT_FAILURE) {
+		ls_err("writing the diff to %s: %s", a.out_path, strerror(errno));
+		ret = LS_EXIT_FAILURE;
+	}
+	ls_diff_free(&d);
+	ls_snapshot_free(after);
+	ls_snapshot_free(before);
+	return ret;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * --fail-if gates for CI (docs/diff.md): "[SUBSYS.]METRIC OP THRESHOLD",
+ * e.g. "p99>+10%" or "tcp:10.0.0.1:443.p50>+2ms".  A gate trips on a row
+ * when the change crosses the threshold and, for latency metrics, the
+ * row's Mann-Whitney verdict agrees that the change is real.
+ */
+#ifndef LS_DIFF_GATE_H
+#define LS_DIFF_GATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "diff.h"
+#include "snapshot_cols.h"
+
+#define LS_MAX_GATES	32
+
+struct ls_gate {
+	char expr[128];		/* as given, for messages */
+	char subsys[96];	/* the subsystem it is limited to; "" = every row */
+	struct ls_col metric;
+	char op;		/* '>': after larger, '<': after smaller */
+	bool relative;		/* threshold is a percentage of the before value */
+	double threshold;	/* signed change: percent, ns or calls */
+};
+
+/*
+ * Parse one expression.  On error returns -EINVAL and writes one line
+ * into err naming the 1-based column of the problem:
+ * "column 4: unknown metric 'p98' (expected p50, ... or count)".
+ */
+int ls_gate_parse(struct ls_gate *g, const char *expr, char *err, size_t errlen);
+
+/* Does the gate apply to this row (its subsystem, if it names one)? */
+bool ls_gate_applies(const struct ls_gate *g, const struct ls_diff_row *r);
+
+/*
+ * 1 if the gate trips on the row, with one line in msg describing it
+ * ("tcp:... recvfrom: p50 5.09ms -> 20.1ms (+15.0ms, +295.1%), slower,
+ * p=0.000"), 0 if not.
+ */
+int ls_gate_check(const struct ls_gate *g, const struct ls_diff_row *r, char *msg, size_t len);
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Render a before/after diff (src/diff.h) as text, CSV, Markdown or JSON. */
+#ifndef LS_REPORT_DIFF_H
+#define LS_REPORT_DIFF_H
+
+#include <stdio.h>
+#include "diff.h"
+#include "report.h"
+
+struct ls_diff_opts {
+	enum ls_format fmt;
+	struct ls_pcts pcts;		/* percentiles compared; ls_pcts_diff by default */
+	const char *before_name;	/* file names, for the header */
+	const char *after_name;
+};
+
+void ls_diff_opts_init(struct ls_diff_opts *o, enum ls_format fmt, const char *before_name,
+		       const char *after_name);
+
+/*
+ * The diff: a header naming both runs, then one line per (row, metric):
+ * calls, the percentiles, max and total, before and after, the change and
+ * the relative change, with the row's verdict, p-value and Cliff's delta.
+ * JSON adds both runs' meta and the warnings of ls_diff_warnings().
+ */
+int ls_diff_write(FILE *f, const struct ls_diff *d, const struct ls_snapshot *before,
+		  const struct ls_snapshot *after, const struct ls_diff_opts *o);
+
+/*
+ * For `record --baseline`: diff by subsystem at LS_DIFF_ALPHA, warnings to
+ * stderr, written after a report (text and Markdown start with an empty
+ * line).  0 or a negative errno.
+ */
+int ls_diff_print(FILE *f, const struct ls_snapshot *before, const char *before_name,
+		  const struct ls_snapshot *after, const char *after_name, enum ls_format fmt);
+
+#endif

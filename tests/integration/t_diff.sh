@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# latscope diff, report formats and record --baseline on real recordings of
+# democtl: the server's HTTP delay is 5 ms before and 20 ms after, so the
+# client's recvfrom must come out 15 ms slower, and nothing else may be
+# reported as slower.
+
+DIFF_CYCLES=20
+DIFF_TCP="tcp:127.0.0.1:$DEMO_PORT"
+
+# diff_record FILE DELAY_MS: democtl launched under latscope, saved to FILE.
+diff_record() {
+	"$LATSCOPE" record -q -o "$1" -- "$DEMOCTL" -q -n $DIFF_CYCLES -i 20 -d "$2" \
+		-p "$DEMO_PORT" >/dev/null 2>"$1.err" ||
+		fail "latscope record (-d $2) failed: $(cat "$1.err")"
+}
+
+# The 5 ms and 20 ms runs, recorded once per test run.
+diff_pair() {
+	DIFF_BEFORE=$TMP/diff.before.json
+	DIFF_AFTER=$TMP/diff.after.json
+	[ -s "$DIFF_BEFORE" ] || diff_record "$DIFF_BEFORE" 5 || return 1
+	[ -s "$DIFF_AFTER" ] || diff_record "$DIFF_AFTER" 20 || return 1
+}
+
+# diff_field JSON SUBSYSTEM SYSCALL METRIC FIELD: one value of a diff's rows
+# (SYSCALL "" for a diff by subsystem).
+diff_field() {
+	jq -er --arg s "$2" --arg c "$3" --arg m "$4" --arg f "$5" \
+		'.rows[] | select(.subsystem == $s and (.syscall // "") == $c and .metric == $m)
+		 | .[$f]' "$1"
+}
+
+# between VALUE LO HI
+between() {
+	[ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
+}
+
+# Snapshots are version 2 and say which rules were in force (none here).
+test_diff__recordings__snapshot_version_2_with_rules() {
+	diff_pair || return 1
+	jq -e '.version == 2 and .meta.rules == []' "$DIFF_BEFORE" >/dev/null ||
+		fail "not version 2 with meta.rules: $(jq -c '{version, meta}' "$DIFF_BEFORE")"
+}
+
+# recvfrom waits for the server: 5 ms before, 20 ms after.  Per syscall it
+# is significantly slower, p50 up by 15 ms (the histogram reads within
+# 1.6 %, scheduling adds or takes a little on either side: +-4 ms).
+test_diff__http_delay_5_vs_20ms__recvfrom_slower_by_15ms() {
+	local j=$TMP/diff.syscall.json v change
+	diff_pair || return 1
+	"$LATSCOPE" diff --by syscall -f json "$DIFF_BEFORE" "$DIFF_AFTER" >"$j" 2>"$j.err" ||
+		fail "diff failed: $(cat "$j.err")" || return 1
+	v=$(diff_field "$j" "$DIFF_TCP" recvfrom p50_ns verdict) ||
+		fail "no recvfrom row for $DIFF_TCP" || return 1
+	change=$(diff_field "$j" "$DIFF_TCP" recvfrom p50_ns change)
+	echo "recvfrom: $v, p50 change $change ns"
+	[ "$v" = slower ] || fail "recvfrom verdict '$v', expected slower" || return 1
+	between "$change" 11000000 19000000 || fail "p50 change $change ns is not ~15 ms" ||
+		return 1
+	[ "$(diff_field "$j" "$DIFF_TCP" recvfrom count change)" = 0 ] ||
+		fail "recvfrom call counts differ" || return 1
+}
+
+# By subsystem: the client's subsystem spends 20 x 15 ms more and its p90
+# (a recvfrom) is 15 ms up, and the diff names recvfrom as the syscall
+# that got slower.  The subsystem's own verdict is not checked: its
+# connect and sendto are significantly faster in the 20 ms runs (measured
+# 8 of 8 times on a 2-CPU VM), so the stratified test weighs one slower
+# syscall against two faster ones; docs/diff.md has the numbers.
+test_diff__http_delay__subsystem_time_up_and_recvfrom_named() {
+	local j=$TMP/diff.subsys.json change
+	diff_pair || return 1
+	"$LATSCOPE" diff -f json "$DIFF_BEFORE" "$DIFF_AFTER" >"$j" 2>"$j.err" ||
+		fail "diff failed: $(cat "$j.err")" || return 1
+	change=$(diff_field "$j" "$DIFF_TCP" "" p90_ns change) ||
+		fail "no row for $DIFF_TCP" || return 1
+	echo "$DIFF_TCP: p90 change $change ns"
+	between "$change" 11000000 19000000 || fail "p90 change $change ns is not ~15 ms" ||
+		return 1
+	change=$(diff_field "$j" "$DIFF_TCP" "" total_ns change)
+	between "$change" $((DIFF_CYCLES * 11000000)) $((DIFF_CYCLES * 19000000)) ||
+		fail "total change $change ns is not ~$DIFF_CYCLES x 15 ms" || return 1
+	jq -e --arg s "$DIFF_TCP" '.syscall_changes[] | select(.subsystem == $s)
+		| .slower | index("recvfrom")' "$j" >/dev/null ||
+		fail "recvfrom not named as slower: $(jq -c .syscall_changes "$j")" || return 1
+	"$LATSCOPE" diff "$DIFF_BEFORE" "$DIFF_AFTER" 2>/dev/null |
+		grep -q "^  $DIFF_TCP: slower [^;]*recvfrom" ||
+		fail "the text diff does not name recvfrom" || return 1
+}
+
+# icmp does not depend on the HTTP delay.  It is not "~" on every machine:
+# on the 2-CPU VM this was written on, icmp calls were significantly
+# faster in every 20 ms run than in the 5 ms run recorded just before (11
+# of 11 pairs), and even two 5 ms runs differ significantly in 11 of 28
+# pairs: calls of one run share that run's CPU, frequency and cache state,
+# which the per-call test cannot see (docs/diff.md).  What must hold: no
+# 15 ms leaks into icmp, icmp is not reported slower, and a gate on it
+# does not trip.
+test_diff__http_delay__icmp_not_slower() {
+	local j=$TMP/diff.icmp.json v change rc
+	diff_pair || return 1
+	"$LATSCOPE" diff -f json "$DIFF_BEFORE" "$DIFF_AFTER" >"$j" 2>"$j.err" ||
+		fail "diff failed: $(cat "$j.err")" || return 1
+	v=$(diff_field "$j" icmp "" p50_ns verdict) || fail "no icmp row" || return 1
+	change=$(diff_field "$j" icmp "" p50_ns change)
+	echo "icmp: $v (p=$(diff_field "$j" icmp "" p50_ns p_value)), p50 change $change ns"
+	[ "$v" != slower ] || fail "icmp reported slower" || return 1
+	between "$change" -1000000 1000000 || fail "icmp p50 moved by $change ns" || return 1
+	"$LATSCOPE" diff --fail-if 'icmp.p50>+0%' "$DIFF_BEFORE" "$DIFF_AFTER" >/dev/null 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] || fail "a gate on icmp exited $rc" || return 1
+}
+
+# The CI gate: a significant regression past the threshold exits 7 with one
+# line naming it; a threshold that is not crossed exits 0.
+test_diff__fail_if__regression_exits_7() {
+	local out=$TMP/diff.gate.out err=$TMP/diff.gate.err rc
+	diff_pair || return 1
+	"$LATSCOPE" diff --by syscall --fail-if "$DIFF_TCP.p50>+2ms" \
+		"$DIFF_BEFORE" "$DIFF_AFTER" >"$out" 2>"$err"
+	rc=$?
+	cat "$err"
+	[ "$rc" -eq 7 ] || fail "exit $rc, expected 7" || return 1
+	[ "$(grep -c '^Error: ' "$err")" -eq 1 ] || fail "not one Error line" || return 1
+	grep -q "^Error: --fail-if '$DIFF_TCP.p50>+2ms' tripped: $DIFF_TCP recvfrom: p50 " "$err" ||
+		fail "the gate line does not name the row" || return 1
+	grep -q "^$DIFF_TCP  recvfrom  " "$out" || fail "no diff on stdout" || return 1
+
+	"$LATSCOPE" diff --by syscall --fail-if "$DIFF_TCP.p50>+30ms" \
+		"$DIFF_BEFORE" "$DIFF_AFTER" >/dev/null 2>"$err"
+	rc=$?
+	[ "$rc" -eq 0 ] || fail "uncrossed gate: exit $rc, expected 0: $(cat "$err")" || return 1
+
+	# total needs no verdict: the subsystem's time grew by ~300 ms
+	"$LATSCOPE" diff --fail-if "$DIFF_TCP.total>+100ms" "$DIFF_BEFORE" "$DIFF_AFTER" \
+		>/dev/null 2>"$err"
+	rc=$?
+	[ "$rc" -eq 7 ] || fail "total gate: exit $rc, expected 7" || return 1
+
+	"$LATSCOPE" diff --fail-if 'p98>+1%' "$DIFF_BEFORE" "$DIFF_AFTER" >/dev/null 2>"$err"
+	rc=$?
+	[ "$rc" -eq 2 ] || fail "malformed gate: exit $rc, expected 2" || return 1
+	grep -qx "Error: --fail-if 'p98>+1%': column 1: unknown metric 'p98' .*" "$err" ||
+		fail "malformed gate message: $(cat "$err")" || return 1
+}
+
+# Warnings on stderr when the runs are not comparable; stdout stays the diff.
+test_diff__different_hosts__warning_on_stderr() {
+	local other=$TMP/diff.otherhost.json err=$TMP/diff.warn.err
+	diff_pair || return 1
+	jq '.meta.host = "elsewhere" | .meta.duration_ns *= 3' "$DIFF_AFTER" >"$other"
+	"$LATSCOPE" diff -f json "$DIFF_BEFORE" "$other" 2>"$err" | jq -e .rows >/dev/null ||
+		fail "stdout is not the JSON diff" || return 1
+	grep -q "^Warning: the runs are from different hosts (.* before, elsewhere after)$" \
+		"$err" ||
+		fail "no host warning: $(cat "$err")" || return 1
+	grep -q "^Warning: the durations differ by more than 2x" "$err" ||
+		fail "no duration warning: $(cat "$err")" || return 1
+}
+
+# record --baseline: a bad file fails at once, before anything is traced;
+# a good one gets the diff printed after the report.
+test_record_baseline__diff_after_report() {
+	local out=$TMP/baseline.out l=$TMP/baseline.json rc
+	diff_pair || return 1
+	out=$("$LATSCOPE" record --baseline "$TMP/nonexistent.json" -- true 2>&1)
+	rc=$?
+	[ "$rc" -eq 6 ] || fail "bad baseline: exit $rc, expected 6" || return 1
+	[ "$out" = "Error: --baseline: $TMP/nonexistent.json: No such file or directory" ] ||
+		fail "bad baseline message: $out" || return 1
+
+	"$LATSCOPE" record -o "$l" --baseline "$DIFF_BEFORE" -- "$DEMOCTL" -q -n $DIFF_CYCLES \
+		-i 20 -d 20 -p "$DEMO_PORT" >"$TMP/baseline.out" 2>"$TMP/baseline.err" ||
+		fail "record --baseline failed: $(cat "$TMP/baseline.err")" || return 1
+	out=$TMP/baseline.out
+	grep -q "^SUBSYSTEM " "$out" || fail "no report" || return 1
+	grep -q "^latscope diff: $DIFF_BEFORE -> $l$" "$out" || fail "no diff header" || return 1
+	[ "$(grep -n '^SUBSYSTEM ' "$out" | head -1 | cut -d: -f1)" -lt \
+	  "$(grep -n '^latscope diff: ' "$out" | cut -d: -f1)" ] ||
+		fail "the diff does not follow the report" || return 1
+	grep -q "^  $DIFF_TCP: slower [^;]*recvfrom" "$out" || fail "recvfrom not named" || return 1
+}
+
+# report and record in the new formats, on a real recording.
+test_report__formats__csv_markdown_json_by_syscall() {
+	local out rc
+	diff_pair || return 1
+	out=$("$LATSCOPE" report -f csv --percentiles 50,99.99 "$DIFF_BEFORE") ||
+		fail "report -f csv failed" || return 1
+	[ "$(printf '%s\n' "$out" | head -1)" = \
+	  "subsystem,count,errors,total_ns,pct_time,min_ns,avg_ns,p50_ns,p99_99_ns,max_ns" ] ||
+		fail "CSV header: $(printf '%s\n' "$out" | head -1)" || return 1
+	printf '%s\n' "$out" | grep -q "^$DIFF_TCP,$((DIFF_CYCLES * 4)),0," ||
+		fail "no CSV row for $DIFF_TCP with $((DIFF_CYCLES * 4)) calls" || return 1
+
+	"$LATSCOPE" report -f markdown --top 2 "$DIFF_BEFORE" | grep -q '^| SUBSYSTEM | CALLS |' ||
+		fail "no Markdown table" || return 1
+
+	"$LATSCOPE" report -f json --by syscall --sort p99 --top 3 "$DIFF_BEFORE" |
+		jq -e '.schema == "latscope-report" and (.rows | length) == 3
+			and ([.rows[].p99_ns] | . == (sort | reverse))' >/dev/null ||
+		fail "--by syscall --sort p99 --top 3: not 3 rows by p99" || return 1
+	"$LATSCOPE" report -f json --by syscall "$DIFF_BEFORE" |
+		jq -e --arg s "$DIFF_TCP" --argjson n $DIFF_CYCLES '.rows[]
+			| select(.subsystem == $s and .syscall == "recvfrom")
+			| .count == $n' >/dev/null ||
+		fail "--by syscall: no $DIFF_TCP recvfrom row with $DIFF_CYCLES calls" || return 1
+
+	out=$("$LATSCOPE" report --by thread "$DIFF_BEFORE" 2>&1)
+	rc=$?
+	[ "$rc" -eq 2 ] || fail "--by thread: exit $rc, expected 2" || return 1
+	[ "$out" = "Error: $DIFF_BEFORE: no per-thread data (--by thread needs a snapshot that \
+records threads)" ] || fail "--by thread message: $out" || return 1
+
+	"$LATSCOPE" record -f csv -- "$DEMOCTL" -q -n 2 -i 20 -d 1 -p "$DEMO_PORT" \
+		>"$TMP/record.csv" 2>/dev/null || fail "record -f csv failed" || return 1
+	# democtl prints its own counts to the same stdout first
+	grep -q '^subsystem,count,errors,' "$TMP/record.csv" ||
+		fail "record -f csv does not print CSV" || return 1
+}
