@@ -43,8 +43,10 @@ SAN_FLAGS	?= -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Everything without a main(): tests link these directly.
 LIB_SRCS	:= src/hist.c src/snapshot.c src/snapshot_json.c src/report.c \
 		   src/subsys.c src/syscall_names.c src/log.c src/parse.c \
-		   src/record_opts.c src/rules.c
-CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/target.c \
+		   src/record_opts.c src/rules.c src/snapshot_cols.c \
+		   src/report_table.c src/report_view.c src/mannwhitney.c \
+		   src/diff.c src/diff_gate.c src/report_diff.c
+CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/cmd_diff.c src/target.c \
 		   src/collect.c src/selfcost.c
 LIB_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 CMD_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(CMD_SRCS))
@@ -124,32 +126,35 @@ $(OUTPUT)/tests/test_%: tests/test_%.c $(LIB_SRCS) $(OUTPUT)/syscall_table.h | $
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -MMD -MP $< $(LIB_SRCS) \
 		$(ALL_LDFLAGS) $(LIBS) -lcmocka -o $@
 
-# make bench (docs/performance.md): C workloads, the empty-program floor and
-# a peak-RSS helper, all in build/bench/; bench/run.sh runs them.
+# make bench (docs/performance.md): C workloads, two reference tracers (the
+# empty-program floor and the clock pair) and a peak-RSS helper, all in
+# build/bench/; bench/run.sh runs them.
 BENCH_OUT	:= $(OUTPUT)/bench
 BENCH_WLS	:= getppid udp_rr icmp_echo netlink_dump udp_fanout accuracy
 BENCH_WL_BINS	:= $(addprefix $(BENCH_OUT)/,$(BENCH_WLS))
-BENCH_BINS	:= $(BENCH_WL_BINS) $(BENCH_OUT)/floor $(BENCH_OUT)/peakrss
+BENCH_REFS	:= $(BENCH_OUT)/floor $(BENCH_OUT)/clockpair
+BENCH_BINS	:= $(BENCH_WL_BINS) $(BENCH_REFS) $(BENCH_OUT)/peakrss
 
 $(BENCH_OUT):
 	$(call msg,MKDIR,$@)
 	$(Q)mkdir -p $@
 
-$(BENCH_OUT)/floor.bpf.o: bench/floor.bpf.c $(VMLINUX_H) | $(BENCH_OUT)
+$(BENCH_OUT)/%.bpf.o: bench/%.bpf.c $(VMLINUX_H) | $(BENCH_OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX_H)) \
 		-idirafter /usr/include/$(shell $(CC) -print-multiarch) -MMD -MP -MF $@.d \
 		-Wall -Werror -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
 
-$(BENCH_OUT)/floor.skel.h: $(BENCH_OUT)/floor.bpf.o
+$(BENCH_OUT)/%.skel.h: $(BENCH_OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BENCH_OUT)/floor: bench/floor.c $(BENCH_OUT)/floor.skel.h $(OUTPUT)/log.o
+$(BENCH_REFS): $(BENCH_OUT)/%: bench/%.c $(BENCH_OUT)/%.skel.h $(BENCH_OUT)/bench.o \
+		$(OUTPUT)/log.o $(OUTPUT)/parse.o
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -I$(BENCH_OUT) -MMD -MP $< $(OUTPUT)/log.o \
-		$(ALL_LDFLAGS) $(LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(BENCH_OUT) -MMD -MP $< $(BENCH_OUT)/bench.o \
+		$(OUTPUT)/log.o $(OUTPUT)/parse.o $(ALL_LDFLAGS) $(LIBS) -o $@
 
 $(BENCH_OUT)/peakrss: bench/peakrss.c $(OUTPUT)/log.o | $(BENCH_OUT)
 	$(call msg,BINARY,$@)
@@ -164,7 +169,7 @@ $(BENCH_WL_BINS): $(BENCH_OUT)/%: bench/%.c $(BENCH_OUT)/bench.o $(OUTPUT)/log.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) -lpthread -o $@
 
-# Root, about 8 minutes; QUICK=1 about 2.  Results: build/bench/results.{json,md}.
+# Root; about 5 minutes, QUICK=1 under 2.  Results: build/bench/results.{json,md}.
 .PHONY: bench
 bench: $(OUTPUT)/latscope $(BENCH_BINS)
 	@QUICK='$(QUICK)' bash bench/run.sh

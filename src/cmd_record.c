@@ -27,6 +27,7 @@
 #include "main.h"
 #include "record_opts.h"
 #include "report.h"
+#include "report_diff.h"
 #include "rules.h"
 #include "selfcost.h"
 #include "snapshot.h"
@@ -287,6 +288,7 @@ struct run_state {
 	struct ls_target_maps tmaps;
 	struct ls_map_fds fds;
 	struct ls_raw prev;	/* last interval read */
+	struct ls_snapshot *baseline;	/* --baseline, loaded before tracing */
 	pid_t child;
 	int child_status;
 };
@@ -323,7 +325,8 @@ static int print_interval(const struct run_state *rs, struct ls_raw *prev,
 		if (!ret) {
 			ls_snapshot_sort(snap);
 			ret = print_report(snap, fmt);
-			if (fmt == LS_FMT_TEXT)
+			/* Markdown too: a line right after a table would join it. */
+			if (fmt == LS_FMT_TEXT || fmt == LS_FMT_MARKDOWN)
 				putchar('\n');
 		}
 		ls_snapshot_free(snap);
@@ -445,6 +448,14 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 		putchar('\n');
 		ls_selfcost_print(stdout, &cost, snap->meta.events);
 	}
+	if (rs->baseline) {
+		ret = ls_diff_print(stdout, rs->baseline, o->baseline, snap,
+				    o->output ? o->output : "this run", o->format);
+		if (ret) {
+			ls_err("cannot write the diff against %s: %s", o->baseline, strerror(-ret));
+			code = LS_EXIT_FAILURE;
+		}
+	}
 	ls_snapshot_free(snap);
 	ls_raw_free(&raw);
 	return code;
@@ -508,6 +519,14 @@ int cmd_record(int argc, char **argv)
 		ls_err("%s", err);
 		fprintf(stderr, "Try 'latscope record --help'.\n");
 		return LS_EXIT_USAGE;
+	}
+	/* A bad baseline must not cost the user a whole recording first. */
+	if (o.baseline) {
+		rs.baseline = ls_snapshot_load(o.baseline, err, sizeof(err));
+		if (!rs.baseline) {
+			ls_err("--baseline: %s", err);
+			return LS_EXIT_BAD_INPUT;
+		}
 	}
 	ls_rules_init(&rules);
 	ret = parse_rules(&o, &rules);
@@ -578,5 +597,6 @@ out:
 	latscope_bpf__destroy(skel);
 out_rules:
 	ls_rules_free(&rules);
+	ls_snapshot_free(rs.baseline);
 	return ret;
 }

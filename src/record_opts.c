@@ -28,8 +28,11 @@ void record_usage(FILE *f)
 "  -d, --duration SECONDS   stop after this long (decimals allowed)\n"
 "  -i, --interval SECONDS   also print a table for each interval while tracing\n"
 "  -o, --output FILE        save the run as a JSON snapshot (atomically)\n"
-"  -f, --format FMT         report format on stdout: text (default) or json\n"
+"  -f, --format FMT         report format on stdout: text (default), json, csv\n"
+"                           or markdown\n"
 "  -q, --quiet              no report on stdout (use with -o)\n"
+"      --baseline FILE      at the end, also print the diff against the run\n"
+"                           saved in FILE (see latscope diff)\n"
 "      --follow             trace processes forked by the targets (default with\n"
 "                           COMMAND)\n"
 "      --no-follow          do not (default with -p, -c, --exe)\n"
@@ -51,7 +54,7 @@ void record_usage(FILE *f)
 "\n"
 "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF.\n"
 "Exit codes: 0 ok, 1 failure, 2 usage, 3 no such target, 4 permission,\n"
-"5 kernel feature missing (see latscope(8)).\n");
+"5 kernel feature missing, 6 bad --baseline file (see latscope(8)).\n");
 }
 
 /* "tc,ping": names as the kernel keeps them, at most 15 bytes each */
@@ -83,12 +86,13 @@ static int parse_comms(struct record_opts *o, const char *arg, char *err, size_t
 int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	enum { OPT_FOLLOW = 256, OPT_NO_FOLLOW, OPT_RULE, OPT_EXE, OPT_NO_NL_CLASSES,
-	       OPT_MAX_KEYS, OPT_NO_COST };
+	       OPT_MAX_KEYS, OPT_NO_COST, OPT_BASELINE };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "comm", required_argument, NULL, 'c' },
@@ -152,10 +156,13 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		case 'o':
 			o->output = optarg;
 			break;
+		case OPT_BASELINE:
+			o->baseline = optarg;
+			break;
 		case 'f':
 			if (ls_format_parse(optarg, &o->format)) {
-				snprintf(err, errlen, "--format: unknown format '%s' (text, json)",
-					 optarg);
+				snprintf(err, errlen, "--format: unknown format '%s' (%s)", optarg,
+					 ls_format_names);
 				return -EINVAL;
 			}
 			break;

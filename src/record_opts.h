@@ -18,6 +18,7 @@ struct record_opts {
 	double duration_s;		/* -d; 0 = until stopped or targets exit */
 	double interval_s;		/* -i; 0 = no interval tables */
 	const char *output;		/* -o FILE: snapshot JSON */
+	const char *baseline;		/* --baseline FILE: print the diff against it */
 	enum ls_format format;		/* --format of the report on stdout */
 	bool follow;			/* trace forked children */
 	bool quiet;			/* -q: no report on stdout (with -o) */

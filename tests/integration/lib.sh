@@ -52,14 +52,45 @@ wait_for() {
 	return 1
 }
 
-# The latscope programs currently loaded in the kernel (by prog name).
-latscope_progs_loaded() {
-	bpftool prog show 2>/dev/null | grep -cE 'name handle_(sys_enter|sys_exit|fork|exit)( |$)' || true
-}
-
 # jq_get FILE FILTER: one value from a JSON file, or fail.
 jq_get() {
 	jq -er "$2" "$1"
+}
+
+# Start democtl waiting for SIGUSR1 (setup done, nothing in flight); its
+# pid is in $DEMO_PID.  Not for $(...): the pid must stay in BG_PIDS.
+start_democtl_waiting() {
+	local out=$1
+	shift
+	bg "$DEMOCTL" -w -q -p "$DEMO_PORT" -j "$out" "$@" >/dev/null 2>"$out.err"
+	DEMO_PID=$BG_PID
+	wait_for grep -q "waiting for SIGUSR1" "$out.err" || { cat "$out.err" >&2; return 1; }
+}
+
+# The ids of the BPF programs process $1 holds attached (its link fds).
+prog_ids_of() {
+	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u
+}
+
+links_of_at_least() { [ "$(grep -l '^link_type:' /proc/"$1"/fdinfo/* 2>/dev/null | wc -l)" -ge "$2" ]; }
+
+# latscope process $1 has attached its programs (other instances, a
+# benchmark say, may run at the same time: only its own links count).
+attached_pid() {
+	wait_for links_of_at_least "$1" 4
+}
+
+progs_gone() {
+	local id
+	for id in "$@"; do
+		bpftool prog show id "$id" >/dev/null 2>&1 && return 1
+	done
+	return 0
+}
+
+# Program unloading finishes shortly after the last fd closes.
+progs_unloaded() {
+	wait_for progs_gone "$@"
 }
 
 # Start democtl waiting for SIGUSR1 (setup done, nothing in flight); its

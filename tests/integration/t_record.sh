@@ -12,7 +12,7 @@ test_record_pid__democtl_cycles__counts_equal_democtl() {
 	bg "$LATSCOPE" record -p "$dpid" -o "$l" -q
 	lpid=$BG_PID
 	# attached when the programs are in the kernel
-	attached || fail "latscope did not attach" || return 1
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	sleep 0.3
 	kill -USR1 "$dpid"
 	wait "$lpid" || fail "latscope exited with $?" || return 1
@@ -83,7 +83,7 @@ test_record_pid__target_killed__report_still_printed() {
 	start=$(date +%s)
 	bg "$LATSCOPE" record -p "$dpid" -d 60 -o "$l" > "$TMP/die.out"
 	lpid=$BG_PID
-	attached || fail "latscope did not attach" || return 1
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	kill -USR1 "$dpid"
 	sleep 1
 	kill -KILL "$dpid"
@@ -110,7 +110,6 @@ test_record__command_not_found__exit_3() {
 	rc=$?
 	[ "$rc" -eq 3 ] || fail "exit code $rc, expected 3 ($out)" || return 1
 	[[ "$out" == Error:* ]] || fail "message: $out" || return 1
-	no_latscope_progs || fail "programs left loaded" || return 1
 }
 
 test_record__bad_usage__exit_2() {
@@ -139,32 +138,36 @@ test_record__no_capabilities__exit_4_names_caps() {
 
 # BPF links belong to latscope's fds: SIGKILL must leave nothing attached.
 test_record__sigkill__no_program_left() {
-	local lpid
-	no_latscope_progs || fail "programs loaded before the test" || return 1
+	local lpid ids
 	bg "$LATSCOPE" record -p $$ -d 60 -q -o "$TMP/killed.json"
 	lpid=$BG_PID
-	attached || fail "latscope did not attach" || return 1
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
+	ids=$(prog_ids_of "$lpid")
+	[ "$(echo "$ids" | wc -w)" -ge 4 ] || fail "found only programs '$ids'" || return 1
+	bpftool prog show id $(echo "$ids" | head -1) >/dev/null || fail "bpftool cannot see them" || return 1
 	kill -KILL "$lpid"
 	wait "$lpid" 2>/dev/null
-	no_latscope_progs ||
-		fail "programs still loaded after SIGKILL: $(bpftool prog show | grep handle_)" || return 1
+	# shellcheck disable=SC2086
+	progs_unloaded $ids || fail "programs $ids still loaded after SIGKILL" || return 1
 	[ ! -e "$TMP/killed.json" ] || fail "a snapshot appeared although latscope was killed" || return 1
 }
 
 # SIGINT stops a run cleanly, with the report, and -i prints interval tables.
 test_record__sigint_and_interval__report_printed() {
-	local dpid lpid n
+	local dpid lpid n ids
 	start_democtl_waiting "$TMP/int.democtl.json" -n 0 -i 50 -d 1 || return 1
 	dpid=$DEMO_PID
 	kill -USR1 "$dpid"
 	bg "$LATSCOPE" record -p "$dpid" -i 0.5 > "$TMP/int.out"
 	lpid=$BG_PID
-	attached || fail "latscope did not attach" || return 1
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	sleep 1.8
 	kill -INT "$lpid"
+	ids=$(prog_ids_of "$lpid")
 	wait "$lpid" || fail "latscope exited with $? on SIGINT" || return 1
 	n=$(grep -c "interval to" "$TMP/int.out")
 	[ "$n" -ge 2 ] || fail "$n interval tables, expected at least 2" || return 1
 	grep -q "^icmp " "$TMP/int.out" || fail "no icmp row" || return 1
-	no_latscope_progs || fail "programs left loaded" || return 1
+	# shellcheck disable=SC2086
+	progs_unloaded $ids || fail "programs left loaded" || return 1
 }
