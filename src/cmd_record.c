@@ -547,6 +547,7 @@ int cmd_record(int argc, char **argv)
 	rs.fds.slots_fd = bpf_map__fd(skel->maps.stat_slots);
 	rs.fds.errno_fd = bpf_map__fd(skel->maps.errno_counts);
 	rs.fds.counters_fd = bpf_map__fd(skel->maps.counters);
+	rs.fds.thread_comms_fd = bpf_map__fd(skel->maps.thread_comms);
 
 	rs.skel = skel;
 	rs.measure_cost = !o.no_cost;

@@ -8,6 +8,7 @@
 #include "hist.h"
 #include "rules.h"
 #include "subsys.h"
+#include <stdbool.h>
 #include "syscall_names.h"
 
 /* count is not kept by the kernel: it is the sum of the slots. */
@@ -104,12 +105,55 @@ static int read_counters(int fd, struct ls_raw *out)
 	return 0;
 }
 
+/* A live thread's name from /proc; an exited one's from the exit hook's map. */
+static void thread_comm(const struct ls_map_fds *fds, __u32 tgid, __u32 tid, char comm[16])
+{
+	char path[64], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", tgid, tid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+	if (!buf[0] && bpf_map_lookup_elem(fds->thread_comms_fd, &tid, buf))
+		snprintf(buf, sizeof(buf), "?");
+	memcpy(comm, buf, 15);
+	comm[15] = '\0';
+}
+
+static int read_thread_names(const struct ls_map_fds *fds, struct ls_raw *out)
+{
+	size_t i, j;
+
+	out->threads = calloc(out->n_stats ? out->n_stats : 1, sizeof(*out->threads));
+	if (!out->threads)
+		return -ENOMEM;
+	for (i = 0; i < out->n_stats; i++) {
+		const struct ls_key *k = &out->stats[i].key;
+
+		for (j = 0; j < out->n_threads; j++)
+			if (out->threads[j].tid == k->tid)
+				break;
+		if (j < out->n_threads)
+			continue;
+		out->threads[j].tid = k->tid;
+		thread_comm(fds, k->tgid, k->tid, out->threads[j].comm);
+		out->n_threads++;
+	}
+	return 0;
+}
+
 int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out)
 {
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	ret = read_stats(fds, out);
+	if (!ret)
+		ret = read_thread_names(fds, out);
 	if (!ret)
 		ret = read_errnos(fds->errno_fd, out);
 	if (!ret)
@@ -121,6 +165,9 @@ int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out)
 
 void ls_raw_free(struct ls_raw *raw)
 {
+	free(raw->threads);
+	raw->threads = NULL;
+	raw->n_threads = 0;
 	free(raw->stats);
 	free(raw->errnos);
 	raw->stats = NULL;
@@ -207,6 +254,13 @@ int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_
 	}
 	for (i = 0; i < LS_CNT_MAX; i++)
 		out->counters[i] = cur->counters[i] - (prev ? prev->counters[i] : 0);
+	out->threads = calloc(cur->n_threads ? cur->n_threads : 1, sizeof(*out->threads));
+	if (!out->threads) {
+		ls_raw_free(out);
+		return -ENOMEM;
+	}
+	memcpy(out->threads, cur->threads, cur->n_threads * sizeof(*out->threads));
+	out->n_threads = cur->n_threads;
 	return 0;
 }
 
@@ -234,41 +288,95 @@ static void name_key(const struct ls_key *k, const struct ls_rules *rules, char 
 	ls_subsys_name(k, name, len);
 }
 
-static struct ls_syscall_stats *entry_for(struct ls_snapshot *snap, const struct ls_key *k,
-					  const struct ls_rules *rules)
+static struct ls_syscall_stats *entry_in(struct ls_snapshot *snap, const struct ls_key *k,
+					 const char *subsys)
 {
-	char name[96], nrbuf[32];
-	const char *scname;
+	char nrbuf[32];
 	struct ls_subsys *ss;
 
-	name_key(k, rules, name, sizeof(name));
-	ss = ls_snapshot_subsys(snap, name);
+	ss = ls_snapshot_subsys(snap, subsys);
 	if (!ss)
 		return NULL;
-	scname = ls_syscall_name(k->syscall_nr, nrbuf, sizeof(nrbuf));
-	return ls_subsys_syscall(ss, scname, k->syscall_nr);
+	return ls_subsys_syscall(ss, ls_syscall_name(k->syscall_nr, nrbuf, sizeof(nrbuf)),
+				 k->syscall_nr);
+}
+
+static const char *thread_label(const struct ls_raw *raw, __u32 tid, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < raw->n_threads; i++)
+		if (raw->threads[i].tid == tid)
+			break;
+	snprintf(buf, len, "%u %s", tid, i < raw->n_threads ? raw->threads[i].comm : "?");
+	return buf;
+}
+
+/* Calls that talk to a known remote address; the serving side's is the client. */
+static bool peer_label(const struct ls_key *k, char *buf, size_t len)
+{
+	if (!k->family || (k->kind != LS_KIND_TCP && k->kind != LS_KIND_UDP &&
+			   k->kind != LS_KIND_ICMP))
+		return false;
+	if (k->kind == LS_KIND_ICMP)
+		ls_fmt_addr(k, buf, len);	/* ICMP has no port */
+	else
+		ls_fmt_peer(k, buf, len);
+	return true;
+}
+
+/*
+ * Every entry lands in the run's subsystems, in its thread's slice, and,
+ * when it has a peer, in that peer's slice.  Returns how many of those
+ * places it found or made (3 at most), or -ENOMEM.
+ */
+static int entries_for(struct ls_snapshot *snap, const struct ls_raw *raw, const struct ls_key *k,
+		       const struct ls_rules *rules, struct ls_syscall_stats *out[3])
+{
+	char name[96], label[96];
+	struct ls_group *g;
+	int n = 0;
+
+	name_key(k, rules, name, sizeof(name));
+	out[n] = entry_in(snap, k, name);
+	if (!out[n++])
+		return -ENOMEM;
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads,
+			      thread_label(raw, k->tid, label, sizeof(label)));
+	if (!g || !(out[n++] = entry_in(g->snap, k, name)))
+		return -ENOMEM;
+	if (peer_label(k, label, sizeof(label))) {
+		g = ls_snapshot_group(&snap->peers, &snap->n_peers, label);
+		if (!g || !(out[n++] = entry_in(g->snap, k, name)))
+			return -ENOMEM;
+	}
+	return n;
 }
 
 int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap,
 		       const struct ls_rules *rules)
 {
-	struct ls_syscall_stats *sc;
+	struct ls_syscall_stats *sc[3];
 	size_t i;
-	int ret;
+	int n, j, ret;
 
 	for (i = 0; i < raw->n_stats; i++) {
-		sc = entry_for(snap, &raw->stats[i].key, rules);
-		if (!sc)
-			return -ENOMEM;
-		ls_stats_merge(&sc->st, &raw->stats[i].st);
+		n = entries_for(snap, raw, &raw->stats[i].key, rules, sc);
+		if (n < 0)
+			return n;
+		for (j = 0; j < n; j++)
+			ls_stats_merge(&sc[j]->st, &raw->stats[i].st);
 	}
 	for (i = 0; i < raw->n_errnos; i++) {
-		sc = entry_for(snap, &raw->errnos[i].key.key, rules);
-		if (!sc)
-			return -ENOMEM;
-		ret = ls_syscall_add_errno(sc, raw->errnos[i].key.err, raw->errnos[i].count);
-		if (ret)
-			return ret;
+		n = entries_for(snap, raw, &raw->errnos[i].key.key, rules, sc);
+		if (n < 0)
+			return n;
+		for (j = 0; j < n; j++) {
+			ret = ls_syscall_add_errno(sc[j], raw->errnos[i].key.err,
+						   raw->errnos[i].count);
+			if (ret)
+				return ret;
+		}
 	}
 	for (i = 0; i < raw->n_stats; i++)
 		snap->meta.events += raw->stats[i].st.count;

@@ -20,7 +20,14 @@ struct ls_raw_errno {
 	__u64 count;
 };
 
+struct ls_thread_name {
+	__u32 tid;
+	char comm[16];
+};
+
 struct ls_raw {
+	struct ls_thread_name *threads;	/* names of the tids in stats */
+	size_t n_threads;
 	struct ls_raw_stat *stats;
 	size_t n_stats;
 	struct ls_raw_errno *errnos;
@@ -33,6 +40,7 @@ struct ls_map_fds {
 	int slots_fd;		/* struct ls_key -> index into stats */
 	int errno_fd;
 	int counters_fd;
+	int thread_comms_fd;	/* tid -> comm of traced threads that exited */
 };
 
 int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out);

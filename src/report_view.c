@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Views: the rows a report prints and a diff compares (report_view.h).
- * Each grouping is one entry in `groupings` below.  The per-thread and
- * per-peer groupings are parsed and documented already; a snapshot does
- * not carry that data yet, so they have no builder and say so.
+ * Each grouping is one entry in `groupings` below.  Per-thread and
+ * per-peer rows come from the snapshot's groups; files written before
+ * latscope recorded them have none, and those groupings say so.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -102,16 +102,60 @@ static int build_by_syscall(struct ls_view *v, const struct ls_snapshot *snap)
 	return 0;
 }
 
+/* One row per group (thread or peer), merging every call in it. */
+static int build_by_group(struct ls_view *v, const struct ls_group *g, size_t n)
+{
+	struct ls_view_part *pool;
+	struct ls_view_row *r;
+	size_t i, j, k, n_parts = 0;
+
+	for (i = 0; i < n; i++)
+		n_parts += count_syscalls(g[i].snap);
+	if (alloc_rows(v, n, n_parts))
+		return -ENOMEM;
+	pool = v->part_pool;
+	for (i = 0; i < n; i++) {
+		const struct ls_snapshot *gs = g[i].snap;
+
+		r = &v->rows[v->n++];
+		r->key[0] = g[i].name;
+		r->parts = pool;
+		r->merged = calloc(1, sizeof(*r->merged));
+		if (!r->merged)
+			return -ENOMEM;
+		for (j = 0; j < gs->n_subsys; j++) {
+			for (k = 0; k < gs->subsys[j].n_sc; k++) {
+				*pool++ = (struct ls_view_part){ &gs->subsys[j], &gs->subsys[j].sc[k] };
+				ls_stats_merge(r->merged, &gs->subsys[j].sc[k].st);
+			}
+		}
+		r->n_parts = (size_t)(pool - r->parts);
+		r->st = r->merged;
+	}
+	return 0;
+}
+
+static int build_by_thread(struct ls_view *v, const struct ls_snapshot *snap)
+{
+	return build_by_group(v, snap->threads, snap->n_threads);
+}
+
+static int build_by_peer(struct ls_view *v, const struct ls_snapshot *snap)
+{
+	return build_by_group(v, snap->peers, snap->n_peers);
+}
+
 static const struct grouping groupings[] = {
 	[LS_BY_SUBSYSTEM] = { "subsystem", 1, { "SUBSYSTEM" }, { "subsystem" }, true,
 			      build_by_subsystem, NULL },
 	[LS_BY_SYSCALL] = { "syscall", 2, { "SUBSYSTEM", "SYSCALL" }, { "subsystem", "syscall" },
 			    false, build_by_syscall, NULL },
-	[LS_BY_THREAD] = { "thread", 1, { "THREAD" }, { "thread" }, true, NULL,
-			   "no per-thread data (--by thread needs a snapshot that records "
-			   "threads)" },
-	[LS_BY_PEER] = { "peer", 1, { "PEER" }, { "peer" }, true, NULL,
-			 "no per-peer data (--by peer needs a snapshot that records peers)" },
+	[LS_BY_THREAD] = { "thread", 1, { "THREAD" }, { "thread" }, false, build_by_thread,
+			   "no per-thread data (the snapshot was written by a latscope that "
+			   "did not record threads)" },
+	[LS_BY_PEER] = { "peer", 1, { "PEER" }, { "peer" }, false, build_by_peer,
+			 "no per-peer data (no call in this run had a peer, or the snapshot "
+			 "was written by a latscope that did not record peers)" },
 };
 
 #define N_GROUPINGS (sizeof(groupings) / sizeof(groupings[0]))
@@ -176,7 +220,8 @@ int ls_view_check(const struct ls_snapshot *snap, enum ls_by by, char *err, size
 		err[0] = '\0';
 	if (!snap || (size_t)by >= N_GROUPINGS)
 		return -EINVAL;
-	if (!groupings[by].build) {
+	if (!groupings[by].build || (by == LS_BY_THREAD && !snap->n_threads) ||
+	    (by == LS_BY_PEER && !snap->n_peers)) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s", groupings[by].missing);
 		return -ENODATA;

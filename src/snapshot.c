@@ -42,6 +42,12 @@ void ls_snapshot_free(struct ls_snapshot *snap)
 	}
 	for (i = 0; i < snap->n_rules; i++)
 		free(snap->rules[i]);
+	for (i = 0; i < snap->n_threads; i++)
+		ls_snapshot_free(snap->threads[i].snap);
+	for (i = 0; i < snap->n_peers; i++)
+		ls_snapshot_free(snap->peers[i].snap);
+	free(snap->threads);
+	free(snap->peers);
 	free(snap->rules);
 	free(snap->subsys);
 	free(snap);
@@ -106,6 +112,36 @@ struct ls_subsys *ls_snapshot_subsys(struct ls_snapshot *snap, const char *name)
 	memset(ss, 0, sizeof(*ss));
 	memcpy(ss->name, key, sizeof(ss->name));
 	return ss;
+}
+
+struct ls_group *ls_snapshot_group(struct ls_group **arr, size_t *n, const char *name)
+{
+	char key[sizeof(((struct ls_group *)0)->name)];
+	struct ls_group *g;
+	size_t i;
+	int err;
+
+	if (!arr || !n || !name || !*name) {
+		errno = EINVAL;
+		return NULL;
+	}
+	copy_name(key, sizeof(key), name);
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*arr)[i].name, key))
+			return &(*arr)[i];
+	err = grow((void **)arr, *n, sizeof(**arr));
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	g = &(*arr)[*n];
+	memset(g, 0, sizeof(*g));
+	g->snap = ls_snapshot_new();
+	if (!g->snap)
+		return NULL;
+	memcpy(g->name, key, sizeof(g->name));
+	(*n)++;
+	return g;
 }
 
 struct ls_syscall_stats *ls_subsys_syscall(struct ls_subsys *ss, const char *name, __u32 nr)
@@ -275,6 +311,23 @@ static int cmp_errno(const void *pa, const void *pb)
 	return (a->err > b->err) - (a->err < b->err);
 }
 
+static int cmp_group(const void *pa, const void *pb)
+{
+	const struct ls_group *a = pa, *b = pb;
+
+	return strcmp(a->name, b->name);
+}
+
+static void sort_groups(struct ls_group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ls_snapshot_sort(g[i].snap);
+	if (n > 1)
+		qsort(g, n, sizeof(*g), cmp_group);
+}
+
 void ls_snapshot_sort(struct ls_snapshot *snap)
 {
 	struct subsys_key *keys = NULL;
@@ -284,6 +337,8 @@ void ls_snapshot_sort(struct ls_snapshot *snap)
 
 	if (!snap)
 		return;
+	sort_groups(snap->threads, snap->n_threads);
+	sort_groups(snap->peers, snap->n_peers);
 	for (i = 0; i < snap->n_subsys; i++) {
 		struct ls_subsys *ss = &snap->subsys[i];
 

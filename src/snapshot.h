@@ -53,8 +53,22 @@ struct ls_meta {
  * ls_meta: `record` copies a meta by value into every interval snapshot,
  * and owned pointers in it would be freed once per copy.
  */
+/*
+ * A slice of the run: one thread ("1234 democtl") or one peer
+ * ("10.0.0.1:443"), with its own subsystems and syscalls.  The nested
+ * snapshot only uses subsys/n_subsys.
+ */
+struct ls_group {
+	char name[96];
+	struct ls_snapshot *snap;
+};
+
 struct ls_snapshot {
 	int version;		/* of the file it was loaded from, else ours */
+	struct ls_group *threads;	/* --by thread; none in files before threads */
+	size_t n_threads;
+	struct ls_group *peers;		/* --by peer: tcp/udp/icmp calls with a peer */
+	size_t n_peers;
 	struct ls_meta meta;
 	char **rules;		/* rule source lines, each owned; see ls_snapshot_add_rule() */
 	size_t n_rules;
@@ -68,6 +82,8 @@ void ls_snapshot_free(struct ls_snapshot *snap);	/* accepts NULL */
 
 /* Find or add the entry; names are copied (truncated to fit). */
 struct ls_subsys *ls_snapshot_subsys(struct ls_snapshot *snap, const char *name);
+/* Find or add the group `name` in *arr (snap->threads or snap->peers). */
+struct ls_group *ls_snapshot_group(struct ls_group **arr, size_t *n, const char *name);
 struct ls_syscall_stats *ls_subsys_syscall(struct ls_subsys *ss, const char *name, __u32 nr);
 int ls_syscall_add_errno(struct ls_syscall_stats *sc, int err, __u64 count);
 /* Append a copy of one rule's source line; -EINVAL for NULL or too long. */

@@ -306,6 +306,41 @@ static json_object *histogram_to_json(int *err)
 	return o;
 }
 
+/* [{"name": ..., "subsystems": [subsystem objects]}]: see docs/snapshot-format.md */
+static json_object *groups_to_json(const struct ls_group *g, size_t n, const struct ls_cols *cols,
+				   struct ls_stats *tot, int *err)
+{
+	json_object *arr = json_object_new_array(), *o, *subs;
+	struct ls_json_subsys js;
+	double all_ns;
+	size_t i, j;
+
+	if (!arr) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		subs = json_object_new_array();
+		if (!o || !subs) {
+			json_object_put(o);
+			json_object_put(subs);
+			*err = -ENOMEM;
+			break;
+		}
+		put(o, "name", json_object_new_string(g[i].name), err);
+		all_ns = ls_snapshot_total_ns(g[i].snap);
+		for (j = 0; j < g[i].snap->n_subsys; j++) {
+			js = (struct ls_json_subsys){ .ss = &g[i].snap->subsys[j] };
+			append(subs, subsys_to_json(&js, cols, all_ns, tot, err), err);
+		}
+		ls_json_compact_if_empty(subs);
+		put(o, "subsystems", subs, err);
+		append(arr, o, err);
+	}
+	return arr;
+}
+
 static json_object *snapshot_to_json(const struct ls_snapshot *snap, const struct ls_json_opts *jo,
 				     int *err)
 {
@@ -343,6 +378,12 @@ static json_object *snapshot_to_json(const struct ls_snapshot *snap, const struc
 	ls_json_compact_if_empty(arr);
 	put(root, "subsystems", arr, err);
 	arr = NULL;
+	/* the per-thread and per-peer slices, whole: they are not filtered */
+	if (snap->n_threads)
+		put(root, "threads", groups_to_json(snap->threads, snap->n_threads, cols, tot, err),
+		    err);
+	if (snap->n_peers)
+		put(root, "peers", groups_to_json(snap->peers, snap->n_peers, cols, tot, err), err);
 
 cleanup:
 	free(tot);
@@ -874,6 +915,45 @@ static int load_subsystems(struct load_ctx *c, json_object *root, struct ls_snap
 	return 0;
 }
 
+/* Optional "threads"/"peers": each a name and subsystems like the top level. */
+static int load_groups(struct load_ctx *c, json_object *root, const char *key,
+		       struct ls_group **arr, size_t *n)
+{
+	json_object *list, *o;
+	char name[sizeof(((struct ls_group *)0)->name)];
+	char at[64];
+	struct ls_group *g;
+	size_t i, len, before;
+	int err;
+
+	if (!json_object_object_get_ex(root, key, &list))
+		return 0;
+	if (!json_object_is_type(list, json_type_array))
+		return fail(c, key, NULL, "expected an array");
+	len = json_object_array_length(list);
+	if (len > LS_SNAPSHOT_MAX_SUBSYS)
+		return fail(c, key, NULL, "more than %d entries", LS_SNAPSHOT_MAX_SUBSYS);
+	for (i = 0; i < len; i++) {
+		snprintf(at, sizeof(at), "%s[%zu]", key, i);
+		o = json_object_array_get_idx(list, i);
+		if (!json_object_is_type(o, json_type_object))
+			return fail(c, at, NULL, "expected an object");
+		err = get_str(c, o, at, "name", name, sizeof(name), false);
+		if (err)
+			return err;
+		before = *n;
+		g = ls_snapshot_group(arr, n, name);
+		if (!g)
+			return -errno;
+		if (*n == before)
+			return fail(c, at, "name", "duplicate name \"%s\"", name);
+		err = load_subsystems(c, o, g->snap);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /*
  * json-c saturates integers beyond 64 bits to INT64_MIN/UINT64_MAX without
  * any error, and UINT64_MAX is a legitimate value (the last slot's upper
@@ -1131,7 +1211,9 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 	if ((ret = check_header(&c, root, &snap->version)) ||
 	    (ret = check_histogram(&c, root)) ||
 	    (ret = load_meta(&c, root, snap)) ||
-	    (ret = load_subsystems(&c, root, snap)))
+	    (ret = load_subsystems(&c, root, snap)) ||
+	    (ret = load_groups(&c, root, "threads", &snap->threads, &snap->n_threads)) ||
+	    (ret = load_groups(&c, root, "peers", &snap->peers, &snap->n_peers)))
 		goto cleanup;
 
 cleanup:

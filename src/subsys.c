@@ -25,6 +25,13 @@ const char *ls_netlink_proto_name(__u32 proto)
 	return netlink_names[proto];
 }
 
+/* "1.2.3.4" or "::1" */
+void ls_fmt_addr(const struct ls_key *k, char *buf, size_t len)
+{
+	if (!inet_ntop(k->family == AF_INET6 ? AF_INET6 : AF_INET, k->addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
 /* "1.2.3.4:80" or "[::1]:80" */
 void ls_fmt_peer(const struct ls_key *k, char *buf, size_t len)
 {

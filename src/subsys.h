@@ -15,6 +15,9 @@ const char *ls_netlink_proto_name(__u32 proto);
 /* "tc", "rtnl:link"...: the name of a NETLINK_ROUTE request class, or NULL. */
 const char *ls_nlclass_name(__u8 nlclass);
 
+/* The key's address alone: "1.2.3.4" or "::1". */
+void ls_fmt_addr(const struct ls_key *k, char *buf, size_t len);
+
 /* The key's address as "1.2.3.4:80" or "[::1]:80". */
 void ls_fmt_peer(const struct ls_key *k, char *buf, size_t len);
 

@@ -540,6 +540,54 @@ static void report_write__top_and_sort__limit_every_section(void **state)
 	ls_snapshot_free(snap);
 }
 
+/* Threads survive a save and load, and --by thread prints one row each. */
+static void report_write__by_thread__row_per_thread_after_round_trip(void **state)
+{
+	struct ls_snapshot *snap = build_basic(), *back;
+	struct ls_syscall_stats *sc;
+	struct ls_report_opts o;
+	struct ls_group *g;
+	char dir[] = "/tmp/ls-test-XXXXXX", path[64], err[256];
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "101 main");
+	assert_non_null(g);
+	sc = ls_subsys_syscall(ls_snapshot_subsys(g->snap, "icmp"), "sendto", 44);
+	add_samples(&sc->st, 30000, 7);
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "102 server");
+	assert_non_null(g);
+	sc = ls_subsys_syscall(ls_snapshot_subsys(g->snap, "tcp-in:80"), "accept4", 288);
+	add_samples(&sc->st, 5000, 3);
+	/* finding an existing group adds nothing */
+	assert_ptr_equal(ls_snapshot_group(&snap->threads, &snap->n_threads, "102 server"), g);
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.json", dir);
+	assert_int_equal(ls_snapshot_save(snap, path), 0);
+	back = ls_snapshot_load(path, err, sizeof(err));
+	assert_non_null(back);
+	assert_int_equal(back->n_threads, 2);
+	assert_int_equal(back->n_peers, 0);
+
+	f = open_memstream(&buf, &n);
+	assert_non_null(f);
+	ls_report_opts_init(&o, LS_FMT_TEXT);
+	o.by = LS_BY_THREAD;
+	assert_int_equal(ls_report_write_opts(f, back, &o, err, sizeof(err)), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(buf, "\n101 main "));
+	assert_non_null(strstr(buf, "\n102 server "));
+	assert_non_null(strstr(buf, "THREAD"));
+
+	free(buf);
+	unlink(path);
+	rmdir(dir);
+	ls_snapshot_free(back);
+	ls_snapshot_free(snap);
+}
+
 static void report_write__by_thread__no_data_one_line(void **state)
 {
 	struct ls_snapshot *snap = build_basic();
@@ -553,8 +601,8 @@ static void report_write__by_thread__no_data_one_line(void **state)
 	ls_report_opts_init(&o, LS_FMT_TEXT);
 	o.by = LS_BY_THREAD;
 	assert_int_equal(ls_report_write_opts(f, snap, &o, err, sizeof(err)), -ENODATA);
-	assert_string_equal(err, "no per-thread data (--by thread needs a snapshot that "
-				 "records threads)");
+	assert_string_equal(err, "no per-thread data (the snapshot was written by a latscope "
+				 "that did not record threads)");
 	o.by = LS_BY_PEER;
 	assert_int_equal(ls_report_write_opts(f, snap, &o, err, sizeof(err)), -ENODATA);
 	assert_int_equal(fclose(f), 0);
@@ -639,6 +687,7 @@ int main(void)
 		cmocka_unit_test(report_write__percentiles__change_columns_in_every_format),
 		cmocka_unit_test(report_write__top_and_sort__limit_every_section),
 		cmocka_unit_test(report_write__by_thread__no_data_one_line),
+		cmocka_unit_test(report_write__by_thread__row_per_thread_after_round_trip),
 		cmocka_unit_test(report_write__odd_names__quoted_and_escaped),
 		cmocka_unit_test(pcts_parse__good_and_bad_lists__exact_or_einval),
 	};

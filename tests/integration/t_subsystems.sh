@@ -79,3 +79,24 @@ test_record_comm__process_started_later__traced() {
 	tests/integration/compare-democtl.sh "$d" "$l" setup cycles teardown ||
 		fail "counts of the process started later differ from its own" || return 1
 }
+
+# --by thread: democtl's two threads, whose calls add up to the whole run;
+# --by peer: the HTTP client's calls under the server's address.
+test_report_by_thread_and_peer__democtl__rows_add_up() {
+	local l=$TMP/views.json d=$TMP/views.democtl.json n total peer
+	"$LATSCOPE" record -q -o "$l" -- "$DEMOCTL" -q -n 5 -i 20 -d 1 -p "$DEMO_PORT" -j "$d" \
+		>/dev/null 2>&1 || fail "record failed" || return 1
+	n=$(jq '.threads | length' "$l")
+	[ "$n" -eq 2 ] || fail "$n threads, expected democtl's 2" || return 1
+	total=$(jq '[.threads[].subsystems[].syscalls[].count] | add' "$l")
+	[ "$total" -eq "$(jq '.meta.events' "$l")" ] ||
+		fail "thread rows add up to $total, the run has $(jq '.meta.events' "$l")" || return 1
+	"$LATSCOPE" report --by thread "$l" > "$TMP/views.txt" || fail "report --by thread" || return 1
+	[ "$(grep -c ' democtl ' "$TMP/views.txt")" -eq 2 ] || fail "no two democtl rows" || return 1
+	# the client's connect, sendto, recvfrom and close, once per cycle
+	peer=$(jq --arg p "127.0.0.1:$DEMO_PORT" \
+		'[.peers[] | select(.name == $p) | .subsystems[].syscalls[].count] | add' "$l")
+	[ "$peer" -eq 20 ] || fail "peer 127.0.0.1:$DEMO_PORT has $peer calls, expected 20" || return 1
+	"$LATSCOPE" report --by peer "$l" | grep -q "^127.0.0.1:$DEMO_PORT " ||
+		fail "report --by peer has no row for the server" || return 1
+}
