@@ -53,6 +53,23 @@ struct {
 	__type(value, __u32);
 } stat_slots SEC(".maps");
 
+/*
+ * Which tgids may be traced (include/latscope.h).  Set before a process is
+ * traced, never cleared: a stale or colliding entry only costs the task-
+ * storage lookup that follows.
+ */
+__u8 tgid_hint[LS_TGID_HINT_SLOTS] = {};
+
+static __always_inline bool maybe_traced(struct task_struct *task)
+{
+	return tgid_hint[task->tgid & (LS_TGID_HINT_SLOTS - 1)];
+}
+
+static __always_inline void hint_tgid(__u32 tgid)
+{
+	tgid_hint[tgid & (LS_TGID_HINT_SLOTS - 1)] = 1;
+}
+
 /* Next free slot of stats, and how many there are (--max-keys). */
 __u32 next_stat_slot = 0;
 const volatile __u32 cfg_max_keys = LS_MAX_STATS_KEYS;
@@ -566,6 +583,8 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 	struct ls_task_state *ts;
 	__u64 pid_tgid;
 
+	if (!maybe_traced(task))
+		return 0;
 	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
 	if (!ts)
 		return 0;
@@ -643,6 +662,8 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	__u64 now;
 	__u32 nr;
 
+	if (!maybe_traced(task))
+		return 0;
 	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
 	if (!ts)
 		return 0;
@@ -689,6 +710,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		bpf_map_update_elem(&spawns, &ctgid, &sp, BPF_ANY);
 		if (!cfg_follow_forks)
 			return 0;
+		hint_tgid(ctgid);
 		if (bpf_map_update_elem(&procs, &ctgid, &p, BPF_NOEXIST)) {
 			count_event(LS_CNT_PROCS_FULL);
 			return 0;
@@ -749,6 +771,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	}
 	if (!match)
 		return 0;
+	hint_tgid(tgid);
 	if (bpf_map_update_elem(&procs, &tgid, &proc, BPF_ANY)) {
 		count_event(LS_CNT_PROCS_FULL);
 		return 0;

@@ -210,6 +210,12 @@ enum ls_counter {
 #define LS_MAX_STATS_KEYS	1024
 #define LS_MAX_ERRNO_KEYS	1024
 #define LS_MAX_PROCS		4096
+/*
+ * tgid_hint[tgid & (LS_TGID_HINT_SLOTS - 1)] != 0: this process may be
+ * traced.  A plain byte load that most untraced tasks stop at, before the
+ * task-storage lookup (a helper call with recursion protection).
+ */
+#define LS_TGID_HINT_SLOTS	65536
 #define LS_MAX_SPAWNS		4096
 /* fds inspected per poll/select/epoll call before it is called "mixed" */
 #define LS_MAX_WAIT_FDS		16

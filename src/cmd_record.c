@@ -543,6 +543,7 @@ int cmd_record(int argc, char **argv)
 		goto out_rules;
 	rs.tmaps.task_state_fd = bpf_map__fd(skel->maps.task_state);
 	rs.tmaps.procs_fd = bpf_map__fd(skel->maps.procs);
+	rs.tmaps.tgid_hint = skel->bss->tgid_hint;
 	rs.fds.stats_fd = bpf_map__fd(skel->maps.stats);
 	rs.fds.slots_fd = bpf_map__fd(skel->maps.stat_slots);
 	rs.fds.errno_fd = bpf_map__fd(skel->maps.errno_counts);

@@ -49,7 +49,9 @@ static int seed_process(const struct ls_target_maps *m, pid_t pid, __u32 flags)
 	DIR *dir;
 	int ret = 0, r;
 
-	/* first the procs entry: threads born from now on are caught by the fork hook */
+	/* the programs look at a task only once its tgid is hinted */
+	m->tgid_hint[tgid & (LS_TGID_HINT_SLOTS - 1)] = 1;
+	/* then the procs entry: threads born from now on are caught by the fork hook */
 	if (bpf_map_update_elem(m->procs_fd, &tgid, &proc, BPF_ANY))
 		return -errno;
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);

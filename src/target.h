@@ -10,10 +10,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 struct ls_target_maps {
 	int task_state_fd;
 	int procs_fd;
+	volatile __u8 *tgid_hint;	/* the BPF program's .bss array, mmapped */
 };
 
 /*

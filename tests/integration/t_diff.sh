@@ -206,11 +206,14 @@ test_report__formats__csv_markdown_json_by_syscall() {
 			| .count == $n' >/dev/null ||
 		fail "--by syscall: no $DIFF_TCP recvfrom row with $DIFF_CYCLES calls" || return 1
 
-	out=$("$LATSCOPE" report --by thread "$DIFF_BEFORE" 2>&1)
+	# a version 1 snapshot has no per-thread slices: one line, exit 2
+	out=$("$LATSCOPE" report --by thread tests/fixtures/snapshot_v1.json 2>&1)
 	rc=$?
-	[ "$rc" -eq 2 ] || fail "--by thread: exit $rc, expected 2" || return 1
-	[ "$out" = "Error: $DIFF_BEFORE: no per-thread data (--by thread needs a snapshot that \
-records threads)" ] || fail "--by thread message: $out" || return 1
+	[ "$rc" -eq 2 ] || fail "--by thread on a v1 file: exit $rc, expected 2" || return 1
+	[ "$out" = "Error: tests/fixtures/snapshot_v1.json: no per-thread data (the snapshot was \
+written by a latscope that did not record threads)" ] || fail "--by thread message: $out" || return 1
+	"$LATSCOPE" report --by thread -f csv "$DIFF_BEFORE" | grep -q '^thread,count,' ||
+		fail "--by thread -f csv has no thread table" || return 1
 
 	"$LATSCOPE" record -f csv -- "$DEMOCTL" -q -n 2 -i 20 -d 1 -p "$DEMO_PORT" \
 		>"$TMP/record.csv" 2>/dev/null || fail "record -f csv failed" || return 1
