@@ -123,7 +123,7 @@ $(OUTPUT)/waitload: tools/waitload.c | $(OUTPUT)
 # Unit tests: each links only the library sources, with sanitizers.
 $(OUTPUT)/tests/test_%: tests/test_%.c $(LIB_SRCS) $(OUTPUT)/syscall_table.h | $(OUTPUT)/tests
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -MMD -MP $< $(LIB_SRCS) \
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests -MMD -MP $< $(LIB_SRCS) \
 		$(ALL_LDFLAGS) $(LIBS) -lcmocka -o $@
 
 # make bench (docs/performance.md): C workloads, two reference tracers (the

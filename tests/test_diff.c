@@ -23,22 +23,11 @@
 #include "hist.h"
 #include "report_diff.h"
 #include "snapshot.h"
+#include "test_util.h"
 
 #define FIXTURES "tests/fixtures/"
 #define MS 1000000ULL
 #define US 1000ULL
-
-/* What the BPF side does for one sample, n times. */
-static void add_samples(struct ls_stats *st, __u64 v, __u64 n)
-{
-	if (!st->count || v < st->min_ns)
-		st->min_ns = v;
-	if (v > st->max_ns)
-		st->max_ns = v;
-	st->count += n;
-	st->total_ns += v * n;
-	st->slots[ls_hist_slot(v)] += n;
-}
 
 static __u64 lcg(__u64 *seed)
 {

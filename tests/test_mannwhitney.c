@@ -18,6 +18,7 @@
 
 #include "hist.h"
 #include "mannwhitney.h"
+#include "test_util.h"
 
 #define MAX_SAMPLE 64
 
@@ -27,18 +28,6 @@ static struct ls_stats *new_stats(void)
 
 	assert_non_null(st);
 	return st;
-}
-
-/* What the BPF side does for one sample, n times. */
-static void add_samples(struct ls_stats *st, __u64 v, __u64 n)
-{
-	if (!st->count || v < st->min_ns)
-		st->min_ns = v;
-	if (v > st->max_ns)
-		st->max_ns = v;
-	st->count += n;
-	st->total_ns += v * n;
-	st->slots[ls_hist_slot(v)] += n;
 }
 
 static struct ls_stats *stats_of(const __u64 *v, size_t n)

@@ -26,6 +26,7 @@
 
 #include "hist.h"
 #include "snapshot.h"
+#include "test_util.h"
 
 static char tmpdir[256];
 
@@ -50,30 +51,6 @@ static const char *tmp_path(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, "%s/%s", tmpdir, name);
 	return buf;
-}
-
-/* What the BPF side does for one sample, n times. */
-static void add_samples(struct ls_stats *st, __u64 v, __u64 n)
-{
-	if (!st->count || v < st->min_ns)
-		st->min_ns = v;
-	if (v > st->max_ns)
-		st->max_ns = v;
-	st->count += n;
-	st->total_ns += v * n;
-	st->slots[ls_hist_slot(v)] += n;
-}
-
-static struct ls_syscall_stats *add_sc(struct ls_snapshot *snap, const char *ss_name,
-				       const char *sc_name, __u32 nr)
-{
-	struct ls_subsys *ss = ls_snapshot_subsys(snap, ss_name);
-	struct ls_syscall_stats *sc;
-
-	assert_non_null(ss);
-	sc = ls_subsys_syscall(ss, sc_name, nr);
-	assert_non_null(sc);
-	return sc;
 }
 
 /*

@@ -92,25 +92,3 @@ progs_gone() {
 progs_unloaded() {
 	wait_for progs_gone "$@"
 }
-
-# Start democtl waiting for SIGUSR1 (setup done, nothing in flight); its
-# pid is in $DEMO_PID.  Not for $(...): the pid must stay in BG_PIDS.
-start_democtl_waiting() {
-	local out=$1
-	shift
-	bg "$DEMOCTL" -w -q -p "$DEMO_PORT" -j "$out" "$@" >/dev/null 2>"$out.err"
-	DEMO_PID=$BG_PID
-	wait_for grep -q "waiting for SIGUSR1" "$out.err" || { cat "$out.err" >&2; return 1; }
-}
-
-progs_loaded_at_least() { [ "$(latscope_progs_loaded)" -ge "$1" ]; }
-progs_loaded_none() { [ "$(latscope_progs_loaded)" -eq 0 ]; }
-
-# Program unloading finishes shortly after the last fd closes.
-no_latscope_progs() {
-	wait_for progs_loaded_none
-}
-
-attached() {
-	wait_for progs_loaded_at_least 4
-}
