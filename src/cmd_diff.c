@@ -58,20 +58,8 @@ static void diff_help(FILE *f)
 		"7 a --fail-if gate tripped.\n", LS_MW_MIN_N, ls_col_metric_names);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ls_err("%s", msg);
-	fprintf(stderr, "Try 'latscope diff --help'.\n");
-	return LS_EXIT_USAGE;
-}
+/* Every usage error: one "Error: ..." line and a pointer to --help. */
+#define usage_error(...) (ls_usage_err("diff", __VA_ARGS__), LS_EXIT_USAGE)
 
 struct diff_args {
 	struct ls_diff_opts out;

@@ -516,8 +516,7 @@ int cmd_record(int argc, char **argv)
 		return LS_EXIT_OK;
 	}
 	if (ret) {
-		ls_err("%s", err);
-		fprintf(stderr, "Try 'latscope record --help'.\n");
+		ls_usage_err("record", "%s", err);
 		return LS_EXIT_USAGE;
 	}
 	/* A bad baseline must not cost the user a whole recording first. */

@@ -50,21 +50,8 @@ static void report_help(FILE *f)
 		"Exit codes: 0 ok, 1 failure, 2 usage, 6 unreadable or invalid FILE.\n");
 }
 
-/* One "Error: ..." line and a pointer to --help, as for every usage error. */
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ls_err("%s", msg);
-	fprintf(stderr, "Try 'latscope report --help'.\n");
-	return LS_EXIT_USAGE;
-}
+/* Every usage error: one "Error: ..." line and a pointer to --help. */
+#define usage_error(...) (ls_usage_err("report", __VA_ARGS__), LS_EXIT_USAGE)
 
 int cmd_report(int argc, char **argv)
 {

@@ -56,6 +56,16 @@ void ls_err(const char *fmt, ...)
 	va_end(ap);
 }
 
+void ls_usage_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("Error: ", fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'latscope %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+}
+
 void ls_warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -11,6 +11,11 @@ int ls_log_verbose(void);
 
 /* "Error: <msg>\n" on stderr; one line, no trailing period needed. */
 void ls_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A usage error: the "Error: <msg>" line, then "Try 'latscope CMD --help'."
+ * (CMD NULL: 'latscope --help').
+ */
+void ls_usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "Warning: <msg>\n" on stderr. */
 void ls_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "<msg>\n" on stderr, only with -v. */

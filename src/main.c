@@ -75,8 +75,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return LS_EXIT_OK;
 		default:
-			ls_err("unknown option '%s'", argv[optind - 1]);
-			fprintf(stderr, "Try 'latscope --help'.\n");
+			ls_usage_err(NULL, "unknown option '%s'", argv[optind - 1]);
 			return LS_EXIT_USAGE;
 		}
 	}
@@ -87,7 +86,6 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[optind], cmds[i].name))
 			return cmds[i].fn(argc - optind, argv + optind);
-	ls_err("unknown command '%s'", argv[optind]);
-	fprintf(stderr, "Try 'latscope --help'.\n");
+	ls_usage_err(NULL, "unknown command '%s'", argv[optind]);
 	return LS_EXIT_USAGE;
 }
