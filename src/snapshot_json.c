@@ -453,8 +453,29 @@ static void sync_parent_dir(const char *path)
 	free(copy);
 }
 
+/*
+ * Not a file to replace: "-" (stdout), a device such as /dev/null, a FIFO.
+ * Renaming a temporary file over those would replace the device node
+ * itself, so they are written in place.
+ */
+static int save_in_place(const struct ls_snapshot *snap, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "we") : stdout;
+	int err;
+
+	if (!f)
+		return -errno;
+	err = ls_snapshot_write_json(f, snap, 1);
+	if (!err && fflush(f))
+		err = -errno;
+	if (f != stdout && fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
 int ls_snapshot_save(const struct ls_snapshot *snap, const char *path)
 {
+	struct stat st;
 	char *tmp = NULL;
 	FILE *f = NULL;
 	int fd = -1, err = 0;
@@ -462,6 +483,8 @@ int ls_snapshot_save(const struct ls_snapshot *snap, const char *path)
 
 	if (!snap || !path || !*path)
 		return -EINVAL;
+	if (!strcmp(path, "-") || (!stat(path, &st) && !S_ISREG(st.st_mode)))
+		return save_in_place(snap, path);
 	/* Same directory as path, so rename() cannot cross file systems. */
 	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
 		return -ENOMEM;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <json-c/json.h>
 
@@ -1171,9 +1172,31 @@ static void snapshot_add_rule__limits__refused(void **state)
 	ls_snapshot_free(snap);
 }
 
+/*
+ * A device is written in place: renaming over it would replace the device
+ * node (this once turned a test machine's /dev/null into a file).
+ */
+static void snapshot_save__device__written_in_place(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	char path[512];
+	struct stat st;
+
+	if (geteuid() != 0)
+		skip();	/* mknod of a character device needs root */
+	tmp_path(path, sizeof(path), "null-device");
+	assert_int_equal(mknod(path, S_IFCHR | 0666, makedev(1, 3)), 0);
+	assert_int_equal(ls_snapshot_save(snap, path), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	unlink(path);
+	ls_snapshot_free(snap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(snapshot_save__device__written_in_place),
 		cmocka_unit_test(snapshot_subsys__same_name__returns_same_entry),
 		cmocka_unit_test(snapshot_subsys__long_name__truncated_and_found_again),
 		cmocka_unit_test(subsys_syscall__same_name__returns_same_entry),
