@@ -169,7 +169,7 @@ $(BENCH_WL_BINS): $(BENCH_OUT)/%: bench/%.c $(BENCH_OUT)/bench.o $(OUTPUT)/log.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) -lpthread -o $@
 
-# Root; about 5 minutes, QUICK=1 under 2.  Results: build/bench/results.{json,md}.
+# Root; about 6 minutes, QUICK=1 under 2.  Results: build/bench/results.{json,md}.
 .PHONY: bench
 bench: $(OUTPUT)/latscope $(BENCH_BINS)
 	@QUICK='$(QUICK)' bash bench/run.sh
