@@ -550,8 +550,13 @@ int cmd_record(int argc, char **argv)
 	rs.fds.thread_comms_fd = bpf_map__fd(skel->maps.thread_comms);
 
 	rs.skel = skel;
-	rs.measure_cost = !o.no_cost;
-	rs.cost_fd = o.no_cost ? -1 : ls_selfcost_start();
+	/*
+	 * The kernel's run-time statistics add two clock reads to every run of
+	 * the programs, for every process on the host: only pay for them when
+	 * the cost line is printed (a text report on stdout).
+	 */
+	rs.measure_cost = !o.no_cost && !o.quiet && o.format == LS_FMT_TEXT;
+	rs.cost_fd = rs.measure_cost ? ls_selfcost_start() : -1;
 	install_signal_handlers();
 	fill_meta(&meta, &o, argc, argv);
 	t0 = now_ns(CLOCK_MONOTONIC);
