@@ -32,9 +32,9 @@ struct {
 
 /*
  * Statistics live in an array, one slot per (subsystem, syscall, thread)
- * key; stat_slots maps a key to its slot.  Each thread remembers the last
- * key it aggregated and that key's slot, so a call like the previous one
- * (the common case in a loop) skips hashing its 40-byte key.  The array is
+ * key; stat_slots maps a key to its slot.  Each thread remembers the slots
+ * of the last keys it aggregated (a few, by syscall number), so the calls of
+ * a loop (sendto, poll, recvfrom...) skip hashing their 40-byte keys.  The array is
  * preallocated and shared by all CPUs: per-CPU would cost 8 KiB per key per
  * CPU, and a non-preallocated insert fails when the kernel's allocator cache
  * for such large elements is empty, losing a syscall.  --max-keys sizes both.
@@ -527,19 +527,20 @@ static __always_inline __u32 *slot_of(const struct ls_key *key)
 static __always_inline void aggregate(struct ls_task_state *ts, const struct ls_key *key,
 				      __u64 lat, long ret)
 {
+	__u32 c = key->syscall_nr & (LS_SLOT_CACHE - 1);
 	struct ls_stats *st;
 	__u32 idx, *slot;
 
-	if (ts && ts->last_slot && same_key(key, &ts->last_key)) {
-		idx = ts->last_slot - 1;
+	if (ts && ts->cache_slot[c] && same_key(key, &ts->cache_key[c])) {
+		idx = ts->cache_slot[c] - 1;
 	} else {
 		slot = slot_of(key);
 		if (!slot)
 			return;
 		idx = *slot;
 		if (ts) {
-			ts->last_key = *key;
-			ts->last_slot = idx + 1;
+			ts->cache_key[c] = *key;
+			ts->cache_slot[c] = idx + 1;
 		}
 	}
 	st = bpf_map_lookup_elem(&stats, &idx);

@@ -123,6 +123,8 @@ struct ls_errno_key {
 	__u32 pad;
 };
 
+#define LS_SLOT_CACHE		4	/* power of two */
+
 /*
  * Per-thread state in task storage; its existence means "traced".  User
  * space creates it for existing threads, so it is part of the ABI.
@@ -134,8 +136,14 @@ struct ls_task_state {
 	__u32 flags;		/* LS_TS_* */
 	__u32 tid;		/* cached: 0 until the first syscall, reset at exec */
 	__u32 tgid;
-	__u32 last_slot;	/* stats slot of last_key, + 1; 0: none */
-	struct ls_key last_key;	/* the key aggregated last: most calls repeat it */
+	__u32 pad2;
+	/*
+	 * Recently aggregated keys and their stats slots (+ 1; 0: empty),
+	 * direct-mapped by syscall number: a loop of sendto/recvfrom/poll
+	 * keeps hitting without hashing its 40-byte keys.
+	 */
+	__u32 cache_slot[LS_SLOT_CACHE];
+	struct ls_key cache_key[LS_SLOT_CACHE];
 };
 
 /*
