@@ -547,12 +547,13 @@ static __always_inline void aggregate(struct ls_task_state *ts, const struct ls_
 	if (!st)
 		return;
 	/*
-	 * Threads on other CPUs update the same entry.  count is the sum of
-	 * slots (user space adds them up).  min/max are plain stores: two new
-	 * extremes at the very same moment may lose one.
+	 * Plain adds: a key names one thread (tid is part of it), and a
+	 * thread runs one syscall at a time, so nothing else updates this
+	 * entry meanwhile.  count is the sum of the slots (user space adds
+	 * them up).
 	 */
-	__sync_fetch_and_add(&st->total_ns, lat);
-	__sync_fetch_and_add(&st->slots[ls_hist_slot(lat) & (LS_HIST_SLOTS - 1)], 1);
+	st->total_ns += lat;
+	st->slots[ls_hist_slot(lat) & (LS_HIST_SLOTS - 1)] += 1;
 	if (lat < st->min_ns || st->min_ns == 0)
 		st->min_ns = lat;
 	if (lat > st->max_ns)
@@ -563,10 +564,10 @@ static __always_inline void aggregate(struct ls_task_state *ts, const struct ls_
 		struct ls_errno_key ek = { .key = *key, .err = (__s32)-ret };
 		__u64 one = 1, *n;
 
-		__sync_fetch_and_add(&st->errors, 1);
+		st->errors += 1;
 		n = bpf_map_lookup_elem(&errno_counts, &ek);
 		if (n)
-			__sync_fetch_and_add(n, 1);
+			*n += 1;
 		else if (bpf_map_update_elem(&errno_counts, &ek, &one, BPF_NOEXIST))
 			count_event(LS_CNT_DROPPED_ERRNO);
 	}
