@@ -114,3 +114,15 @@ int ls_parse_pid_list(const char *s, pid_t *pids, size_t max, size_t *n)
 	*n = count;
 	return 0;
 }
+
+int ls_parse_name(const char *s, const char *const *names, size_t n)
+{
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(s, names[i]))
+			return (int)i;
+	return -EINVAL;
+}

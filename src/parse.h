@@ -18,4 +18,7 @@ int ls_parse_seconds(const char *s, double min, double max, double *out);
  */
 int ls_parse_pid_list(const char *s, pid_t *pids, size_t max, size_t *n);
 
+/* Index of s in names[0..n) (NULL entries skipped), or -EINVAL. */
+int ls_parse_name(const char *s, const char *const *names, size_t n);
+
 #endif

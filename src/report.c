@@ -13,6 +13,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "hist.h"
+#include "parse.h"
 #include "report.h"
 #include "report_table.h"
 #include "report_view.h"
@@ -31,17 +32,12 @@ int ls_format_parse(const char *s, enum ls_format *out)
 		[LS_FMT_CSV] = "csv",
 		[LS_FMT_MARKDOWN] = "markdown",
 	};
-	size_t i;
+	int i = ls_parse_name(s, names, sizeof(names) / sizeof(names[0]));
 
-	if (!s || !out)
+	if (i < 0 || !out)
 		return -EINVAL;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(s, names[i])) {
-			*out = (enum ls_format)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	*out = (enum ls_format)i;
+	return 0;
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hist.h"
+#include "parse.h"
 #include "report_view.h"
 
 struct grouping {
@@ -188,17 +189,12 @@ int ls_sort_parse(const char *s, enum ls_sort *out)
 		[LS_SORT_CALLS] = "calls",
 		[LS_SORT_NAME] = "name",
 	};
-	size_t i;
+	int i = ls_parse_name(s, names, sizeof(names) / sizeof(names[0]));
 
-	if (!s || !out)
+	if (i < 0 || !out)
 		return -EINVAL;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(s, names[i])) {
-			*out = (enum ls_sort)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	*out = (enum ls_sort)i;
+	return 0;
 }
 
 void ls_view_free(struct ls_view *v)

@@ -6,6 +6,9 @@
 #ifndef LS_TEST_UTIL_H
 #define LS_TEST_UTIL_H
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "hist.h"
 #include "snapshot.h"
 
@@ -32,6 +35,68 @@ static inline struct ls_syscall_stats *add_sc(struct ls_snapshot *snap, const ch
 	sc = ls_subsys_syscall(ss, sc_name, nr);
 	assert_non_null(sc);
 	return sc;
+}
+
+/* Golden files live here; tests run from the top of the tree. */
+#define FIXTURES "tests/fixtures/"
+
+static inline char *slurp(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	long n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Byte-for-byte, naming the first line that differs. */
+static inline void compare_golden(const char *name, const char *got, size_t got_len)
+{
+	const char *upd = getenv("UPDATE_GOLDEN");
+	char path[256];
+	size_t want_len = 0, i, line = 1;
+	char *want;
+	FILE *f;
+
+	snprintf(path, sizeof(path), FIXTURES "%s", name);
+	if (upd && !strcmp(upd, "1")) {
+		f = fopen(path, "w");
+		assert_non_null(f);
+		assert_int_equal(fwrite(got, 1, got_len, f), got_len);
+		assert_int_equal(fclose(f), 0);
+		print_message("updated %s\n", path);
+		return;
+	}
+	want = slurp(path, &want_len);
+	if (!want)
+		fail_msg("%s missing (run from the top of the tree, or UPDATE_GOLDEN=1)", path);
+	for (i = 0; i < got_len && i < want_len && got[i] == want[i]; i++)
+		line += got[i] == '\n';
+	if (i != got_len || i != want_len) {
+		const char *g = got + i, *w = want + i;
+
+		while (g > got && g[-1] != '\n')
+			g--;
+		while (w > want && w[-1] != '\n')
+			w--;
+		print_error("%s differs at line %zu:\n  want: %.*s\n  got:  %.*s\n", path, line,
+			    (int)strcspn(w, "\n"), w, (int)strcspn(g, "\n"), g);
+		free(want);
+		fail_msg("output differs from %s (UPDATE_GOLDEN=1 to accept)", path);
+	}
+	free(want);
 }
 
 #endif
