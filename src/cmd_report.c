@@ -38,7 +38,7 @@ static void report_help(FILE *f)
 		"                          50,90,95,99,99.9); each 0 < p <= 100\n"
 		"      --sort KEY          total (default), p99, calls or name\n"
 		"      --top N             only the first N rows (and their breakdown)\n"
-		"  -o, --output FILE       write the report to FILE instead of stdout\n"
+		"  -o, --output FILE       write the report to FILE instead of stdout (- is stdout)\n"
 		"  -h, --help              show this help and exit\n"
 		"\n"
 		"Examples:\n"
@@ -148,7 +148,8 @@ int cmd_report(int argc, char **argv)
 		ret = LS_EXIT_USAGE;
 		goto cleanup;
 	}
-	out = out_path ? fopen(out_path, "w") : stdout;
+	/* "-" is stdout, as for record -o */
+	out = out_path && strcmp(out_path, "-") ? fopen(out_path, "w") : stdout;
 	if (!out) {
 		ls_err("cannot write '%s': %s", out_path, strerror(errno));
 		ret = LS_EXIT_FAILURE;
