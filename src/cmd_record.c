@@ -223,9 +223,8 @@ static void join_words(char *buf, size_t len, const char *prefix, char **words, 
 
 static void describe_target(const struct record_opts *o, char *buf, size_t len)
 {
-	char comm[64] = "", path[64];
+	char comm[64];
 	size_t i, off;
-	FILE *f;
 
 	if (o->cmd) {
 		join_words(buf, len, "cmd", o->cmd, -1);
@@ -246,14 +245,7 @@ static void describe_target(const struct record_opts *o, char *buf, size_t len)
 	snprintf(buf, len, "pid");
 	for (i = 0; i < o->n_pids; i++) {
 		off = strlen(buf);
-		snprintf(path, sizeof(path), "/proc/%d/comm", o->pids[i]);
-		comm[0] = '\0';
-		f = fopen(path, "re");
-		if (f) {
-			if (fgets(comm, sizeof(comm), f))
-				comm[strcspn(comm, "\n")] = '\0';
-			fclose(f);
-		}
+		target_comm(o->pids[i], o->pids[i], comm, sizeof(comm));
 		snprintf(buf + off, len - off, "%s%d%s%s%s", i ? "," : " ", o->pids[i],
 			 comm[0] ? " (" : "", comm, comm[0] ? ")" : "");
 	}

@@ -10,6 +10,7 @@
 #include "subsys.h"
 #include <stdbool.h>
 #include "syscall_names.h"
+#include "target.h"
 
 /* count is not kept by the kernel: it is the sum of the slots. */
 static void fill_count(struct ls_stats *st)
@@ -108,17 +109,10 @@ static int read_counters(int fd, struct ls_raw *out)
 /* A live thread's name from /proc; an exited one's from the exit hook's map. */
 static void thread_comm(const struct ls_map_fds *fds, __u32 tgid, __u32 tid, char comm[16])
 {
-	char path[64], buf[32] = "";
-	FILE *f;
+	char buf[32];
 
-	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", tgid, tid);
-	f = fopen(path, "re");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			buf[strcspn(buf, "\n")] = '\0';
-		fclose(f);
-	}
-	if (!buf[0] && bpf_map_lookup_elem(fds->thread_comms_fd, &tid, buf))
+	if (target_comm((pid_t)tgid, (pid_t)tid, buf, sizeof(buf)) &&
+	    bpf_map_lookup_elem(fds->thread_comms_fd, &tid, buf))
 		snprintf(buf, sizeof(buf), "?");
 	memcpy(comm, buf, 15);
 	comm[15] = '\0';

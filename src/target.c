@@ -248,21 +248,32 @@ out:
 	return ret;
 }
 
-static bool comm_matches(pid_t pid, const char (*comms)[16], size_t n)
+int target_comm(pid_t tgid, pid_t tid, char *buf, size_t len)
 {
-	char path[64], comm[32] = "";
-	size_t i;
+	char path[64];
 	FILE *f;
+	int ret = 0;
 
-	if (!n)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", tgid, tid);
 	f = fopen(path, "re");
 	if (!f)
-		return false;
-	if (fgets(comm, sizeof(comm), f))
-		comm[strcspn(comm, "\n")] = '\0';
+		return -errno;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	else
+		ret = -EIO;
 	fclose(f);
+	return ret;
+}
+
+static bool comm_matches(pid_t pid, const char (*comms)[16], size_t n)
+{
+	char comm[32];
+	size_t i;
+
+	if (!n || target_comm(pid, pid, comm, sizeof(comm)))
+		return false;
 	for (i = 0; i < n; i++)
 		if (!strncmp(comm, comms[i], 16))
 			return true;

@@ -41,6 +41,12 @@ int target_attach_by_name(const struct ls_target_maps *m, const char (*comms)[16
 			  const char *exe, size_t *found, char *err, size_t errlen);
 
 /*
+ * The name of thread tid of process tgid (tid == tgid: the process) from
+ * /proc, NUL-terminated; 0, or -errno when it is gone (buf is then "").
+ */
+int target_comm(pid_t tgid, pid_t tid, char *buf, size_t len);
+
+/*
  * Number of traced processes still alive.  Entries of processes that died
  * without the exit hook seeing it (it cannot fail, but a full task-storage
  * allocation can) are pruned here, so the count always reaches 0.
