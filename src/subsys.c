@@ -35,15 +35,10 @@ void ls_fmt_addr(const struct ls_key *k, char *buf, size_t len)
 /* "1.2.3.4:80" or "[::1]:80" */
 void ls_fmt_peer(const struct ls_key *k, char *buf, size_t len)
 {
-	char ip[INET6_ADDRSTRLEN] = "?";
+	char ip[INET6_ADDRSTRLEN];
 
-	if (k->family == AF_INET6) {
-		inet_ntop(AF_INET6, k->addr, ip, sizeof(ip));
-		snprintf(buf, len, "[%s]:%u", ip, k->port);
-	} else {
-		inet_ntop(AF_INET, k->addr, ip, sizeof(ip));
-		snprintf(buf, len, "%s:%u", ip, k->port);
-	}
+	ls_fmt_addr(k, ip, sizeof(ip));
+	snprintf(buf, len, k->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, k->port);
 }
 
 /* enum ls_nlclass -> the name of a NETLINK_ROUTE subsystem */
