@@ -99,7 +99,6 @@ struct {
 /* Children of traced processes, from fork to reap. */
 struct ls_spawn {
 	__u64 start_ns;
-	__u32 parent_tgid;
 	char comm[16];		/* updated at exec */
 };
 
@@ -704,7 +703,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 			return 0;
 	} else {
 		struct ls_proc p = { .flags = LS_PROC_FOLLOWED, .parent_tgid = ptgid };
-		struct ls_spawn sp = { .start_ns = bpf_ktime_get_ns(), .parent_tgid = ptgid };
+		struct ls_spawn sp = { .start_ns = bpf_ktime_get_ns() };
 
 		if (!parent_traced)
 			return 0;

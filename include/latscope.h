@@ -206,8 +206,7 @@ struct ls_proc {
 
 /* Counters that say what the probes saw, for the report footer. */
 enum ls_counter {
-	LS_CNT_EVENTS = 0,	/* unused: user space sums the stats counts */
-	LS_CNT_DROPPED_KEYS,	/* stats map full: syscall not aggregated */
+	LS_CNT_DROPPED_KEYS = 0, /* stats map full: syscall not aggregated */
 	LS_CNT_DROPPED_ERRNO,	/* errno map full */
 	LS_CNT_NO_ENTRY,	/* sys_exit without a matching sys_enter */
 	LS_CNT_PROCS_FULL,	/* proc map full: descendant not followed */
