@@ -54,14 +54,6 @@ struct {
 	__type(value, __u32);
 } accepted_socks SEC(".maps");
 
-/* What a socket's last request said, by socket inode number. */
-struct ls_sock_last {
-	__u8 nlclass;		/* enum ls_nlclass */
-	__u8 family;		/* of addr; 0: no destination seen */
-	__u16 port;
-	__u8 addr[16];
-};
-
 /*
  * Keyed by the socket's inode number, which sockfs never reuses in
  * practice (a 32-bit counter per boot), so a stale entry cannot describe
@@ -276,26 +268,48 @@ static __always_inline bool ls_is_serving(struct sock *sk, __u16 dport, __u16 sp
 	return ls_is_ephemeral(dport) && !ls_is_ephemeral(sport);
 }
 
+static __always_inline bool ls_same_dest(const struct ls_sock_last *a, const struct ls_sock_last *b)
+{
+	const __u32 *x = (const __u32 *)a->addr, *y = (const __u32 *)b->addr;
+
+	return a->family == b->family && a->port == b->port && x[0] == y[0] && x[1] == y[1] &&
+	       x[2] == y[2] && x[3] == y[3];
+}
+
+static __always_inline void ls_set_dest(struct ls_sock_last *to, const struct ls_sock_last *from)
+{
+	to->family = from->family;
+	to->port = from->port;
+	__builtin_memcpy(to->addr, from->addr, 16);
+}
+
 /*
  * Datagram sockets without a peer (unconnected UDP, ping sockets): a send
- * names its destination and the socket remembers it, so the reply that is
- * received next is named after the same peer.
+ * names its destination, and the socket (sock_last) and the thread (mine,
+ * its fd cache entry, when given) remember it.  A receive is named after
+ * the thread's own last send on the socket, else after the socket's last
+ * send by any thread.  With one sending thread per socket, the usual case,
+ * the two agree, and a pinger's receives skip the sock_last lookup.
  */
 static __always_inline bool ls_dgram_dest(struct ls_key *k, struct ls_sockinfo *si,
-					  const struct ls_call *c, __u64 ino)
+					  const struct ls_call *c, __u64 ino,
+					  struct ls_sock_last *mine)
 {
 	struct ls_sock_last d = {}, *last;
 
 	if (ls_send_dest(&d, c)) {
-		last = bpf_map_lookup_elem(&sock_last, &ino);
-		if (last) {
-			last->family = d.family;
-			last->port = d.port;
-			__builtin_memcpy(last->addr, d.addr, 16);
-		} else {
-			bpf_map_update_elem(&sock_last, &ino, &d, BPF_ANY);
-		}
 		ls_key_peer(k, si, d.family, d.port, d.addr);
+		last = bpf_map_lookup_elem(&sock_last, &ino);
+		if (!last)
+			bpf_map_update_elem(&sock_last, &ino, &d, BPF_ANY);
+		else if (!ls_same_dest(last, &d))
+			ls_set_dest(last, &d);
+		if (mine)
+			ls_set_dest(mine, &d);
+		return true;
+	}
+	if (mine && mine->family) {
+		ls_key_peer(k, si, mine->family, mine->port, mine->addr);
 		return true;
 	}
 	last = bpf_map_lookup_elem(&sock_last, &ino);
@@ -305,13 +319,13 @@ static __always_inline bool ls_dgram_dest(struct ls_key *k, struct ls_sockinfo *
 	return true;
 }
 
-static __always_inline void ls_classify_inet(struct ls_key *k, struct ls_sockinfo *si,
-					     struct sock *sk, const struct ls_call *c, __u64 ino)
+/* The lasting facts of an AF_INET/AF_INET6 socket; see ls_file_facts(). */
+static __always_inline bool ls_inet_facts(struct ls_key *k, struct ls_sockinfo *si,
+					  struct sock *sk)
 {
 	__u16 dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	__u16 sport = sk->__sk_common.skc_num;
 	bool stream = si->type == LS_SOCK_STREAM;
-	struct ls_sock_last d = {};
 	__u8 addr[16] = {};
 
 	si->sport = sport;
@@ -320,15 +334,13 @@ static __always_inline void ls_classify_inet(struct ls_key *k, struct ls_sockinf
 		if (dport || sk->__sk_common.skc_daddr) {
 			ls_read_ip(addr, sk, si->family, false);
 			ls_key_peer(k, si, si->family, dport, addr);
-		} else {
-			ls_dgram_dest(k, si, c, ino);
 		}
-		return;
+		return true;
 	}
 	if (si->type != LS_SOCK_STREAM && si->type != LS_SOCK_DGRAM) {
 		k->kind = LS_KIND_SOCK_OTHER;
 		k->proto = si->family;
-		return;
+		return true;
 	}
 	if (dport) {
 		/* the peer is known to rules whichever side this is */
@@ -341,57 +353,27 @@ static __always_inline void ls_classify_inet(struct ls_key *k, struct ls_sockinf
 		k->kind = stream ? LS_KIND_TCP_IN : LS_KIND_UDP_IN;
 		k->family = si->family;
 		k->port = sport;
-		return;
+		return true;
 	}
 	if (dport) {
 		k->kind = stream ? LS_KIND_TCP : LS_KIND_UDP;
 		ls_key_peer(k, si, si->family, dport, addr);
-		return;
+		return true;
 	}
-	/* connect() is named after where it connects to */
-	if (c->op == LS_OP_CONNECT && ls_read_sockaddr(&d, c->dest, c->destlen)) {
-		k->kind = stream ? LS_KIND_TCP : LS_KIND_UDP;
-		ls_key_peer(k, si, d.family, d.port, d.addr);
-		return;
-	}
-	if (!stream && ls_dgram_dest(k, si, c, ino)) {
-		k->kind = LS_KIND_UDP;
-		return;
-	}
+	/* TCP Fast Open connects in a sendto(), not a connect(): never cached */
 	k->kind = stream ? LS_KIND_TCP_UNCONN : LS_KIND_UDP_UNCONN;
+	return !stream;
 }
 
-static __always_inline void ls_classify_netlink(struct ls_key *k, struct ls_sockinfo *si,
-						const struct ls_call *c, __u64 ino)
-{
-	struct ls_sock_last *last, fresh = {};
-	__u8 cls = LS_NL_NONE;
-
-	k->kind = LS_KIND_NETLINK;
-	k->proto = si->protocol;
-	if (si->protocol != LS_NETLINK_ROUTE || !cfg_nl_classes)
-		return;
-	if (c->op == LS_OP_SEND || c->op == LS_OP_SENDMSG)
-		cls = ls_read_nlclass(c);
-	last = bpf_map_lookup_elem(&sock_last, &ino);
-	if (cls != LS_NL_NONE) {
-		if (last) {
-			last->nlclass = cls;
-		} else {
-			fresh.nlclass = cls;
-			bpf_map_update_elem(&sock_last, &ino, &fresh, BPF_ANY);
-		}
-	} else if (last) {
-		/* replies, polls and the close inherit the last request's class */
-		cls = last->nlclass;
-	}
-	k->nlclass = cls;
-	si->nlclass = cls;
-}
-
-/* f: a BTF pointer from ls_fd_file() or LS_CAST(), or NULL. */
-static __always_inline void ls_classify_file(struct ls_key *k, struct ls_sockinfo *si,
-					     struct file *f, const struct ls_call *c)
+/*
+ * Phase one of classifying a call: what its fd is, as far as that stays
+ * true until the fd is closed or replaced, or its socket connects or binds.
+ * Returns whether the result may be cached for the fd number: not for a
+ * bad fd, whose number a new socket may take.  *ino is the socket's inode
+ * number (sock_last's key).
+ */
+static __always_inline bool ls_file_facts(struct ls_key *k, struct ls_sockinfo *si, __u64 *ino,
+					  struct file *f)
 {
 	struct socket *sock;
 	struct inode *inode;
@@ -399,18 +381,19 @@ static __always_inline void ls_classify_file(struct ls_key *k, struct ls_sockinf
 
 	if (!f) {
 		k->kind = LS_KIND_OTHER;	/* bad fd: the call fails anyway */
-		return;
+		return false;
 	}
 	inode = f->f_inode;
 	if ((inode->i_mode & LS_S_IFMT) != LS_S_IFSOCK) {
 		k->kind = LS_KIND_FILE;
-		return;
+		return true;
 	}
+	*ino = inode->i_ino;
 	sock = LS_CAST(socket, f->private_data);
 	sk = sock->sk;
 	if (!sk) {
 		k->kind = LS_KIND_SOCK_OTHER;
-		return;
+		return true;
 	}
 	si->is_sock = 1;
 	si->family = (__u8)sk->__sk_common.skc_family;
@@ -420,17 +403,98 @@ static __always_inline void ls_classify_file(struct ls_key *k, struct ls_sockinf
 	switch (si->family) {
 	case LS_AF_UNIX:
 		k->kind = LS_KIND_UNIX;
-		return;
+		return true;
 	case LS_AF_NETLINK:
-		ls_classify_netlink(k, si, c, inode->i_ino);
-		return;
+		k->kind = LS_KIND_NETLINK;
+		k->proto = si->protocol;
+		return true;
 	case LS_AF_INET:
 	case LS_AF_INET6:
-		ls_classify_inet(k, si, sk, c, inode->i_ino);
-		return;
+		return ls_inet_facts(k, si, sk);
 	}
 	k->kind = LS_KIND_SOCK_OTHER;
 	k->proto = si->family;
+	return true;
+}
+
+/*
+ * A NETLINK_ROUTE socket is named after the last request sent on it: the
+ * thread's own (mine) if it has sent one, else the socket's, as in
+ * ls_dgram_dest().
+ */
+static __always_inline void ls_netlink_class(struct ls_key *k, struct ls_sockinfo *si,
+					     const struct ls_call *c, __u64 ino,
+					     struct ls_sock_last *mine)
+{
+	struct ls_sock_last *last, fresh = {};
+	__u8 cls = LS_NL_NONE;
+
+	if (c->op == LS_OP_SEND || c->op == LS_OP_SENDMSG)
+		cls = ls_read_nlclass(c);
+	if (cls != LS_NL_NONE) {
+		last = bpf_map_lookup_elem(&sock_last, &ino);
+		if (last) {
+			last->nlclass = cls;
+		} else {
+			fresh.nlclass = cls;
+			bpf_map_update_elem(&sock_last, &ino, &fresh, BPF_ANY);
+		}
+		if (mine)
+			mine->nlclass = cls;
+	} else if (mine && mine->nlclass) {
+		cls = mine->nlclass;
+	} else {
+		/* replies, polls and the close inherit the last request's class */
+		last = bpf_map_lookup_elem(&sock_last, &ino);
+		if (last)
+			cls = last->nlclass;
+	}
+	k->nlclass = cls;
+	si->nlclass = cls;
+}
+
+/*
+ * Phase two: what this call adds to the fd's lasting facts.  Sockets
+ * without a peer are named after where a connect() or a send goes, or
+ * after the last send; rtnetlink sockets after the last request.  mine:
+ * this thread's memory of the socket, or NULL.
+ */
+static __always_inline void ls_call_facts(struct ls_key *k, struct ls_sockinfo *si,
+					  const struct ls_call *c, __u64 ino,
+					  struct ls_sock_last *mine)
+{
+	struct ls_sock_last d = {};
+
+	switch (k->kind) {
+	case LS_KIND_ICMP:
+		if (!k->family)
+			ls_dgram_dest(k, si, c, ino, mine);
+		return;
+	case LS_KIND_TCP_UNCONN:
+	case LS_KIND_UDP_UNCONN:
+		if (c->op == LS_OP_CONNECT && ls_read_sockaddr(&d, c->dest, c->destlen)) {
+			k->kind = k->kind == LS_KIND_TCP_UNCONN ? LS_KIND_TCP : LS_KIND_UDP;
+			ls_key_peer(k, si, d.family, d.port, d.addr);
+			return;
+		}
+		if (k->kind == LS_KIND_UDP_UNCONN && ls_dgram_dest(k, si, c, ino, mine))
+			k->kind = LS_KIND_UDP;
+		return;
+	case LS_KIND_NETLINK:
+		if (k->proto == LS_NETLINK_ROUTE && cfg_nl_classes)
+			ls_netlink_class(k, si, c, ino, mine);
+		return;
+	}
+}
+
+/* Both phases, for an fd that is not cached.  f: from ls_fd_file() or LS_CAST(). */
+static __always_inline void ls_classify_file(struct ls_key *k, struct ls_sockinfo *si,
+					     struct file *f, const struct ls_call *c)
+{
+	__u64 ino = 0;
+
+	ls_file_facts(k, si, &ino, f);
+	ls_call_facts(k, si, c, ino, NULL);
 }
 
 /* socket(2) has no fd yet: classify from its arguments. */

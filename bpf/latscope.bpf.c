@@ -70,6 +70,39 @@ static __always_inline void hint_tgid(__u32 tgid)
 	tgid_hint[tgid & (LS_TGID_HINT_SLOTS - 1)] = 1;
 }
 
+/*
+ * Threads cache what their fds are (ls_task_state.fd_cache), which saves
+ * the walk from the fd table to the sock on every call.  An entry is valid
+ * while its process's generation has not moved.  The generation moves after
+ * every call that can change what an fd number names: close, close_range,
+ * dup2, dup3, exec, and connect and bind, which change a socket's peer or
+ * serving side.  New fds take free numbers, which are never cached.
+ */
+__u32 fd_gen[LS_FD_GEN_SLOTS] = {};
+
+static __always_inline __u32 *fd_gen_of(__u32 tgid)
+{
+	return &fd_gen[tgid & (LS_FD_GEN_SLOTS - 1)];
+}
+
+static __always_inline bool renames_fds(long nr)
+{
+	switch (nr) {
+	case __NR_close:
+#ifdef __NR_close_range
+	case __NR_close_range:
+#endif
+#ifdef __NR_dup2
+	case __NR_dup2:
+#endif
+	case __NR_dup3:
+	case __NR_connect:
+	case __NR_bind:
+		return true;
+	}
+	return false;
+}
+
 /* Next free slot of stats, and how many there are (--max-keys). */
 __u32 next_stat_slot = 0;
 const volatile __u32 cfg_max_keys = LS_MAX_STATS_KEYS;
@@ -175,14 +208,42 @@ __noinline int ls_match_rules_g(struct ls_key *k, struct ls_sockinfo *si)
 	return 0;
 }
 
-/* Classify what call c talks to through its fd, rules included. */
-__noinline int ls_classify_call_g(struct ls_key *k, struct ls_call *c)
+/*
+ * Classify what call c talks to through its fd, rules included.  e, when
+ * given, is the thread's cache entry for the fd's number; gen is the
+ * process's fd generation, read before the fd table is.
+ */
+__noinline int ls_classify_call_g(struct ls_key *k, struct ls_call *c, struct ls_fd_class *e,
+				  __u32 gen)
 {
+	struct ls_sock_last *mine = NULL;
 	struct ls_sockinfo si = {};
+	__u64 ino = 0;
+	__u32 fd_plus1;
 
 	if (!k || !c)
 		return 0;
-	ls_classify_file(k, &si, ls_fd_file(c->fd), c);
+	fd_plus1 = (__u32)c->fd + 1;
+	if (e && e->fd_plus1 == fd_plus1 && e->gen == gen && c->fd >= 0) {
+		*k = e->key;
+		si = e->si;
+		ino = e->ino;
+		mine = &e->last;
+	} else if (ls_file_facts(k, &si, &ino, ls_fd_file(c->fd)) && e) {
+		/*
+		 * The same socket at the same number (the generation moved for
+		 * another fd): the thread still knows what it last sent on it.
+		 */
+		if (e->fd_plus1 != fd_plus1 || e->ino != ino || !ino)
+			__builtin_memset(&e->last, 0, sizeof(e->last));
+		e->fd_plus1 = fd_plus1;
+		e->gen = gen;
+		e->key = *k;
+		e->si = si;
+		e->ino = ino;
+		mine = &e->last;
+	}
+	ls_call_facts(k, &si, c, ino, mine);
 	if (cfg_n_rules)
 		ls_match_rules_g(k, &si);
 	return 0;
@@ -248,7 +309,7 @@ static __always_inline int wait_add_fd(struct ls_key *acc, long fd)
 	struct ls_call c = { .fd = fd };
 	struct ls_key one = {};
 
-	ls_classify_call_g(&one, &c);
+	ls_classify_call_g(&one, &c, NULL, 0);
 	return ls_wait_merge_g(acc, &one);
 }
 
@@ -396,8 +457,9 @@ __noinline int ls_classify_epoll_g(struct ls_key *k, long epfd)
  * Returns true when rules have been applied already (every fd-based path
  * goes through ls_classify_call_g, which applies them).
  */
-static __always_inline bool classify(struct ls_key *k, long id, struct pt_regs *regs)
+static __always_inline bool classify(struct ls_task_state *ts, long id, struct pt_regs *regs)
 {
+	struct ls_key *k = &ts->key;
 	struct ls_call c = { .fd = LS_ARG1(regs) };
 	struct ls_sockinfo si = {};
 
@@ -483,7 +545,9 @@ static __always_inline bool classify(struct ls_key *k, long id, struct pt_regs *
 	default:
 		goto rules;	/* LS_KIND_OTHER */
 	}
-	ls_classify_call_g(k, &c);
+	/* the generation first: a change after this read moves it again */
+	ls_classify_call_g(k, &c, &ts->fd_cache[c.fd & (LS_FD_CACHE - 1)],
+			   *fd_gen_of(ts->tgid));
 	return true;
 rules:
 	if (cfg_n_rules)
@@ -603,14 +667,14 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 
-	__builtin_memset(&ts->key, 0, sizeof(ts->key));
-	classify(&ts->key, id, regs);
-	/* after classify: the wait classifiers copy whole keys of other fds */
 	if (!ts->tid) {
 		pid_tgid = bpf_get_current_pid_tgid();
 		ts->tid = (__u32)pid_tgid;
 		ts->tgid = (__u32)(pid_tgid >> 32);
 	}
+	__builtin_memset(&ts->key, 0, sizeof(ts->key));
+	classify(ts, id, regs);
+	/* after classify: the wait classifiers copy whole keys of other fds */
 	ts->key.syscall_nr = (__u32)id;
 	ts->key.tid = ts->tid;
 	ts->key.tgid = ts->tgid;
@@ -669,6 +733,9 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	if (!ts)
 		return 0;
 	now = bpf_ktime_get_ns();
+	/* before the start check: a connect() in flight at attach counts too */
+	if (renames_fds(LS_SYSCALL_NR(regs)))
+		__sync_fetch_and_add(fd_gen_of(task->tgid), 1);
 	if (!ts->start_ns) {
 		/* the call was already in flight when we attached */
 		count_event(LS_CNT_NO_ENTRY);
@@ -754,8 +821,12 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 
 	/* a thread that execs takes over the leader's pid: forget the cached one */
 	ts = bpf_task_storage_get(&task_state, p, NULL, 0);
-	if (ts)
+	if (ts) {
 		ts->tid = 0;
+		/* close-on-exec fds are gone by now */
+		__builtin_memset(ts->fd_cache, 0, sizeof(ts->fd_cache));
+		__sync_fetch_and_add(fd_gen_of(tgid), 1);
+	}
 	bpf_get_current_comm(comm, sizeof(comm));
 	sp = bpf_map_lookup_elem(&spawns, &tgid);
 	if (sp)

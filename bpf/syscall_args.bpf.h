@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Syscall arguments from the user pt_regs that tp_btf/sys_enter hands us.
+ * Syscall number and arguments from the user pt_regs that tp_btf/sys_enter hands us.
  * That pointer is a trusted BTF pointer, so plain (CO-RE relocated) loads
  * work and cost nothing, where BPF_CORE_READ would call
  * bpf_probe_read_kernel for every argument.
@@ -15,6 +15,7 @@
 #define LS_ARG4(regs) ((long)(regs)->r10)
 #define LS_ARG5(regs) ((long)(regs)->r8)
 #define LS_ARG6(regs) ((long)(regs)->r9)
+#define LS_SYSCALL_NR(regs) ((long)(regs)->orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
 #define LS_ARG1(regs) ((long)(regs)->orig_x0)
 #define LS_ARG2(regs) ((long)(regs)->regs[1])
@@ -22,6 +23,7 @@
 #define LS_ARG4(regs) ((long)(regs)->regs[3])
 #define LS_ARG5(regs) ((long)(regs)->regs[4])
 #define LS_ARG6(regs) ((long)(regs)->regs[5])
+#define LS_SYSCALL_NR(regs) ((long)(regs)->syscallno)
 #else
 #error "latscope: add the syscall argument registers for this architecture"
 #endif

@@ -123,7 +123,48 @@ struct ls_errno_key {
 	__u32 pad;
 };
 
+/* The socket facts rules can match on (include/rule_match.h). */
+struct ls_sockinfo {
+	__u8 is_sock;
+	__u8 family;
+	__u8 type;
+	__u8 nlclass;
+	__u16 protocol;
+	__u16 dport;		/* peer, or the destination of the last send */
+	__u16 sport;
+	__u8 dfamily;		/* family of daddr; 0 when there is no peer */
+	__u8 pad;
+	__u8 daddr[16];
+};
+
 #define LS_SLOT_CACHE		4	/* power of two */
+#define LS_FD_CACHE		4	/* power of two */
+
+/*
+ * What was last sent on a socket: the BPF program's sock_last map holds it
+ * per socket (by inode number), ls_fd_class per thread.
+ */
+struct ls_sock_last {
+	__u8 nlclass;		/* enum ls_nlclass of the last rtnetlink request */
+	__u8 family;		/* of addr; 0: no destination seen */
+	__u16 port;
+	__u8 addr[16];
+};
+
+/*
+ * What an fd was found to be, before the call itself was looked at (a
+ * send's destination, a netlink request's type).  Valid while the
+ * process's fd generation (fd_gen in the BPF program) is still gen.
+ */
+struct ls_fd_class {
+	__u32 fd_plus1;		/* 0: empty */
+	__u32 gen;
+	__u64 ino;		/* socket inode number: the key of sock_last */
+	struct ls_key key;	/* subsystem fields only */
+	struct ls_sockinfo si;
+	struct ls_sock_last last; /* what this thread last sent on it */
+	__u32 pad;
+};
 
 /*
  * Per-thread state in task storage; its existence means "traced".  User
@@ -144,6 +185,8 @@ struct ls_task_state {
 	 */
 	__u32 cache_slot[LS_SLOT_CACHE];
 	struct ls_key cache_key[LS_SLOT_CACHE];
+	/* fds classified lately, direct-mapped by fd number */
+	struct ls_fd_class fd_cache[LS_FD_CACHE];
 };
 
 /*
@@ -223,6 +266,12 @@ enum ls_counter {
  * task-storage lookup (a helper call with recursion protection).
  */
 #define LS_TGID_HINT_SLOTS	65536
+/*
+ * fd_gen[tgid & (LS_FD_GEN_SLOTS - 1)]: bumped whenever a traced process may
+ * have changed what one of its fd numbers names.  Processes that share a
+ * slot only invalidate each other's cached fds.
+ */
+#define LS_FD_GEN_SLOTS		4096
 #define LS_MAX_SPAWNS		4096
 /* fds inspected per poll/select/epoll call before it is called "mixed" */
 #define LS_MAX_WAIT_FDS		16

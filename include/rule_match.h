@@ -18,20 +18,6 @@
 #define LS_RULE_IPPROTO_ICMP	1
 #define LS_RULE_IPPROTO_ICMPV6	58
 
-/* The socket facts rules can match on. */
-struct ls_sockinfo {
-	__u8 is_sock;
-	__u8 family;
-	__u8 type;
-	__u8 nlclass;
-	__u16 protocol;
-	__u16 dport;		/* peer, or the destination of the last send */
-	__u16 sport;
-	__u8 dfamily;		/* family of daddr; 0 when there is no peer */
-	__u8 pad;
-	__u8 daddr[16];
-};
-
 /* The facts about the calling task rules can match on. */
 struct ls_task_facts {
 	char comm[16];		/* process (thread group leader) */
