@@ -55,7 +55,7 @@ SKELS		:= $(OUTPUT)/latscope.skel.h
 
 UNIT_TESTS	:= $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 UNIT_BINS	:= $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
-TOOLS		:= $(OUTPUT)/democtl $(OUTPUT)/waitload
+TOOLS		:= $(OUTPUT)/democtl $(OUTPUT)/waitload $(OUTPUT)/fdreuse
 
 ifeq ($(V),1)
 	Q =
@@ -119,6 +119,10 @@ $(OUTPUT)/democtl: tools/democtl.c | $(OUTPUT)
 $(OUTPUT)/waitload: tools/waitload.c | $(OUTPUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $< $(ALL_LDFLAGS) -o $@
+
+$(OUTPUT)/fdreuse: tools/fdreuse.c | $(OUTPUT)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $< $(ALL_LDFLAGS) -lpthread -o $@
 
 # Unit tests: each links only the library sources, with sanitizers.
 $(OUTPUT)/tests/test_%: tests/test_%.c $(LIB_SRCS) $(OUTPUT)/syscall_table.h | $(OUTPUT)/tests

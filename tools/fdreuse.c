@@ -1,0 +1,873 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * fdreuse: the test oracle for latscope's fd cache.
+ *
+ * latscope caches per thread what an fd number names and trusts the entry
+ * until its process closes, dup2/dup3s over, connects or binds some fd.
+ * Each iteration here keeps one fd number, FD, in use while it changes
+ * what it names: an unconnected UDP socket that gets bound, a UDP socket
+ * that sends to one port and then connects to another, a ping socket that
+ * a second thread dup3s over it, and a unix socket that the second thread
+ * puts there after closing it.  Each change is followed at once by a call
+ * of the main thread on FD, whose cache entry for it still describes what
+ * FD was, so a stale entry shows up as a call under the old name.  The
+ * calls are counted per (phase, subsystem, syscall) in the shape democtl
+ * prints, so tests/integration/compare-democtl.sh checks latscope against
+ * them.  See docs/fdreuse.md.
+ *
+ * Every counted call is made with syscall(2), as in waitload: a libc
+ * wrapper may make another syscall than its name says.  The threads hand
+ * over with a mutex and a condition variable, whose futex calls latscope
+ * names "other", and between the call that fills the main thread's cache
+ * entry for FD and the one that checks it the main thread makes no call
+ * on another fd: one in the same cache slot (fd & 3) would evict the entry
+ * and hide a stale one.  Nor does any other call that invalidates the
+ * cache come between a change and its check, so each check tests one of
+ * them: bind, connect, dup3 and close.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#define DEF_ITERATIONS		10
+/* BASE, BASE + 1, BASE + 2: away from waitload's 18490 and democtl's 18080 */
+#define DEF_PORT_BASE		18520
+/* A reply that should be queued already but has not come after this long is a failure. */
+#define RECV_TIMEOUT_MS		5000
+
+enum fr_phase {
+	PH_SETUP,
+	PH_RUN,
+	PH_TEARDOWN,
+	PH_MAX,
+};
+
+static const char *const phase_name[PH_MAX] = {
+	[PH_SETUP] = "setup",
+	[PH_RUN] = "run",
+	[PH_TEARDOWN] = "teardown",
+};
+
+/*
+ * Every call latscope can put into these subsystems is one of ours, so
+ * they all go to "phases" and are compared whole.  Nothing counted lands
+ * in "file" or "other": the handovers, the loader and stdio do, and
+ * "shared" stays empty.
+ */
+enum fr_subsys {
+	SS_UDP_UNCONN,		/* "udp:unconnected": socket()s, binds, FD before bind */
+	SS_BIND_IN,		/* "udp-in:BASE": FD once bound */
+	SS_A_IN,		/* "udp-in:BASE+1": sink A */
+	SS_B_IN,		/* "udp-in:BASE+2": sink B */
+	SS_A_OUT,		/* "udp:127.0.0.1:BASE+1": FD's sendto()s to A */
+	SS_B_OUT,		/* "udp:127.0.0.1:BASE+2": FD connected to B */
+	SS_ICMP,		/* "icmp": the ping socket, also as FD */
+	SS_UNIX,		/* "unix": the socket pair, one end as FD */
+	SS_MAX,
+};
+
+/* Filled in main() once the ports are known. */
+static char subsys_name[SS_MAX][32];
+
+enum fr_sc {
+	SC_SOCKET,
+	SC_SOCKETPAIR,
+	SC_BIND,
+	SC_CONNECT,
+	SC_SETSOCKOPT,
+	SC_SENDTO,
+	SC_RECVFROM,
+	SC_WRITE,
+	SC_READ,
+	SC_DUP3,
+	SC_CLOSE,
+	SC_MAX,
+};
+
+static const struct {
+	long nr;
+	const char *name;	/* the kernel's name, as a tracer prints it */
+} sc_info[SC_MAX] = {
+	[SC_SOCKET]	= { SYS_socket, "socket" },
+	[SC_SOCKETPAIR]	= { SYS_socketpair, "socketpair" },
+	[SC_BIND]	= { SYS_bind, "bind" },
+	[SC_CONNECT]	= { SYS_connect, "connect" },
+	[SC_SETSOCKOPT]	= { SYS_setsockopt, "setsockopt" },
+	[SC_SENDTO]	= { SYS_sendto, "sendto" },
+	[SC_RECVFROM]	= { SYS_recvfrom, "recvfrom" },
+	[SC_WRITE]	= { SYS_write, "write" },
+	[SC_READ]	= { SYS_read, "read" },
+	[SC_DUP3]	= { SYS_dup3, "dup3" },
+	[SC_CLOSE]	= { SYS_close, "close" },
+};
+
+struct fr_count {
+	uint64_t calls;
+	uint64_t errors;
+};
+
+enum fr_thread {
+	TH_MAIN,
+	TH_HELPER,
+	TH_MAX,
+};
+
+/* One table per thread, summed in the report: no atomics, no lock. */
+static struct fr_count counts[TH_MAX][PH_MAX][SS_MAX][SC_MAX];
+static __thread enum fr_thread my_thread = TH_MAIN;
+/* Set by the main thread while the helper waits; a handover orders it. */
+static enum fr_phase cur_phase = PH_SETUP;
+
+/* What the main thread asks the helper to do. */
+enum fr_job {
+	JOB_NONE,
+	JOB_PING_OVER_FD,	/* step c: a ping socket dup3'd over FD */
+	JOB_UNIX_AT_FD,		/* step d: FD closed, a unix socket at its number */
+	JOB_QUIT,
+};
+
+struct env {
+	unsigned long iterations;
+	unsigned int port_base;
+	const char *json_path;		/* NULL: stdout */
+};
+
+struct fr {
+	struct env env;
+	int sink_a;			/* bound to 127.0.0.1:BASE+1 */
+	int sink_b;			/* bound to 127.0.0.1:BASE+2 */
+	int fd;				/* FD, the reused number; -1 until known */
+	int ping;			/* the ping socket's own fd, steps c to d */
+	int unix_peer;			/* the other end of the socket pair */
+	unsigned long done;
+
+	pthread_t helper;
+	int helper_started;
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	enum fr_job job;		/* under lock; the helper sets JOB_NONE when done */
+	int job_rc;			/* under lock */
+};
+
+__attribute__((format(printf, 1, 2)))
+static void p_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("Error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/*
+ * The one place a counted syscall is made.  Counted before it is made, so
+ * a call that fails is still one call; a failure also counts as one error.
+ */
+static long sys_counted(enum fr_subsys ss, enum fr_sc sc, long a1, long a2, long a3, long a4,
+			long a5, long a6)
+{
+	struct fr_count *c = &counts[my_thread][cur_phase][ss][sc];
+	long ret;
+
+	c->calls++;
+	ret = syscall(sc_info[sc].nr, a1, a2, a3, a4, a5, a6);
+	if (ret == -1)
+		c->errors++;
+	return ret;
+}
+
+#define P(x)	((long)(uintptr_t)(x))
+
+static int c_socket(enum fr_subsys ss, int domain, int type, int proto)
+{
+	return (int)sys_counted(ss, SC_SOCKET, domain, type, proto, 0, 0, 0);
+}
+
+static int c_socketpair(enum fr_subsys ss, int domain, int type, int proto, int sv[2])
+{
+	return (int)sys_counted(ss, SC_SOCKETPAIR, domain, type, proto, P(sv), 0, 0);
+}
+
+static int c_bind(enum fr_subsys ss, int fd, const void *sa, socklen_t len)
+{
+	return (int)sys_counted(ss, SC_BIND, fd, P(sa), len, 0, 0, 0);
+}
+
+static int c_connect(enum fr_subsys ss, int fd, const void *sa, socklen_t len)
+{
+	return (int)sys_counted(ss, SC_CONNECT, fd, P(sa), len, 0, 0, 0);
+}
+
+/* SO_RCVTIMEO, so a reply that never comes fails the run instead of hanging it. */
+static int c_rcvtimeo(enum fr_subsys ss, int fd)
+{
+	struct timeval tv = {
+		.tv_sec = RECV_TIMEOUT_MS / 1000,
+		.tv_usec = (RECV_TIMEOUT_MS % 1000) * 1000,
+	};
+
+	return (int)sys_counted(ss, SC_SETSOCKOPT, fd, SOL_SOCKET, SO_RCVTIMEO, P(&tv),
+				sizeof(tv), 0);
+}
+
+/* dest NULL: the connected peer */
+static ssize_t c_sendto(enum fr_subsys ss, int fd, const void *buf, size_t len,
+			const void *dest, socklen_t destlen)
+{
+	return sys_counted(ss, SC_SENDTO, fd, P(buf), (long)len, 0, P(dest), destlen);
+}
+
+static ssize_t c_recvfrom(enum fr_subsys ss, int fd, void *buf, size_t len, int flags)
+{
+	return sys_counted(ss, SC_RECVFROM, fd, P(buf), (long)len, flags, 0, 0);
+}
+
+static ssize_t c_write(enum fr_subsys ss, int fd, const void *buf, size_t len)
+{
+	return sys_counted(ss, SC_WRITE, fd, P(buf), (long)len, 0, 0, 0);
+}
+
+static ssize_t c_read(enum fr_subsys ss, int fd, void *buf, size_t len)
+{
+	return sys_counted(ss, SC_READ, fd, P(buf), (long)len, 0, 0, 0);
+}
+
+static int c_dup3(enum fr_subsys ss, int oldfd, int newfd, int flags)
+{
+	return (int)sys_counted(ss, SC_DUP3, oldfd, newfd, flags, 0, 0, 0);
+}
+
+static int c_close(enum fr_subsys ss, int fd)
+{
+	return (int)sys_counted(ss, SC_CLOSE, fd, 0, 0, 0, 0, 0);
+}
+
+static void loopback_addr(struct sockaddr_in *sin, unsigned int port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+static unsigned int port_bind(const struct fr *fr)
+{
+	return fr->env.port_base;
+}
+
+static unsigned int port_a(const struct fr *fr)
+{
+	return fr->env.port_base + 1;
+}
+
+static unsigned int port_b(const struct fr *fr)
+{
+	return fr->env.port_base + 2;
+}
+
+/*
+ * A new fd must be FD: the kernel hands out the lowest free number, and
+ * the workload's point is that the number stays the same.
+ */
+static int expect_fd(const struct fr *fr, const char *what, int got)
+{
+	if (got < 0) {
+		p_err("%s: %s", what, strerror(errno));
+		return -1;
+	}
+	if (got != fr->fd) {
+		p_err("%s returned fd %d, expected %d (the number the workload reuses)", what,
+		      got, fr->fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+/* A UDP socket explicitly bound to 127.0.0.1:port: "udp-in:port" from then on. */
+static int open_sink(unsigned int port, enum fr_subsys ss_in, int *out)
+{
+	struct sockaddr_in sin;
+	int fd;
+
+	/* named from socket()'s arguments, and at bind's entry still unbound */
+	fd = c_socket(SS_UDP_UNCONN, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		p_err("socket for 127.0.0.1:%u: %s", port, strerror(errno));
+		return -1;
+	}
+	*out = fd;
+	loopback_addr(&sin, port);
+	if (c_bind(SS_UDP_UNCONN, fd, &sin, sizeof(sin))) {
+		p_err("bind 127.0.0.1:%u: %s", port, strerror(errno));
+		return -1;
+	}
+	if (c_rcvtimeo(ss_in, fd)) {
+		p_err("SO_RCVTIMEO on 127.0.0.1:%u: %s", port, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the helper thread ------------------------------------------------ */
+
+/*
+ * Step c: a ping socket takes FD's number with dup3, which closes FD's UDP
+ * socket in the same call.  dup3 is named after its first fd, the ping
+ * socket.  The original stays open until step d: closing it now would
+ * invalidate the cache too, and hide a dup3 that does not.
+ */
+static int job_ping_over_fd(struct fr *fr)
+{
+	int ping;
+
+	ping = c_socket(SS_ICMP, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+	if (ping < 0) {
+		if (errno == EACCES || errno == EPERM)
+			p_err("ping socket refused (%s): our group is outside "
+			      "net.ipv4.ping_group_range", strerror(errno));
+		else
+			p_err("ping socket: %s", strerror(errno));
+		return -1;
+	}
+	if (ping == fr->fd) {
+		p_err("the ping socket is fd %d, which should still be in use", ping);
+		close(ping);
+		return -1;
+	}
+	if (c_rcvtimeo(SS_ICMP, ping)) {
+		p_err("SO_RCVTIMEO on the ping socket: %s", strerror(errno));
+		close(ping);
+		return -1;
+	}
+	fr->ping = ping;
+	return expect_fd(fr, "dup3 of the ping socket", c_dup3(SS_ICMP, ping, fr->fd, O_CLOEXEC));
+}
+
+/*
+ * Step d: the ping socket's original fd and FD are closed, and a unix
+ * socket pair takes FD's number, which is the lowest free one; should it
+ * not, dup3 puts the first end there.
+ */
+static int job_unix_at_fd(struct fr *fr)
+{
+	int sv[2];
+
+	if (c_close(SS_ICMP, fr->ping)) {
+		p_err("close of the ping socket: %s", strerror(errno));
+		return -1;
+	}
+	fr->ping = -1;
+	if (c_close(SS_ICMP, fr->fd)) {
+		p_err("close of fd %d (ping socket): %s", fr->fd, strerror(errno));
+		return -1;
+	}
+	if (c_socketpair(SS_UNIX, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		p_err("socketpair: %s", strerror(errno));
+		return -1;
+	}
+	if (sv[1] == fr->fd) {
+		p_err("socketpair put its second end at fd %d", fr->fd);
+		return -1;
+	}
+	if (sv[0] != fr->fd) {
+		if (expect_fd(fr, "dup3 of the unix socket",
+			      c_dup3(SS_UNIX, sv[0], fr->fd, O_CLOEXEC)))
+			return -1;
+		if (c_close(SS_UNIX, sv[0])) {
+			p_err("close of the unix socket's first fd: %s", strerror(errno));
+			return -1;
+		}
+	}
+	fr->unix_peer = sv[1];
+	return 0;
+}
+
+static void *helper_main(void *arg)
+{
+	struct fr *fr = arg;
+	enum fr_job job;
+	int rc;
+
+	my_thread = TH_HELPER;
+	for (;;) {
+		pthread_mutex_lock(&fr->lock);
+		while (fr->job == JOB_NONE)
+			pthread_cond_wait(&fr->cv, &fr->lock);
+		job = fr->job;
+		pthread_mutex_unlock(&fr->lock);
+		if (job == JOB_QUIT)
+			return NULL;
+		rc = job == JOB_PING_OVER_FD ? job_ping_over_fd(fr) : job_unix_at_fd(fr);
+		pthread_mutex_lock(&fr->lock);
+		fr->job = JOB_NONE;
+		fr->job_rc = rc;
+		pthread_cond_broadcast(&fr->cv);
+		pthread_mutex_unlock(&fr->lock);
+	}
+}
+
+/*
+ * Run a job on the helper and wait until it is done, so that every call
+ * of the main thread after this comes after every call of the job.
+ */
+static int helper_do(struct fr *fr, enum fr_job job)
+{
+	int rc;
+
+	pthread_mutex_lock(&fr->lock);
+	fr->job = job;
+	pthread_cond_broadcast(&fr->cv);
+	if (job == JOB_QUIT) {
+		pthread_mutex_unlock(&fr->lock);
+		return 0;
+	}
+	while (fr->job != JOB_NONE)
+		pthread_cond_wait(&fr->cv, &fr->lock);
+	rc = fr->job_rc;
+	pthread_mutex_unlock(&fr->lock);
+	return rc;
+}
+
+/* ---- one iteration ---------------------------------------------------- */
+
+/*
+ * Step a: a fresh UDP socket at FD is "udp:unconnected" until it is bound;
+ * the recvfrom right after the bind must say "udp-in:BASE".  Both
+ * recvfroms find nothing (MSG_DONTWAIT): EAGAIN, one error each.
+ */
+static int step_bind(struct fr *fr)
+{
+	struct sockaddr_in sin;
+	char buf[16];
+	int fd;
+
+	fd = c_socket(SS_UDP_UNCONN, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && fr->fd < 0)
+		fr->fd = fd;		/* the first iteration picks the number */
+	if (expect_fd(fr, "socket (step a)", fd))
+		return -1;
+	if (c_recvfrom(SS_UDP_UNCONN, fr->fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 ||
+	    errno != EAGAIN) {
+		p_err("recvfrom on an unbound socket: expected EAGAIN, got %s", strerror(errno));
+		return -1;
+	}
+	loopback_addr(&sin, port_bind(fr));
+	/* bind is named at its entry, when the socket is still unbound */
+	if (c_bind(SS_UDP_UNCONN, fr->fd, &sin, sizeof(sin))) {
+		p_err("bind 127.0.0.1:%u: %s", port_bind(fr), strerror(errno));
+		return -1;
+	}
+	if (c_recvfrom(SS_BIND_IN, fr->fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 ||
+	    errno != EAGAIN) {
+		p_err("recvfrom on the bound socket: expected EAGAIN, got %s", strerror(errno));
+		return -1;
+	}
+	if (c_close(SS_BIND_IN, fr->fd)) {
+		p_err("close of the bound socket: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Step b: a fresh UDP socket at FD sends to A, named after that
+ * destination, then connects to B: the sends after the connect must say B.
+ */
+static int step_connect(struct fr *fr)
+{
+	static const char msg[] = "x";
+	struct sockaddr_in a, b;
+	int i;
+
+	if (expect_fd(fr, "socket (step b)",
+		      c_socket(SS_UDP_UNCONN, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)))
+		return -1;
+	loopback_addr(&a, port_a(fr));
+	loopback_addr(&b, port_b(fr));
+	for (i = 0; i < 2; i++) {
+		if (c_sendto(SS_A_OUT, fr->fd, msg, 1, &a, sizeof(a)) != 1) {
+			p_err("sendto 127.0.0.1:%u: %s", port_a(fr), strerror(errno));
+			return -1;
+		}
+	}
+	/* connect is named after where it connects to */
+	if (c_connect(SS_B_OUT, fr->fd, &b, sizeof(b))) {
+		p_err("connect 127.0.0.1:%u: %s", port_b(fr), strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		if (c_sendto(SS_B_OUT, fr->fd, msg, 1, NULL, 0) != 1) {
+			p_err("send to 127.0.0.1:%u: %s", port_b(fr), strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Step c, after the helper put a ping socket at FD: an echo request to
+ * 127.0.0.1 and its reply, both "icmp".  The kernel fills in the ident and
+ * the checksum of a ping socket's requests.
+ */
+static int step_ping(struct fr *fr)
+{
+	struct {
+		struct icmphdr h;
+		char payload[8];
+	} req = {
+		.h.type = ICMP_ECHO,
+		.h.un.echo.sequence = htons((uint16_t)fr->done),
+		.payload = "fdreuse",
+	}, rep;
+	struct sockaddr_in dst;
+	ssize_t n;
+
+	loopback_addr(&dst, 0);
+	if (c_sendto(SS_ICMP, fr->fd, &req, sizeof(req), &dst, sizeof(dst)) !=
+	    (ssize_t)sizeof(req)) {
+		p_err("ICMP echo request to 127.0.0.1: %s", strerror(errno));
+		return -1;
+	}
+	n = c_recvfrom(SS_ICMP, fr->fd, &rep, sizeof(rep), 0);
+	if (n < 0) {
+		p_err("ICMP echo reply from 127.0.0.1: %s", errno == EAGAIN ?
+		      "none within the timeout" : strerror(errno));
+		return -1;
+	}
+	if (n < (ssize_t)sizeof(rep.h) || rep.h.type != ICMP_ECHOREPLY ||
+	    rep.h.un.echo.sequence != req.h.un.echo.sequence) {
+		p_err("ICMP: expected the echo reply to sequence %lu", fr->done);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Step d, after the helper closed FD and put a unix socket there: the
+ * write on FD must say "unix".  Then both ends are closed.
+ */
+static int step_unix(struct fr *fr)
+{
+	ssize_t n;
+	char c = 0;
+
+	if (c_write(SS_UNIX, fr->fd, "y", 1) != 1) {
+		p_err("write on the unix socket: %s", strerror(errno));
+		return -1;
+	}
+	n = c_read(SS_UNIX, fr->unix_peer, &c, 1);
+	if (n != 1 || c != 'y') {
+		p_err("read on the unix socket: %s", n < 0 ? strerror(errno) :
+		      n == 0 ? "end of file" : "not the byte written");
+		return -1;
+	}
+	if (c_close(SS_UNIX, fr->fd) || c_close(SS_UNIX, fr->unix_peer)) {
+		p_err("close of the unix sockets: %s", strerror(errno));
+		return -1;
+	}
+	fr->unix_peer = -1;
+	return 0;
+}
+
+/*
+ * Take step b's datagrams off the sinks.  Only now: a call on a sink's fd
+ * in between could take FD's cache slot.
+ */
+static int drain_sinks(struct fr *fr)
+{
+	char buf[16];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (c_recvfrom(SS_A_IN, fr->sink_a, buf, sizeof(buf), 0) != 1) {
+			p_err("recvfrom on 127.0.0.1:%u: %s", port_a(fr), strerror(errno));
+			return -1;
+		}
+		if (c_recvfrom(SS_B_IN, fr->sink_b, buf, sizeof(buf), 0) != 1) {
+			p_err("recvfrom on 127.0.0.1:%u: %s", port_b(fr), strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int iteration(struct fr *fr)
+{
+	if (step_bind(fr) || step_connect(fr))
+		return -1;
+	if (helper_do(fr, JOB_PING_OVER_FD) || step_ping(fr))
+		return -1;
+	if (helper_do(fr, JOB_UNIX_AT_FD) || step_unix(fr))
+		return -1;
+	return drain_sinks(fr);
+}
+
+/* ---- report ----------------------------------------------------------- */
+
+/* `"name":{"sc":{"calls":N,"errors":N},...}` for one subsystem, if it has calls. */
+static void print_subsys(FILE *f, enum fr_phase ph, enum fr_subsys ss, const char **sep)
+{
+	const char *sep_sc = NULL;
+	struct fr_count c;
+	int sc, th;
+
+	for (sc = 0; sc < SC_MAX; sc++) {
+		c = (struct fr_count){ 0 };
+		for (th = 0; th < TH_MAX; th++) {
+			c.calls += counts[th][ph][ss][sc].calls;
+			c.errors += counts[th][ph][ss][sc].errors;
+		}
+		if (!c.calls)
+			continue;
+		if (!sep_sc) {
+			fprintf(f, "%s\n   \"%s\":{", *sep, subsys_name[ss]);
+			*sep = ",";
+			sep_sc = "";
+		}
+		fprintf(f, "%s\"%s\":{\"calls\":%ju,\"errors\":%ju}", sep_sc, sc_info[sc].name,
+			(uintmax_t)c.calls, (uintmax_t)c.errors);
+		sep_sc = ",";
+	}
+	if (sep_sc)
+		fputc('}', f);
+}
+
+/*
+ * democtl's shape, so compare-democtl.sh reads it; "shared" is empty (see
+ * enum fr_subsys).  No escaping: every name is plain ASCII without quotes.
+ */
+static void print_json(const struct fr *fr, FILE *f)
+{
+	const char *sep_ph = "", *sep_ss;
+	int ph, ss;
+
+	fprintf(f, "{\"pid\":%d,\"port_base\":%u,\"fd\":%d,\"iterations\":%lu,\n \"phases\":{",
+		(int)getpid(), fr->env.port_base, fr->fd, fr->done);
+	for (ph = 0; ph < PH_MAX; ph++) {
+		fprintf(f, "%s\n  \"%s\":{", sep_ph, phase_name[ph]);
+		sep_ph = ",";
+		sep_ss = "";
+		for (ss = 0; ss < SS_MAX; ss++)
+			print_subsys(f, ph, ss, &sep_ss);
+		fputc('}', f);
+	}
+	fputs("},\n \"shared\":{}}\n", f);
+}
+
+/* tmp + rename, so a reader never sees half a file. */
+static int write_json(const struct fr *fr, const char *path)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+		p_err("%s: path too long", path);
+		return -1;
+	}
+	f = fopen(tmp, "w");
+	if (!f) {
+		p_err("%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	print_json(fr, f);
+	if (fflush(f) || fsync(fileno(f)))
+		err = errno;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		p_err("%s: %s", path, strerror(err));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- command line ----------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: fdreuse [-n N] [-p BASE] [-j FILE]\n"
+"\n"
+"Give one fd number, FD, four different sockets in turn, N times, across two\n"
+"threads, and print, as JSON, how many calls it made per (phase, subsystem,\n"
+"syscall), where the subsystem is the name latscope gives the call (the test\n"
+"oracle for latscope's per-thread fd cache).\n"
+"\n"
+"Each iteration: (a) a UDP socket at FD, recvfrom (EAGAIN), bind to\n"
+"127.0.0.1:BASE, recvfrom again (udp-in:BASE), close; (b) a UDP socket at FD,\n"
+"two sendto 127.0.0.1:BASE+1, connect to 127.0.0.1:BASE+2, two sends\n"
+"(udp:127.0.0.1:BASE+2); (c) the helper thread opens a ping socket and dup3s\n"
+"it over FD; the main thread sends an ICMP echo request to 127.0.0.1 on FD and\n"
+"receives the reply (icmp); (d) the helper closes the ping socket's original\n"
+"fd and FD, and makes a unix socket pair whose first end is FD; the main\n"
+"thread writes a byte on FD (unix), reads it at the other end and closes\n"
+"both.  Then the datagrams of (b) are taken off the sockets bound to BASE+1\n"
+"and BASE+2.\n"
+"\n"
+"Options:\n"
+"  -n, --iterations N    iterations (default %d)\n"
+"  -p, --port-base BASE  UDP ports BASE, BASE+1, BASE+2 on 127.0.0.1, BASE from\n"
+"                        1 to 65533 (default %d)\n"
+"  -j, --json FILE       write the JSON to FILE (tmp + rename), not stdout\n"
+"  -h, --help            show this help\n"
+"\n"
+"The ping socket needs our group in net.ipv4.ping_group_range.\n"
+"\n"
+"The JSON has democtl's \"phases\" (setup, run, teardown), which hold every\n"
+"call latscope can put into those subsystems, and an empty \"shared\".\n"
+"\n"
+"Exit status: 0 success, 1 runtime failure (no JSON), 2 usage error.\n",
+		DEF_ITERATIONS, DEF_PORT_BASE);
+}
+
+/* Range-checked decimal; 0 or -1. */
+static int parse_num(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* 0 to run, 1 to exit 0 (help), 2 on a usage error (printed). */
+static int parse_args(int argc, char **argv, struct env *env)
+{
+	static const struct option opts[] = {
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "port-base", required_argument, NULL, 'p' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:p:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_num(optarg, 0, ULONG_MAX, &v)) {
+				fprintf(stderr, "fdreuse: invalid value '%s' for --iterations\n",
+					optarg);
+				goto try_help;
+			}
+			env->iterations = v;
+			break;
+		case 'p':
+			if (parse_num(optarg, 1, 65533, &v)) {
+				fprintf(stderr, "fdreuse: --port-base must be 1-65533, not '%s'\n",
+					optarg);
+				goto try_help;
+			}
+			env->port_base = (unsigned int)v;
+			break;
+		case 'j':
+			env->json_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			goto try_help;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "fdreuse: unexpected argument '%s'\n", argv[optind]);
+		goto try_help;
+	}
+	return 0;
+
+try_help:
+	fprintf(stderr, "Try 'fdreuse --help' for more information.\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct fr fr = {
+		.env = { .iterations = DEF_ITERATIONS, .port_base = DEF_PORT_BASE },
+		.sink_a = -1,
+		.sink_b = -1,
+		.fd = -1,
+		.ping = -1,
+		.unix_peer = -1,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cv = PTHREAD_COND_INITIALIZER,
+	};
+	int ret, rc = 1;
+
+	ret = parse_args(argc, argv, &fr.env);
+	if (ret)
+		return ret == 1 ? 0 : 2;
+
+	snprintf(subsys_name[SS_UDP_UNCONN], sizeof(subsys_name[0]), "udp:unconnected");
+	snprintf(subsys_name[SS_BIND_IN], sizeof(subsys_name[0]), "udp-in:%u", port_bind(&fr));
+	snprintf(subsys_name[SS_A_IN], sizeof(subsys_name[0]), "udp-in:%u", port_a(&fr));
+	snprintf(subsys_name[SS_B_IN], sizeof(subsys_name[0]), "udp-in:%u", port_b(&fr));
+	snprintf(subsys_name[SS_A_OUT], sizeof(subsys_name[0]), "udp:127.0.0.1:%u", port_a(&fr));
+	snprintf(subsys_name[SS_B_OUT], sizeof(subsys_name[0]), "udp:127.0.0.1:%u", port_b(&fr));
+	snprintf(subsys_name[SS_ICMP], sizeof(subsys_name[0]), "icmp");
+	snprintf(subsys_name[SS_UNIX], sizeof(subsys_name[0]), "unix");
+
+	cur_phase = PH_SETUP;
+	if (open_sink(port_a(&fr), SS_A_IN, &fr.sink_a) ||
+	    open_sink(port_b(&fr), SS_B_IN, &fr.sink_b))
+		goto out;
+	ret = pthread_create(&fr.helper, NULL, helper_main, &fr);
+	if (ret) {
+		p_err("pthread_create: %s", strerror(ret));
+		goto out;
+	}
+	fr.helper_started = 1;
+
+	cur_phase = PH_RUN;
+	for (fr.done = 0; fr.done < fr.env.iterations; fr.done++)
+		if (iteration(&fr))
+			goto out;
+	rc = 0;
+out:
+	cur_phase = PH_TEARDOWN;
+	if (fr.helper_started) {
+		helper_do(&fr, JOB_QUIT);
+		pthread_join(fr.helper, NULL);
+	}
+	if (fr.sink_a >= 0)
+		c_close(SS_A_IN, fr.sink_a);
+	if (fr.sink_b >= 0)
+		c_close(SS_B_IN, fr.sink_b);
+	/* A failed run has no report: its counts would not be an oracle. */
+	if (rc)
+		return rc;
+	if (fr.env.json_path)
+		return write_json(&fr, fr.env.json_path) ? 1 : 0;
+	print_json(&fr, stdout);
+	return fflush(stdout) ? 1 : 0;
+}
