@@ -173,6 +173,9 @@ $(BENCH_WL_BINS): $(BENCH_OUT)/%: bench/%.c $(BENCH_OUT)/bench.o $(OUTPUT)/log.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) -lpthread -o $@
 
+# accuracy reads its own samples through latscope's histogram
+$(BENCH_OUT)/accuracy: $(OUTPUT)/hist.o
+
 # Root; about 6 minutes, QUICK=1 under 2.  Results: build/bench/results.{json,md}.
 .PHONY: bench
 bench: $(OUTPUT)/latscope $(BENCH_BINS)
