@@ -131,12 +131,13 @@ $(OUTPUT)/tests/test_%: tests/test_%.c $(LIB_SRCS) $(OUTPUT)/syscall_table.h | $
 		$(ALL_LDFLAGS) $(LIBS) -lcmocka -o $@
 
 # make bench (docs/performance.md): C workloads, two reference tracers (the
-# empty-program floor and the clock pair) and a peak-RSS helper, all in
-# build/bench/; bench/run.sh runs them.
+# empty-program floor and the clock pair), the loader of single-operation
+# programs (helpercost) and a peak-RSS helper, all in build/bench/;
+# bench/run.sh runs them.
 BENCH_OUT	:= $(OUTPUT)/bench
 BENCH_WLS	:= getppid udp_rr icmp_echo netlink_dump udp_fanout accuracy
 BENCH_WL_BINS	:= $(addprefix $(BENCH_OUT)/,$(BENCH_WLS))
-BENCH_REFS	:= $(BENCH_OUT)/floor $(BENCH_OUT)/clockpair
+BENCH_REFS	:= $(BENCH_OUT)/floor $(BENCH_OUT)/clockpair $(BENCH_OUT)/helpercost
 BENCH_BINS	:= $(BENCH_WL_BINS) $(BENCH_REFS) $(BENCH_OUT)/peakrss
 
 $(BENCH_OUT):

@@ -5,7 +5,8 @@
 # user would otherwise reach for and to two reference tracers: the floor
 # (empty tp_btf programs) and the clock pair (two clock reads, nothing
 # else).  Then latscope's memory, its accuracy against the workload's own
-# clock, and the kernel's run time per BPF program run.
+# clock, the kernel's run time per BPF program run, and what single BPF
+# operations (helpers, map lookups, probe reads) cost per run.
 # docs/performance.md explains every configuration and the output.
 #
 # Each workload (build/bench/*) times its own loop after a warm-up, so
@@ -29,8 +30,13 @@
 #   LATSCOPE=PATH    the latscope under test (default build/latscope)
 #   FLOOR=PATH       another loader in place of build/bench/floor (to time a
 #                    hand-made program against the same workloads)
+#   HELPERCOST=PATH  another loader in place of build/bench/helpercost
 #   BENCH_CPU=N      CPU the workloads are pinned to (default: the last one)
-#   SECTIONS="..."   subset of: overhead memory accuracy bpfstats
+#   SECTIONS="..."   subset of: overhead memory accuracy bpfstats helpers
+#   HELPER_OPS="..." the helpers section's operations (default: all that
+#                    build/bench/helpercost --list lists; empty always runs)
+#   HELPER_ROUNDS=N  interleaved rounds of the helpers section (default 3,
+#                    QUICK 2)
 #   SCALE=F          multiply every iteration count by F
 #   FROM_RUNS=FILE   no overhead runs: summarize FILE (a runs.jsonl) again
 #
@@ -45,6 +51,7 @@ B=$OUT
 LATSCOPE=${LATSCOPE:-build/latscope}
 FLOOR=${FLOOR:-$B/floor}
 CLOCKPAIR=$B/clockpair
+HELPERCOST=${HELPERCOST:-$B/helpercost}
 QUICK=${QUICK:-}
 [ "$QUICK" = 0 ] && QUICK=
 RUNS=${RUNS:-$([ -n "$QUICK" ] && echo 5 || echo 7)}
@@ -55,7 +62,7 @@ else
 	CONFIGS=${CONFIGS:-none latscope latscope-nocost untargeted untargeted-nocost floor clockpair bpftrace perf strace}
 fi
 VARIANTS=${VARIANTS:-}
-SECTIONS=${SECTIONS:-overhead memory accuracy bpfstats}
+SECTIONS=${SECTIONS:-overhead memory accuracy bpfstats helpers}
 CPU=${BENCH_CPU:-$(($(nproc) - 1))}
 SCALE=${SCALE:-1}
 START_TIME=$(date +%s)
@@ -74,6 +81,10 @@ ACC_RUNS=$([ -n "$QUICK" ] && echo 1 || echo 5)
 ACC_N=$([ -n "$QUICK" ] && echo 100000 || echo 1000000)
 declare -A STATS_N=([getppid]=3000000 [icmp_echo]=100000)	# bpfstats runs
 [ -n "$QUICK" ] && STATS_N=([getppid]=1000000 [icmp_echo]=50000)
+# helpers: getppid iterations per run (every one counted), interleaved rounds
+HELPERS_N=$([ -n "$QUICK" ] && echo 600000 || echo 1200000)
+HELPERS_N=$(awk -v n="$HELPERS_N" -v s="$SCALE" 'BEGIN { n = int(n * s); print n < 1 ? 1 : n }')
+HELPER_ROUNDS=${HELPER_ROUNDS:-$([ -n "$QUICK" ] && echo 2 || echo 3)}
 
 TMPD=$(mktemp -d /tmp/latscope-bench.XXXXXX)
 RUNS_FILE=$TMPD/runs.jsonl
@@ -224,11 +235,12 @@ machine_json() {
 }
 
 # Tracing programs loaded by someone else add to every configuration.  The
-# floor's names are ours alone; a program outlives its last fd briefly.
+# floor's and helpercost's names are ours alone; a program outlives its last
+# fd briefly.
 foreign_progs() {
 	bpftool prog show -j 2>/dev/null | jq -r '[.[] | select(.type == "tracing" or
 		.type == "raw_tracepoint" or .type == "tracepoint" or .type == "kprobe")
-		| select((.name // "") | startswith("floor_sys_") | not)
+		| select((.name // "") | startswith("floor_sys_") or startswith("hc_") | not)
 		| "\(.id):\(.name // "?")"] | join(" ")'
 }
 
@@ -888,6 +900,125 @@ render_stats() {
 		done
 }
 
+# ---- what single BPF operations cost (build/bench/helpercost) ----------------
+
+# helpers_run OP ROUND: OP's sys_enter program (bench/helpercost.bpf.c)
+# attached alone, the getppid loop pinned to $CPU, and the program's
+# run_time_ns / run_cnt from the kernel's counters read before and after
+# it: one JSON line on stdout.  Not for $(...): BG_PIDS must stay ours.
+# Returns 2 when helpercost cannot load or attach OP, 1 when the run
+# fails; the reason in $HELPERS_WHY.
+helpers_run() {
+	local op=$1 round=$2 d=$TMPD/helpers lp id rc
+	mkdir -p "$d"
+	HELPERS_WHY=
+	bg "$HELPERCOST" "$op" >"$d/side" 2>&1
+	lp=$BG_PID
+	if ! wait_grep "$d/side" '^(helpercost: attached|Error: )' 20 ||
+		! grep -q '^helpercost: attached' "$d/side"; then
+		stop_bg "$lp"
+		HELPERS_WHY=$(grep -v -e '^$' -e RLIMIT_MEMLOCK "$d/side" | tail -n1)
+		HELPERS_WHY=${HELPERS_WHY#Error: }
+		HELPERS_WHY=${HELPERS_WHY:-"helpercost $op did not attach within 20 s"}
+		return 2
+	fi
+	id=$(sed -n 's/^helpercost: attached .*prog id \([0-9]*\)).*/\1/p' "$d/side")
+	prog_stats_of "$lp" >"$d/a.json"
+	"$B/getppid" -n "$HELPERS_N" -W 0 -c "$CPU" >"$d/wl.json" 2>"$d/err"
+	rc=$?
+	prog_stats_of "$lp" >"$d/b.json"
+	stop_bg "$lp"
+	if [ "$rc" -ne 0 ]; then
+		HELPERS_WHY="getppid failed (exit $rc): $(grep -v '^$' "$d/err" | tail -n1)"
+		return 1
+	fi
+	jq -nec --arg op "$op" --arg id "${id:-none}" --argjson round "$round" \
+		--slurpfile a "$d/a.json" --slurpfile b "$d/b.json" '
+		($a[0][$id] // [0, 0]) as $a | $b[0][$id] as $b
+		| select($b != null and $b[1] > $a[1])
+		| ($b[1] - $a[1]) as $cnt
+		| {op: $op, round: $round, ok: true, runs: $cnt,
+		   ns_per_run: ((($b[0] - $a[0]) / $cnt) * 10 | round / 10)}' || {
+		HELPERS_WHY="the run count of $op's program (id ${id:-?}) did not grow: kernel.bpf_stats_enabled reset by someone?"
+		return 1
+	}
+}
+
+# helpers.jsonl -> {workload, iters, cpu, rounds, empty_ns_per_run, ops: [...]}
+# ops in the order run; above_empty_ns: median over rounds of the op's
+# ns/run minus the empty program's in the same round (a slow round then
+# shifts both sides); above_base_ns: the same against the op it builds on
+# (e.g. the task).
+helpers_summary() {	# jsonl ops-tsv skipped-json
+	jq -s --rawfile tsv "$2" --slurpfile skipped "$3" --arg order "$HELPER_OPS_RUN" \
+		--argjson n "$HELPERS_N" --argjson cpu "$CPU" --argjson rounds "$HELPER_ROUNDS" \
+		--argjson elapsed "$HELPERS_ELAPSED" '
+	def median: sort | if length == 0 then null
+		elif length % 2 == 1 then .[(length - 1) / 2]
+		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	def r1: if . == null then null else (. * 10 | round) / 10 end;
+	($tsv | split("\n") | map(select(length > 0) | split("\t")
+		| {(.[0]): {base: (if .[1] == "-" then null else .[1] end), what: .[2]}}) | add) as $desc
+	| . as $rows
+	| (reduce ($rows[] | select(.ok)) as $r ({}; .[$r.op] += [$r.ns_per_run])) as $v
+	| ($v | with_entries(.value |= median)) as $med
+	| (reduce ($rows[] | select(.ok)) as $r ({}; .["\($r.round)"][$r.op] = $r.ns_per_run)) as $byround
+	| def above($o; $ref): [$byround[] | select(.[$o] != null and .[$ref] != null)
+		| .[$o] - .[$ref]] | median;
+	{workload: "getppid", iters: $n, cpu: $cpu, rounds: $rounds, elapsed_s: $elapsed,
+	   empty_ns_per_run: ($med.empty | r1),
+	   ops: [$order | split(" ")[] as $o | $desc[$o] as $d
+		| ($rows | map(select(.op == $o))) as $all
+		| {op: $o, what: $d.what, base: $d.base,
+		   ns_per_run: ($med[$o] | r1),
+		   min: ($v[$o] // [] | min | r1), max: ($v[$o] // [] | max | r1),
+		   all: ($v[$o] // []), rounds_ok: ($v[$o] // [] | length),
+		   failed: ($all | map(select(.ok | not)) | length),
+		   runs_per_round: ($all | map(select(.ok) | .runs) | median),
+		   above_empty_ns: (if $o != "empty" then above($o; "empty") | r1 else null end),
+		   above_base_ns: (if $d.base != null then above($o; $d.base) | r1 else null end),
+		   skipped: ($skipped[0][$o] // null),
+		   why: ($all | map(select(.ok | not) | .why) | unique)}]}' "$1"
+}
+
+render_helpers() {
+	local h=$1 md=$2
+	echo
+	echo "== What single BPF operations cost: ns per sys_enter run, median of $HELPER_ROUNDS rounds (kernel.bpf_stats_enabled=1; getppid x $HELPERS_N pinned to CPU $CPU; $(jq .elapsed_s "$h") s)"
+	printf '  %-13s %-24s %-30s %s\n' op "ns/run median (min-max)" "above empty (above its base)" "what one run does"
+	{
+		echo
+		echo "### What single BPF operations cost (kernel.bpf_stats_enabled=1)"
+		echo
+		echo "Each row is one \`tp_btf/sys_enter\` program doing only that operation (bench/helpercost.bpf.c), attached alone (with an empty sys_exit) while \`getppid\` runs $HELPERS_N times pinned to CPU $CPU; ns per run is the kernel's run_time_ns / run_cnt of that program, median of $HELPER_ROUNDS interleaved rounds. The empty program's ns/run is what running a program and measuring it cost; the difference to it is the operation's own cost. Ops with a base do the base's work first; the last column is their cost above it. Reproduce: \`SECTIONS=helpers bash bench/run.sh\`."
+		echo
+		echo "| op | what one run does | ns per run, median (min–max) | above the empty program | above its base |"
+		echo "|---|---|---:|---:|---:|"
+	} >>"$md"
+	jq -r '.ops[] | [.op, .what, .ns_per_run, .min, .max, .above_empty_ns, (.base // "-"),
+		.above_base_ns, (.skipped // "-"), .failed, .rounds_ok] | map(tostring) | join("\u001f")' "$h" |
+		while IFS=$'\x1f' read -r op what med mn mx ae base ab skipped failed ok; do
+			local cell above md_above md_base=""
+			if [ "$skipped" != - ]; then
+				cell="skipped"
+			elif [ "$med" = null ]; then
+				cell="FAILED ($failed/$((failed + ok)))"
+			else
+				cell="$(fmt "$med" %.1f) ($(fmt "$mn" %.1f)-$(fmt "$mx" %.1f))"
+				[ "$failed" != 0 ] && cell="$cell [$failed failed]"
+			fi
+			above=$(fmt "$ae" %+.1f)
+			[ "$op" = empty ] && above="(reference)"
+			md_above=$above
+			if [ "$base" != - ] && [ "$ab" != null ]; then
+				md_base="$(fmt "$ab" %+.1f) above $base"
+				above="$above ($md_base)"
+			fi
+			printf '  %-13s %-24s %-30s %s\n' "$op" "$cell" "$above" "$what"
+			echo "| $op | $what | ${cell/-/–} | $md_above | $md_base |" >>"$md"
+		done
+}
+
 # ---- main ------------------------------------------------------------------
 
 if [ "$(id -u)" != 0 ]; then
@@ -1009,6 +1140,73 @@ if [[ " $SECTIONS " == *" bpfstats "* ]]; then
 	render_stats "$TMPD/stats.json" "$MD"
 fi
 
+HELPERS=null
+if [[ " $SECTIONS " == *" helpers "* ]]; then
+	if [ ! -x "$HELPERCOST" ] || ! "$HELPERCOST" --list >"$TMPD/helper-ops.tsv"; then
+		skip_note "helpers: $HELPERCOST is missing (make bench builds it)"
+		FAILED=1
+	else
+		# empty first, and an op's base (if any) before it
+		HELPER_OPS_RUN=empty
+		for op in ${HELPER_OPS:-$(cut -f1 "$TMPD/helper-ops.tsv")}; do
+			base=$(awk -F'\t' -v op="$op" '$1 == op { print $2 }' "$TMPD/helper-ops.tsv")
+			if [ -z "$base" ]; then
+				note "helpers: no operation '$op' (HELPER_OPS; $HELPERCOST --help lists them)"
+				continue
+			fi
+			for o in $base $op; do
+				[ "$o" = - ] || [[ " $HELPER_OPS_RUN " == *" $o "* ]] ||
+					HELPER_OPS_RUN="$HELPER_OPS_RUN $o"
+			done
+		done
+		HELPERS_T0=$(date +%s)
+		OLD_BPF_STATS=$(sysctl -n kernel.bpf_stats_enabled)
+		sysctl -qw kernel.bpf_stats_enabled=1
+		: >"$TMPD/helpers.jsonl"
+		declare -A HELPER_SKIPPED=()
+		for ((r = 1; r <= HELPER_ROUNDS; r++)); do
+			line="helpers $r/$HELPER_ROUNDS:"
+			for op in $HELPER_OPS_RUN; do
+				[ -n "${HELPER_SKIPPED[$op]:-}" ] && continue
+				helpers_run "$op" "$r" >"$TMPD/helper-run.json"
+				case $? in
+				0)
+					cat "$TMPD/helper-run.json" >>"$TMPD/helpers.jsonl"
+					line="$line $op $(jq -r .ns_per_run "$TMPD/helper-run.json")"
+					;;
+				2)
+					HELPER_SKIPPED[$op]=$HELPERS_WHY
+					skip_note "helpers: $op: $HELPERS_WHY"
+					line="$line $op SKIP"
+					;;
+				*)
+					jq -nc --arg op "$op" --argjson round "$r" --arg why "$HELPERS_WHY" \
+						'{op: $op, round: $round, ok: false, why: $why}' >>"$TMPD/helpers.jsonl"
+					echo "  FAIL: helpers $op (round $r): $HELPERS_WHY" >&2
+					line="$line $op FAIL"
+					;;
+				esac
+			done
+			echo "  $line"
+		done
+		sysctl -qw kernel.bpf_stats_enabled="$OLD_BPF_STATS" && OLD_BPF_STATS=
+		for op in "${!HELPER_SKIPPED[@]}"; do
+			jq -n --arg op "$op" --arg why "${HELPER_SKIPPED[$op]}" '{($op): $why}'
+		done | jq -s 'add // {}' >"$TMPD/helper-skipped.json"
+		HELPERS_ELAPSED=$(($(date +%s) - HELPERS_T0))
+		if helpers_summary "$TMPD/helpers.jsonl" "$TMPD/helper-ops.tsv" \
+			"$TMPD/helper-skipped.json" >"$TMPD/helpers.json"; then
+			HELPERS=$(cat "$TMPD/helpers.json")
+			render_helpers "$TMPD/helpers.json" "$MD"
+			# a skipped operation is a note; a failed run or no reference is not
+			jq -e '(.empty_ns_per_run != null) and all(.ops[]; .failed == 0)' \
+				"$TMPD/helpers.json" >/dev/null || FAILED=1
+		else
+			FAILED=1
+		fi
+	fi
+fi
+
 # ours may still be on their way out: a program outlives its last fd briefly
 for i in $(seq 30); do
 	FOREIGN_END=$(foreign_progs)
@@ -1031,6 +1229,7 @@ echo "Wall time of the bench: ${ELAPSED} s." >>"$MD"
 
 jq -n --argjson machine "$(cat "$TMPD/machine.json")" --argjson overhead "$SUMMARY" \
 	--argjson memory "$MEMORY" --argjson accuracy "$ACCURACY" --argjson bpf_stats "$STATS" \
+	--argjson helpers "$HELPERS" \
 	--arg quick "${QUICK:+1}" --argjson runs "$RUNS" --arg configs "$ACTIVE_CONFIGS" \
 	--arg variants "$VARIANTS" --argjson elapsed "$ELAPSED" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --rawfile notes "$NOTES_FILE" \
@@ -1040,7 +1239,7 @@ jq -n --argjson machine "$(cat "$TMPD/machine.json")" --argjson overhead "$SUMMA
 	  elapsed_s: $elapsed, machine: ($machine + {loadavg_at_end: $loadavg}),
 	  notes: ($notes | split("\n") | map(select(length > 0))),
 	  overhead: $overhead, memory: $memory, accuracy: $accuracy,
-	  bpf_stats: $bpf_stats}' >"$OUT/results.json"
+	  bpf_stats: $bpf_stats, helpers: $helpers}' >"$OUT/results.json"
 cp "$MD" "$OUT/results.md"
 cp "$RUNS_FILE" "$OUT/runs.jsonl"
 echo
