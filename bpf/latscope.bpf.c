@@ -755,13 +755,17 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 
 	if (!maybe_traced(task))
 		return 0;
+	/*
+	 * Before the task entry: a thread of a traced process that has none
+	 * (not seeded yet, or no memory) still renames the fds the others
+	 * cached, and so does a connect() in flight at attach.
+	 */
+	if (renames_fds(LS_SYSCALL_NR(regs)))
+		__sync_fetch_and_add(fd_gen_of(task->tgid), 1);
 	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
 	if (!ts)
 		return 0;
 	now = bpf_ktime_get_ns();
-	/* before the start check: a connect() in flight at attach counts too */
-	if (renames_fds(LS_SYSCALL_NR(regs)))
-		__sync_fetch_and_add(fd_gen_of(task->tgid), 1);
 	if (!ts->start_ns) {
 		/* the call was already in flight when we attached */
 		count_event(LS_CNT_NO_ENTRY);
