@@ -412,7 +412,12 @@ struct ls_epoll_walk {
 	__u32 mixed;			/* 1: the fds differ, stop */
 };
 
-/* 1 when there is no room: the set is larger than what we look at */
+/*
+ * 1 when there is no room.  Within LS_MAX_WAIT_FDS steps (one pop, at most
+ * two pushes each) that cannot happen; the check keeps the stack from ever
+ * wrapping, and a set larger than we look at is caught by the stack not
+ * being empty after the last step.
+ */
 static __always_inline int ls_epoll_push(struct ls_epoll_walk *w, __u64 node)
 {
 	if (!node)
