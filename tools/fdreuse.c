@@ -10,20 +10,26 @@
  * a second thread dup3s over it, and a unix socket that the second thread
  * puts there after closing it.  Each change is followed at once by a call
  * of the main thread on FD, whose cache entry for it still describes what
- * FD was, so a stale entry shows up as a call under the old name.  The
- * calls are counted per (phase, subsystem, syscall) in the shape democtl
- * prints, so tests/integration/compare-democtl.sh checks latscope against
- * them.  See docs/fdreuse.md.
+ * FD was, so a stale entry shows up as a call under the old name.  Last,
+ * an unconnected UDP socket at FD on which the main thread sends to one
+ * port and the second thread to another: the main thread's receives must
+ * be named after its own send, also after an unrelated close has made its
+ * cache entry stale, and those of a third thread, which never sent on it,
+ * after the second thread's, the socket's last.  The calls are counted per
+ * (phase, subsystem, syscall) in the shape democtl prints, so
+ * tests/integration/compare-democtl.sh checks latscope against them.  See
+ * docs/fdreuse.md.
  *
  * Every counted call is made with syscall(2), as in waitload: a libc
  * wrapper may make another syscall than its name says.  The threads hand
  * over with a mutex and a condition variable, whose futex calls latscope
  * names "other", and between the call that fills the main thread's cache
  * entry for FD and the one that checks it the main thread makes no call
- * on another fd: one in the same cache slot (fd & 3) would evict the entry
+ * on another fd in the same cache slot (fd & 3): it would evict the entry
  * and hide a stale one.  Nor does any other call that invalidates the
  * cache come between a change and its check, so each check tests one of
- * them: bind, connect, dup3 and close.
+ * them: bind, connect, dup3 and close.  (Step e's one such call, the close
+ * of a pipe, is the point of its check.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +54,12 @@
 #define DEF_PORT_BASE		18520
 /* A reply that should be queued already but has not come after this long is a failure. */
 #define RECV_TIMEOUT_MS		5000
+/* LS_FD_CACHE: a thread's fd cache is direct-mapped by fd % 4 */
+#define FD_CACHE_SLOTS		4
+/* step e: what sink B sends to FD's socket, one receive each */
+#define FEED_DGRAMS		3
+/* what steps b and e send to each sink, taken off at the iteration's end */
+#define SINK_DGRAMS		3
 
 enum fr_phase {
 	PH_SETUP,
@@ -65,16 +77,19 @@ static const char *const phase_name[PH_MAX] = {
 /*
  * Every call latscope can put into these subsystems is one of ours, so
  * they all go to "phases" and are compared whole.  Nothing counted lands
- * in "file" or "other": the handovers, the loader and stdio do, and
- * "shared" stays empty.
+ * in "file" or "other": the handovers, step e's pipe, the loader and stdio
+ * do, and "shared" stays empty.
  */
 enum fr_subsys {
-	SS_UDP_UNCONN,		/* "udp:unconnected": socket()s, binds, FD before bind */
+	SS_UDP_UNCONN,		/* "udp:unconnected": socket()s, binds, FD before bind
+				 * or a first send */
 	SS_BIND_IN,		/* "udp-in:BASE": FD once bound */
 	SS_A_IN,		/* "udp-in:BASE+1": sink A */
 	SS_B_IN,		/* "udp-in:BASE+2": sink B */
-	SS_A_OUT,		/* "udp:127.0.0.1:BASE+1": FD's sendto()s to A */
-	SS_B_OUT,		/* "udp:127.0.0.1:BASE+2": FD connected to B */
+	SS_A_OUT,		/* "udp:127.0.0.1:BASE+1": FD's sendto()s to A; step e:
+				 * the main thread's calls after its send to A */
+	SS_B_OUT,		/* "udp:127.0.0.1:BASE+2": FD connected to B; step e:
+				 * the second thread's send to B, the third's receive */
 	SS_ICMP,		/* "icmp": the ping socket, also as FD */
 	SS_UNIX,		/* "unix": the socket pair, one end as FD */
 	SS_MAX,
@@ -91,6 +106,7 @@ enum fr_sc {
 	SC_SETSOCKOPT,
 	SC_SENDTO,
 	SC_RECVFROM,
+	SC_GETSOCKNAME,
 	SC_WRITE,
 	SC_READ,
 	SC_DUP3,
@@ -109,6 +125,7 @@ static const struct {
 	[SC_SETSOCKOPT]	= { SYS_setsockopt, "setsockopt" },
 	[SC_SENDTO]	= { SYS_sendto, "sendto" },
 	[SC_RECVFROM]	= { SYS_recvfrom, "recvfrom" },
+	[SC_GETSOCKNAME] = { SYS_getsockname, "getsockname" },
 	[SC_WRITE]	= { SYS_write, "write" },
 	[SC_READ]	= { SYS_read, "read" },
 	[SC_DUP3]	= { SYS_dup3, "dup3" },
@@ -121,23 +138,39 @@ struct fr_count {
 };
 
 enum fr_thread {
-	TH_MAIN,
-	TH_HELPER,
+	TH_MAIN,		/* T1 */
+	TH_HELPER,		/* T2: steps c, d and e */
+	TH_RECEIVER,		/* T3: step e, never sends on FD */
 	TH_MAX,
 };
 
 /* One table per thread, summed in the report: no atomics, no lock. */
 static struct fr_count counts[TH_MAX][PH_MAX][SS_MAX][SC_MAX];
 static __thread enum fr_thread my_thread = TH_MAIN;
-/* Set by the main thread while the helper waits; a handover orders it. */
+/* Set by the main thread while the others wait; a handover orders it. */
 static enum fr_phase cur_phase = PH_SETUP;
 
-/* What the main thread asks the helper to do. */
+/* What the main thread asks another thread to do. */
 enum fr_job {
 	JOB_NONE,
-	JOB_PING_OVER_FD,	/* step c: a ping socket dup3'd over FD */
-	JOB_UNIX_AT_FD,		/* step d: FD closed, a unix socket at its number */
+	JOB_PING_OVER_FD,	/* T2, step c: a ping socket dup3'd over FD */
+	JOB_UNIX_AT_FD,		/* T2, step d: FD closed, a unix socket at its number */
+	JOB_SEND_B,		/* T2, step e: a send to B on FD */
+	JOB_FEED,		/* T2, step e: sink B sends to FD's port */
+	JOB_RECV,		/* T3, step e: a receive on FD */
 	JOB_QUIT,
+};
+
+struct fr;
+
+/* T2 or T3, waiting for jobs from the main thread. */
+struct fr_worker {
+	struct fr *fr;
+	enum fr_thread id;
+	pthread_t thread;
+	int started;
+	enum fr_job job;		/* under fr->lock; the worker sets JOB_NONE when done */
+	int job_rc;			/* under fr->lock */
 };
 
 struct env {
@@ -153,14 +186,12 @@ struct fr {
 	int fd;				/* FD, the reused number; -1 until known */
 	int ping;			/* the ping socket's own fd, steps c to d */
 	int unix_peer;			/* the other end of the socket pair */
+	unsigned int fd_port;		/* step e: FD's port, which its first send picked */
 	unsigned long done;
 
-	pthread_t helper;
-	int helper_started;
-	pthread_mutex_t lock;
+	struct fr_worker workers[TH_MAX];	/* [TH_HELPER], [TH_RECEIVER] */
+	pthread_mutex_t lock;		/* for every worker's job */
 	pthread_cond_t cv;
-	enum fr_job job;		/* under lock; the helper sets JOB_NONE when done */
-	int job_rc;			/* under lock */
 };
 
 __attribute__((format(printf, 1, 2)))
@@ -236,6 +267,11 @@ static ssize_t c_sendto(enum fr_subsys ss, int fd, const void *buf, size_t len,
 static ssize_t c_recvfrom(enum fr_subsys ss, int fd, void *buf, size_t len, int flags)
 {
 	return sys_counted(ss, SC_RECVFROM, fd, P(buf), (long)len, flags, 0, 0);
+}
+
+static int c_getsockname(enum fr_subsys ss, int fd, void *sa, socklen_t *len)
+{
+	return (int)sys_counted(ss, SC_GETSOCKNAME, fd, P(sa), P(len), 0, 0, 0);
 }
 
 static ssize_t c_write(enum fr_subsys ss, int fd, const void *buf, size_t len)
@@ -326,7 +362,7 @@ static int open_sink(unsigned int port, enum fr_subsys ss_in, int *out)
 	return 0;
 }
 
-/* ---- the helper thread ------------------------------------------------ */
+/* ---- the other threads ------------------------------------------------ */
 
 /*
  * Step c: a ping socket takes FD's number with dup3, which closes FD's UDP
@@ -400,50 +436,160 @@ static int job_unix_at_fd(struct fr *fr)
 	return 0;
 }
 
-static void *helper_main(void *arg)
+/*
+ * Step e, T2: a send to B on FD, which the main thread sent to A on just
+ * before.  T2's own cache entry for FD's number describes step d's socket,
+ * if any: the send names its destination all the same.  The socket's last
+ * send (sock_last) is now B.
+ */
+static int job_send_b(struct fr *fr)
 {
-	struct fr *fr = arg;
+	struct sockaddr_in b;
+
+	loopback_addr(&b, port_b(fr));
+	if (c_sendto(SS_B_OUT, fr->fd, "b", 1, &b, sizeof(b)) != 1) {
+		p_err("sendto 127.0.0.1:%u on fd %d: %s", port_b(fr), fr->fd, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Step e, T2: datagrams for the receives on FD, from sink B.  T2 sends
+ * them, not T1: a call of T1 on a sink could take FD's cache slot.
+ */
+static int job_feed(struct fr *fr)
+{
+	struct sockaddr_in to;
+	int i;
+
+	loopback_addr(&to, fr->fd_port);
+	for (i = 0; i < FEED_DGRAMS; i++) {
+		if (c_sendto(SS_B_IN, fr->sink_b, "f", 1, &to, sizeof(to)) != 1) {
+			p_err("sendto 127.0.0.1:%u from 127.0.0.1:%u: %s", fr->fd_port,
+			      port_b(fr), strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* One of the datagrams job_feed() sent, on FD. */
+static int recv_fed(struct fr *fr, enum fr_subsys ss, const char *who)
+{
+	char buf[16];
+	ssize_t n;
+
+	n = c_recvfrom(ss, fr->fd, buf, sizeof(buf), 0);
+	if (n == 1 && buf[0] == 'f')
+		return 0;
+	p_err("recvfrom on fd %d (%s): %s", fr->fd, who,
+	      n < 0 ? (errno == EAGAIN ? "none within the timeout" : strerror(errno)) :
+	      "not the datagram sent");
+	return -1;
+}
+
+/*
+ * Step e, T3: a receive on FD by a thread that never sent on the socket,
+ * so it is named after the socket's last send by any thread: T2's, to B.
+ */
+static int job_recv(struct fr *fr)
+{
+	return recv_fed(fr, SS_B_OUT, "third thread");
+}
+
+static int run_job(struct fr *fr, enum fr_job job)
+{
+	switch (job) {
+	case JOB_PING_OVER_FD:
+		return job_ping_over_fd(fr);
+	case JOB_UNIX_AT_FD:
+		return job_unix_at_fd(fr);
+	case JOB_SEND_B:
+		return job_send_b(fr);
+	case JOB_FEED:
+		return job_feed(fr);
+	case JOB_RECV:
+		return job_recv(fr);
+	default:
+		p_err("unknown job %d", (int)job);
+		return -1;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct fr_worker *w = arg;
+	struct fr *fr = w->fr;
 	enum fr_job job;
 	int rc;
 
-	my_thread = TH_HELPER;
+	my_thread = w->id;
 	for (;;) {
 		pthread_mutex_lock(&fr->lock);
-		while (fr->job == JOB_NONE)
+		while (w->job == JOB_NONE)
 			pthread_cond_wait(&fr->cv, &fr->lock);
-		job = fr->job;
+		job = w->job;
 		pthread_mutex_unlock(&fr->lock);
 		if (job == JOB_QUIT)
 			return NULL;
-		rc = job == JOB_PING_OVER_FD ? job_ping_over_fd(fr) : job_unix_at_fd(fr);
+		rc = run_job(fr, job);
 		pthread_mutex_lock(&fr->lock);
-		fr->job = JOB_NONE;
-		fr->job_rc = rc;
+		w->job = JOB_NONE;
+		w->job_rc = rc;
 		pthread_cond_broadcast(&fr->cv);
 		pthread_mutex_unlock(&fr->lock);
 	}
 }
 
 /*
- * Run a job on the helper and wait until it is done, so that every call
- * of the main thread after this comes after every call of the job.
+ * Run a job on T2 or T3 and wait until it is done, so that every call of
+ * the main thread after this comes after every call of the job.
  */
-static int helper_do(struct fr *fr, enum fr_job job)
+static int worker_do(struct fr *fr, enum fr_thread th, enum fr_job job)
 {
+	struct fr_worker *w = &fr->workers[th];
 	int rc;
 
 	pthread_mutex_lock(&fr->lock);
-	fr->job = job;
+	w->job = job;
 	pthread_cond_broadcast(&fr->cv);
 	if (job == JOB_QUIT) {
 		pthread_mutex_unlock(&fr->lock);
 		return 0;
 	}
-	while (fr->job != JOB_NONE)
+	while (w->job != JOB_NONE)
 		pthread_cond_wait(&fr->cv, &fr->lock);
-	rc = fr->job_rc;
+	rc = w->job_rc;
 	pthread_mutex_unlock(&fr->lock);
 	return rc;
+}
+
+static int start_worker(struct fr *fr, enum fr_thread th)
+{
+	struct fr_worker *w = &fr->workers[th];
+	int ret;
+
+	w->fr = fr;
+	w->id = th;
+	ret = pthread_create(&w->thread, NULL, worker_main, w);
+	if (ret) {
+		p_err("pthread_create: %s", strerror(ret));
+		return -1;
+	}
+	w->started = 1;
+	return 0;
+}
+
+static void stop_worker(struct fr *fr, enum fr_thread th)
+{
+	struct fr_worker *w = &fr->workers[th];
+
+	if (!w->started)
+		return;
+	worker_do(fr, th, JOB_QUIT);
+	pthread_join(w->thread, NULL);
+	w->started = 0;
 }
 
 /* ---- one iteration ---------------------------------------------------- */
@@ -588,15 +734,105 @@ static int step_unix(struct fr *fr)
 }
 
 /*
- * Take step b's datagrams off the sinks.  Only now: a call on a sink's fd
- * in between could take FD's cache slot.
+ * Step e: an unconnected UDP socket at FD on which T1 sends to A and T2 to
+ * B.  A receive is named after the receiving thread's own last send on the
+ * socket if it remembers one, else after the socket's last send by any
+ * thread (docs/design.md, "Datagram destinations").  So T1's calls on FD
+ * after its send are named after A although T2 sent to B since: the
+ * getsockname and a recvfrom while T1's cache entry for FD is valid, and
+ * a recvfrom after an unrelated close made it stale (the same socket at
+ * the same number: T1 still knows what it sent), and the close.  T3, which
+ * never sent on the socket, receives under B.  The pipe whose close is the
+ * unrelated one is made and closed with plain libc calls, uncounted: their
+ * names, "other" and "file", are not compared.
+ */
+static int step_senders(struct fr *fr)
+{
+	struct sockaddr_in a, self;
+	socklen_t len = sizeof(self);
+	int p[2], unrelated, other;
+
+	if (expect_fd(fr, "socket (step e)",
+		      c_socket(SS_UDP_UNCONN, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)))
+		return -1;
+	/* no send yet: still "udp:unconnected" */
+	if (c_rcvtimeo(SS_UDP_UNCONN, fr->fd)) {
+		p_err("SO_RCVTIMEO on fd %d: %s", fr->fd, strerror(errno));
+		return -1;
+	}
+	/* after the socket, which must take FD */
+	if (pipe2(p, O_CLOEXEC)) {
+		p_err("pipe2: %s", strerror(errno));
+		return -1;
+	}
+	/* a close in FD's cache slot would evict T1's entry, not just age it */
+	unrelated = p[0] % FD_CACHE_SLOTS != fr->fd % FD_CACHE_SLOTS ? p[0] : p[1];
+	other = unrelated == p[0] ? p[1] : p[0];
+	if (unrelated % FD_CACHE_SLOTS == fr->fd % FD_CACHE_SLOTS) {
+		p_err("both ends of the pipe (fds %d, %d) share fd %d's cache slot", p[0], p[1],
+		      fr->fd);
+		goto fail;
+	}
+
+	/* no bind: that would make it the serving side, udp-in; the send autobinds */
+	loopback_addr(&a, port_a(fr));
+	if (c_sendto(SS_A_OUT, fr->fd, "a", 1, &a, sizeof(a)) != 1) {
+		p_err("sendto 127.0.0.1:%u on fd %d: %s", port_a(fr), fr->fd, strerror(errno));
+		goto fail;
+	}
+	if (worker_do(fr, TH_HELPER, JOB_SEND_B))
+		goto fail;
+	/* named like a receive: after T1's own last send, A, not the socket's, B */
+	if (c_getsockname(SS_A_OUT, fr->fd, &self, &len)) {
+		p_err("getsockname on fd %d: %s", fr->fd, strerror(errno));
+		goto fail;
+	}
+	if (self.sin_family != AF_INET || !self.sin_port) {
+		p_err("getsockname on fd %d: the send left it without an IPv4 port", fr->fd);
+		goto fail;
+	}
+	fr->fd_port = ntohs(self.sin_port);
+	if (worker_do(fr, TH_HELPER, JOB_FEED))
+		goto fail;
+	/* T1's cache entry for FD is valid: A */
+	if (recv_fed(fr, SS_A_OUT, "main thread"))
+		goto fail;
+	/* the unrelated close: every cache entry of the process is stale now */
+	if (close(unrelated)) {
+		p_err("close of the pipe's fd %d: %s", unrelated, strerror(errno));
+		unrelated = -1;
+		goto fail;
+	}
+	unrelated = -1;
+	/* classified afresh, the same socket at the same number: still A */
+	if (recv_fed(fr, SS_A_OUT, "main thread, after an unrelated close"))
+		goto fail;
+	/* T3 never sent on the socket: its last send by any thread, B */
+	if (worker_do(fr, TH_RECEIVER, JOB_RECV))
+		goto fail;
+	if (c_close(SS_A_OUT, fr->fd)) {
+		p_err("close of fd %d: %s", fr->fd, strerror(errno));
+		goto fail;
+	}
+	close(other);
+	return 0;
+fail:
+	if (unrelated >= 0)
+		close(unrelated);
+	close(other);
+	return -1;
+}
+
+/*
+ * Take the datagrams of steps b and e off the sinks.  Only now: a call on
+ * a sink's fd in between could take FD's cache slot.
  */
 static int drain_sinks(struct fr *fr)
 {
 	char buf[16];
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < SINK_DGRAMS; i++) {
 		if (c_recvfrom(SS_A_IN, fr->sink_a, buf, sizeof(buf), 0) != 1) {
 			p_err("recvfrom on 127.0.0.1:%u: %s", port_a(fr), strerror(errno));
 			return -1;
@@ -613,9 +849,11 @@ static int iteration(struct fr *fr)
 {
 	if (step_bind(fr) || step_connect(fr))
 		return -1;
-	if (helper_do(fr, JOB_PING_OVER_FD) || step_ping(fr))
+	if (worker_do(fr, TH_HELPER, JOB_PING_OVER_FD) || step_ping(fr))
 		return -1;
-	if (helper_do(fr, JOB_UNIX_AT_FD) || step_unix(fr))
+	if (worker_do(fr, TH_HELPER, JOB_UNIX_AT_FD) || step_unix(fr))
+		return -1;
+	if (step_senders(fr))
 		return -1;
 	return drain_sinks(fr);
 }
@@ -710,7 +948,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: fdreuse [-n N] [-p BASE] [-j FILE]\n"
 "\n"
-"Give one fd number, FD, four different sockets in turn, N times, across two\n"
+"Give one fd number, FD, five different sockets in turn, N times, across three\n"
 "threads, and print, as JSON, how many calls it made per (phase, subsystem,\n"
 "syscall), where the subsystem is the name latscope gives the call (the test\n"
 "oracle for latscope's per-thread fd cache).\n"
@@ -723,8 +961,14 @@ static void usage(FILE *f)
 "receives the reply (icmp); (d) the helper closes the ping socket's original\n"
 "fd and FD, and makes a unix socket pair whose first end is FD; the main\n"
 "thread writes a byte on FD (unix), reads it at the other end and closes\n"
-"both.  Then the datagrams of (b) are taken off the sockets bound to BASE+1\n"
-"and BASE+2.\n"
+"both; (e) a UDP socket at FD, never bound: the main thread sends to\n"
+"127.0.0.1:BASE+1, the helper to BASE+2; the main thread's getsockname, two\n"
+"recvfrom, one before and one after it closes a pipe, and close on FD are\n"
+"named after its own send (udp:127.0.0.1:BASE+1), and a recvfrom of a third\n"
+"thread, which never sent on it, after the socket's last send\n"
+"(udp:127.0.0.1:BASE+2); the socket bound to BASE+2 sends the datagrams\n"
+"received.  Then the datagrams of (b) and (e) are taken off the sockets bound\n"
+"to BASE+1 and BASE+2.\n"
 "\n"
 "Options:\n"
 "  -n, --iterations N    iterations (default %d)\n"
@@ -841,12 +1085,8 @@ int main(int argc, char **argv)
 	if (open_sink(port_a(&fr), SS_A_IN, &fr.sink_a) ||
 	    open_sink(port_b(&fr), SS_B_IN, &fr.sink_b))
 		goto out;
-	ret = pthread_create(&fr.helper, NULL, helper_main, &fr);
-	if (ret) {
-		p_err("pthread_create: %s", strerror(ret));
+	if (start_worker(&fr, TH_HELPER) || start_worker(&fr, TH_RECEIVER))
 		goto out;
-	}
-	fr.helper_started = 1;
 
 	cur_phase = PH_RUN;
 	for (fr.done = 0; fr.done < fr.env.iterations; fr.done++)
@@ -855,10 +1095,8 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	cur_phase = PH_TEARDOWN;
-	if (fr.helper_started) {
-		helper_do(&fr, JOB_QUIT);
-		pthread_join(fr.helper, NULL);
-	}
+	stop_worker(&fr, TH_HELPER);
+	stop_worker(&fr, TH_RECEIVER);
 	if (fr.sink_a >= 0)
 		c_close(SS_A_IN, fr.sink_a);
 	if (fr.sink_b >= 0)

@@ -5,10 +5,12 @@
  * poll, ppoll, select, pselect6, epoll_wait and epoll_pwait belong to the
  * subsystem of the fds they wait on when all of them share one, else to
  * "wait:mixed"; a poll over no fd at all is "other".  Each iteration makes
- * a fixed set of such waits on a bound UDP socket, a pipe and 17 pipes
- * (more than the 16 fds latscope inspects), and counts every call per
- * (phase, subsystem, syscall) in the shape democtl prints, so
- * tests/integration/compare-democtl.sh checks latscope against it.
+ * a fixed set of such waits on a bound UDP socket, a pipe, 17 pipes (more
+ * than the 16 fds latscope inspects) and epoll sets of 16 and of 17 of
+ * those pipes (latscope walks an interest set up to 16 entries), and
+ * counts every call per (phase, subsystem, syscall) in the shape democtl
+ * prints, so tests/integration/compare-democtl.sh checks latscope against
+ * it.
  *
  * Every counted call is made with syscall(2): a libc wrapper may make
  * another syscall than its name says (poll() may be ppoll, select()
@@ -40,8 +42,10 @@
 #define DEF_PORT		18490
 /* A wait that should return at once but has not after this long is a failure. */
 #define WAIT_MS			5000
-/* More than LS_MAX_WAIT_FDS (16): latscope stops looking and says "mixed". */
-#define N_PIPES			17
+/* LS_MAX_WAIT_FDS: how many of a wait's fds latscope looks at */
+#define MAX_WAIT_FDS		16
+/* One more: latscope stops looking and says "mixed". */
+#define N_PIPES			(MAX_WAIT_FDS + 1)
 /* latscope classifies the fds of a select set only below 64. */
 #define SELECT_FD_LIMIT		64
 
@@ -71,7 +75,8 @@ enum wl_subsys {
 	SS_UDP_IN,		/* "udp-in:PORT": the bound server socket */
 	SS_MIXED,		/* "wait:mixed" */
 	SS_EXACT_MAX,
-	SS_FILE = SS_EXACT_MAX,	/* "file": waits on the pipe alone, or with fd -1 */
+	SS_FILE = SS_EXACT_MAX,	/* "file": waits on the pipe alone, or with fd -1,
+				 * and on the epoll set of 16 pipes */
 	SS_OTHER,		/* "other": poll(NULL, 0, 0) */
 	SS_MAX,
 };
@@ -151,6 +156,8 @@ struct wl {
 	int cli_fd;			/* connected to it */
 	int ep_udp;			/* epoll set: srv_fd alone */
 	int ep_mixed;			/* epoll set: srv_fd and pipes[0][0] */
+	int ep_pipes16;			/* epoll set: the read ends of MAX_WAIT_FDS pipes */
+	int ep_pipes17;			/* epoll set: the read ends of all N_PIPES */
 	int pipes[N_PIPES][2];
 	unsigned long done;
 };
@@ -349,7 +356,9 @@ static int setup(struct wl *wl)
 	}
 	wl->ep_udp = epoll_create1(EPOLL_CLOEXEC);
 	wl->ep_mixed = epoll_create1(EPOLL_CLOEXEC);
-	if (wl->ep_udp < 0 || wl->ep_mixed < 0) {
+	wl->ep_pipes16 = epoll_create1(EPOLL_CLOEXEC);
+	wl->ep_pipes17 = epoll_create1(EPOLL_CLOEXEC);
+	if (wl->ep_udp < 0 || wl->ep_mixed < 0 || wl->ep_pipes16 < 0 || wl->ep_pipes17 < 0) {
 		p_err("epoll_create1: %s", strerror(errno));
 		return -1;
 	}
@@ -357,6 +366,14 @@ static int setup(struct wl *wl)
 	    epoll_add(wl->ep_mixed, wl->pipes[0][0])) {
 		p_err("epoll_ctl: %s", strerror(errno));
 		return -1;
+	}
+	/* exactly as many as latscope looks at, and one more */
+	for (i = 0; i < N_PIPES; i++) {
+		if ((i < MAX_WAIT_FDS && epoll_add(wl->ep_pipes16, wl->pipes[i][0])) ||
+		    epoll_add(wl->ep_pipes17, wl->pipes[i][0])) {
+			p_err("epoll_ctl: %s", strerror(errno));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -451,7 +468,7 @@ static int waits_other(struct wl *wl)
 		{ .fd = -1, .events = POLLIN },
 	};
 	struct pollfd many[N_PIPES];
-	struct epoll_event ev[2];
+	struct epoll_event ev[N_PIPES];
 	int i, n;
 
 	/* a socket and a pipe: "wait:mixed" */
@@ -492,6 +509,21 @@ static int waits_other(struct wl *wl)
 		p_err("poll on %d pipes: %s", N_PIPES, strerror(errno));
 		return -1;
 	}
+	/*
+	 * The same with epoll, whose interest set latscope walks: 16 pipes,
+	 * as many as it looks at, are "file"; 17 are "wait:mixed".  Nothing
+	 * is ever written to the pipes, so these find nothing.
+	 */
+	if (c_epoll_wait(SS_FILE, wl->ep_pipes16, ev, N_PIPES, 0) < 0 ||
+	    c_epoll_pwait(SS_FILE, wl->ep_pipes16, ev, N_PIPES, 0) < 0) {
+		p_err("epoll on %d pipes: %s", MAX_WAIT_FDS, strerror(errno));
+		return -1;
+	}
+	if (c_epoll_wait(SS_MIXED, wl->ep_pipes17, ev, N_PIPES, 0) < 0 ||
+	    c_epoll_pwait(SS_MIXED, wl->ep_pipes17, ev, N_PIPES, 0) < 0) {
+		p_err("epoll on %d pipes: %s", N_PIPES, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -515,6 +547,10 @@ static void teardown(struct wl *wl)
 		close(wl->ep_udp);
 	if (wl->ep_mixed >= 0)
 		close(wl->ep_mixed);
+	if (wl->ep_pipes16 >= 0)
+		close(wl->ep_pipes16);
+	if (wl->ep_pipes17 >= 0)
+		close(wl->ep_pipes17);
 }
 
 /* ---- report ----------------------------------------------------------- */
@@ -617,8 +653,10 @@ static void usage(FILE *f)
 "select, pselect6, epoll_wait and epoll_pwait on that socket alone\n"
 "(udp-in:PORT).  Then, with a zero timeout: poll and epoll_wait on the socket\n"
 "and a pipe (wait:mixed), poll on no fd (other), poll on the pipe alone and\n"
-"on the pipe and fd -1, which poll ignores (file), and poll on %d pipes\n"
-"(wait:mixed: more fds than latscope inspects).\n"
+"on the pipe and fd -1, which poll ignores (file), poll on %d pipes\n"
+"(wait:mixed: more fds than latscope inspects), and epoll_wait and\n"
+"epoll_pwait on an epoll set of %d of those pipes (file) and on one of all\n"
+"%d (wait:mixed).\n"
 "\n"
 "Options:\n"
 "  -n, --iterations N    iterations (default %d)\n"
@@ -632,7 +670,7 @@ static void usage(FILE *f)
 "phase in file and other, where the loader's and stdio's calls land too.\n"
 "\n"
 "Exit status: 0 success, 1 runtime failure (no JSON), 2 usage error.\n",
-		N_PIPES, DEF_ITERATIONS, DEF_PORT);
+		N_PIPES, MAX_WAIT_FDS, N_PIPES, DEF_ITERATIONS, DEF_PORT);
 }
 
 /* Range-checked decimal; 0 or -1. */
@@ -711,6 +749,8 @@ int main(int argc, char **argv)
 		.cli_fd = -1,
 		.ep_udp = -1,
 		.ep_mixed = -1,
+		.ep_pipes16 = -1,
+		.ep_pipes17 = -1,
 	};
 	int i, ret, rc = 1;
 

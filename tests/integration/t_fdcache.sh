@@ -37,12 +37,16 @@ fd_ping_restore() {
 	FD_OLD_PING_RANGE=
 }
 
-# Each iteration fdreuse gives one fd number four sockets in turn: a UDP
+# Each iteration fdreuse gives one fd number five sockets in turn: a UDP
 # socket that gets bound (udp:unconnected, then udp-in:BASE), one that
 # sends to BASE+1 and then connects to BASE+2, a ping socket another thread
 # dup3s over it (icmp), a unix socket another thread puts there after
 # closing it (unix).  The first call of the main thread after each change
-# must carry the new name.  Counts exact, errors included.
+# must carry the new name.  Last, an unconnected UDP socket the main thread
+# sends on to BASE+1 and a second thread to BASE+2: the main thread's later
+# calls on it, also those after an unrelated close, are named after its own
+# send (udp:127.0.0.1:BASE+1), a third thread's receive after the socket's
+# last send (udp:127.0.0.1:BASE+2).  Counts exact, errors included.
 test_record_cmd__fd_reused_across_threads__named_after_what_it_is_now() {
 	local d=$TMP/fdcache.oracle.json l=$TMP/fdcache.json rc
 	# the subshell run_test made is ours: restore the sysctl on any exit
@@ -62,7 +66,10 @@ test_record_cmd__fd_reused_across_threads__named_after_what_it_is_now() {
 	# name after the fd's previous socket, and their neighbours.  (Wherever
 	# a stale name puts a call, it is missing from its own subsystem, which
 	# the comparison catches.)  Totals over the phases: setup's two binds
-	# are the sinks'.
+	# are the sinks'.  Step e's calls on FD after its two sends: under
+	# BASE+1 the main thread's getsockname, its two recvfroms (the second
+	# after the unrelated close) and its close; under BASE+2 the third
+	# thread's recvfrom.
 	local n=$FDREUSE_ITERS b=$FDREUSE_PORT s c calls errs got
 	while read -r s c calls errs; do
 		got=$(fd_count "$l" "$s" "$c")
@@ -72,18 +79,24 @@ test_record_cmd__fd_reused_across_threads__named_after_what_it_is_now() {
 	done <<EOF
 udp:unconnected recvfrom $n $n
 udp:unconnected bind $((n + 2)) 0
+udp:unconnected setsockopt $n 0
 udp-in:$b recvfrom $n $n
 udp-in:$b close $n 0
-udp:127.0.0.1:$((b + 1)) sendto $((2 * n)) 0
+udp:127.0.0.1:$((b + 1)) sendto $((3 * n)) 0
+udp:127.0.0.1:$((b + 1)) getsockname $n 0
+udp:127.0.0.1:$((b + 1)) recvfrom $((2 * n)) 0
+udp:127.0.0.1:$((b + 1)) close $n 0
 udp:127.0.0.1:$((b + 2)) connect $n 0
-udp:127.0.0.1:$((b + 2)) sendto $((2 * n)) 0
+udp:127.0.0.1:$((b + 2)) sendto $((3 * n)) 0
+udp:127.0.0.1:$((b + 2)) recvfrom $n 0
 icmp dup3 $n 0
 icmp sendto $n 0
 icmp recvfrom $n 0
 icmp close $((2 * n)) 0
 unix write $n 0
 unix read $n 0
-udp-in:$((b + 1)) recvfrom $((2 * n)) 0
-udp-in:$((b + 2)) recvfrom $((2 * n)) 0
+udp-in:$((b + 1)) recvfrom $((3 * n)) 0
+udp-in:$((b + 2)) sendto $((3 * n)) 0
+udp-in:$((b + 2)) recvfrom $((3 * n)) 0
 EOF
 }

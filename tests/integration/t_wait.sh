@@ -16,7 +16,9 @@ wait_count() {
 # poll, ppoll, select, pselect6, epoll_wait and epoll_pwait on one bound
 # UDP socket are udp-in:PORT; a socket plus a pipe, or more than 16 fds, is
 # wait:mixed; a pipe, alone or with fd -1 (which poll skips), is file; poll
-# on no fd is other.  Counts exact.
+# on no fd is other.  epoll_wait and epoll_pwait on an epoll set of exactly
+# 16 pipes are file, on one of 17 pipes wait:mixed: latscope walks the
+# interest set up to 16 entries.  Counts exact.
 test_record_cmd__wait_syscalls__classified_by_their_fds() {
 	local d=$TMP/wait.oracle.json l=$TMP/wait.json s c want got
 	"$LATSCOPE" record -q -o "$l" -- "$WAITLOAD" -n $WAIT_ITERS -p "$WAIT_PORT" \
@@ -46,16 +48,20 @@ udp-in:$WAIT_PORT pselect6 $n
 udp-in:$WAIT_PORT epoll_wait $n
 udp-in:$WAIT_PORT epoll_pwait $n
 wait:mixed poll $((2 * n))
-wait:mixed epoll_wait $n
+wait:mixed epoll_wait $((2 * n))
+wait:mixed epoll_pwait $n
 file poll $((2 * n))
+file epoll_wait $n
+file epoll_pwait $n
 other poll $n"
 	else
 		expect="udp-in:$WAIT_PORT ppoll $((2 * n))
 udp-in:$WAIT_PORT pselect6 $((2 * n))
 udp-in:$WAIT_PORT epoll_pwait $((2 * n))
 wait:mixed ppoll $((2 * n))
-wait:mixed epoll_pwait $n
+wait:mixed epoll_pwait $((3 * n))
 file ppoll $((2 * n))
+file epoll_pwait $((2 * n))
 other ppoll $n"
 	fi
 	while read -r s c want; do
