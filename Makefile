@@ -177,7 +177,7 @@ $(BENCH_WL_BINS): $(BENCH_OUT)/%: bench/%.c $(BENCH_OUT)/bench.o $(OUTPUT)/log.o
 # accuracy reads its own samples through latscope's histogram
 $(BENCH_OUT)/accuracy: $(OUTPUT)/hist.o
 
-# Root; about 6 minutes, QUICK=1 under 2.  Results: build/bench/results.{json,md}.
+# Root; about 5 minutes, QUICK=1 about 1.5.  Results: build/bench/results.{json,md}.
 .PHONY: bench
 bench: $(OUTPUT)/latscope $(BENCH_BINS)
 	@QUICK='$(QUICK)' bash bench/run.sh

@@ -17,7 +17,7 @@
 # Configurations run interleaved (A B C ... A B C ...), RUNS times each.
 #
 # Environment (all optional):
-#   QUICK=1          fewer iterations and runs (about 2 minutes)
+#   QUICK=1          fewer iterations and runs (about 1.5 minutes)
 #   RUNS=N           interleaved rounds per workload (default 7, QUICK 5)
 #   WORKLOADS="..."  subset of: getppid udp_rr icmp_echo netlink_dump
 #   CONFIGS="..."    subset/order of: none latscope latscope-nocost
