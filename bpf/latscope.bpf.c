@@ -71,6 +71,48 @@ static __always_inline void hint_tgid(__u32 tgid)
 }
 
 /*
+ * The first check of every syscall on the host (include/latscope.h): a
+ * byte indexed by the address of the syscall's saved registers.  Set for
+ * every traced thread, by the fork and exec hooks and, for threads that
+ * exist when tracing starts, by the register_stacks iterator that user
+ * space runs after seeding them; never cleared, as tgid_hint.
+ */
+__u8 stack_hint[LS_STACK_HINT_SLOTS] = {};
+
+/*
+ * The verifier forbids arithmetic on a pointer but lets a program that may
+ * leak pointers (CAP_PERFMON) store one in a map and read it back as a
+ * number: a per-CPU slot, whose lookup the verifier inlines.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} regs_addr SEC(".maps");
+
+static __always_inline bool stack_maybe_traced(const void *regs)
+{
+	__u32 zero = 0;
+	__u64 *slot = bpf_map_lookup_elem(&regs_addr, &zero);
+
+	if (!slot)
+		return true;
+	*slot = (__u64)regs;
+	return stack_hint[(*(volatile __u64 *)slot >> LS_STACK_HINT_SHIFT) &
+			  (LS_STACK_HINT_SLOTS - 1)];
+}
+
+static __always_inline void hint_stack(struct task_struct *t)
+{
+	__u64 s = (__u64)BPF_CORE_READ(t, stack) >> LS_STACK_HINT_SHIFT;
+
+	/* the registers sit at the top: the first 16 KiB, or the second of 32 */
+	stack_hint[s & (LS_STACK_HINT_SLOTS - 1)] = 1;
+	stack_hint[(s + 1) & (LS_STACK_HINT_SLOTS - 1)] = 1;
+}
+
+/*
  * Threads cache what their fds are (ls_task_state.fd_cache), which saves
  * the walk from the fd table to the sock on every call.  An entry is valid
  * while its process's generation has not moved.  The generation moves after
@@ -675,10 +717,13 @@ static __always_inline bool is_wait_syscall(__u32 nr)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task;
 	struct ls_task_state *ts;
 	__u64 pid_tgid;
 
+	if (!stack_maybe_traced(regs))
+		return 0;
+	task = bpf_get_current_task_btf();
 	if (!maybe_traced(task))
 		return 0;
 	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
@@ -753,11 +798,14 @@ static __always_inline void reap_child(struct ls_task_state *ts, long ret, __u64
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task;
 	struct ls_task_state *ts;
 	__u64 now;
 	__u32 nr;
 
+	if (!stack_maybe_traced(regs))
+		return 0;
+	task = bpf_get_current_task_btf();
 	if (!maybe_traced(task))
 		return 0;
 	/*
@@ -819,6 +867,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 			return 0;
 		}
 	}
+	hint_stack(child);
 	/* start_ns = 0: the child's first sys_exit (from fork) has no entry */
 	if (!bpf_task_storage_get(&task_state, child, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE))
 		count_event(LS_CNT_TASK_NOMEM);
@@ -879,6 +928,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	if (!match)
 		return 0;
 	hint_tgid(tgid);
+	hint_stack(p);
 	if (bpf_map_update_elem(&procs, &tgid, &proc, BPF_ANY)) {
 		count_event(LS_CNT_PROCS_FULL);
 		return 0;
@@ -906,5 +956,20 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 		tgid = BPF_CORE_READ(task, tgid);
 		bpf_map_delete_elem(&procs, &tgid);
 	}
+	return 0;
+}
+
+/*
+ * Run by user space over the threads of a process it has just seeded
+ * (a task iterator filtered by PID): their stacks existed before any hook
+ * could see them.
+ */
+SEC("iter/task")
+int register_stacks(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+
+	if (task)
+		hint_stack(task);
 	return 0;
 }

@@ -267,6 +267,15 @@ enum ls_counter {
  */
 #define LS_TGID_HINT_SLOTS	65536
 /*
+ * stack_hint[(regs >> LS_STACK_HINT_SHIFT) & (LS_STACK_HINT_SLOTS - 1)] != 0:
+ * the kernel stack that a syscall's saved registers live on may be a traced
+ * thread's.  sys_enter and sys_exit get that pointer for free, so untraced
+ * tasks are turned away without a single helper call (a kernel stack is
+ * 16 KiB, or 32 KiB with KASAN, and aligned to its size).
+ */
+#define LS_STACK_HINT_SLOTS	65536
+#define LS_STACK_HINT_SHIFT	14
+/*
  * fd_gen[tgid & (LS_FD_GEN_SLOTS - 1)]: bumped whenever a traced process may
  * have changed what one of its fd numbers names.  Processes that share a
  * slot only invalidate each other's cached fds.

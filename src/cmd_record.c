@@ -198,6 +198,8 @@ static int load_and_attach(struct latscope_bpf **out, const struct record_opts *
 		ls_err("cannot load the rules into the kernel: %s", strerror(-err));
 		return LS_EXIT_FAILURE;
 	}
+	/* an iterator runs when user space asks (target.c); it attaches to nothing */
+	bpf_program__set_autoattach(skel->progs.register_stacks, false);
 	err = latscope_bpf__attach(skel);
 	if (err) {
 		latscope_bpf__destroy(skel);
@@ -535,6 +537,8 @@ int cmd_record(int argc, char **argv)
 	rs.tmaps.task_state_fd = bpf_map__fd(skel->maps.task_state);
 	rs.tmaps.procs_fd = bpf_map__fd(skel->maps.procs);
 	rs.tmaps.tgid_hint = skel->bss->tgid_hint;
+	rs.tmaps.stack_hint = skel->bss->stack_hint;
+	rs.tmaps.stack_iter_fd = bpf_program__fd(skel->progs.register_stacks);
 	rs.fds.stats_fd = bpf_map__fd(skel->maps.stats);
 	rs.fds.slots_fd = bpf_map__fd(skel->maps.stat_slots);
 	rs.fds.errno_fd = bpf_map__fd(skel->maps.errno_counts);

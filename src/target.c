@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "latscope.h"
+#include "log.h"
 #include "target.h"
 
 #ifndef PIDFD_THREAD
@@ -38,6 +39,36 @@ static int seed_thread(const struct ls_target_maps *m, pid_t tid, bool leader, _
 	ret = ret && errno != EEXIST ? -errno : 0;
 	close(pidfd);
 	return ret;
+}
+
+/*
+ * Mark the kernel stacks of pid's threads in stack_hint: the programs look
+ * at nothing else first.  A kernel that cannot run the iterator gets every
+ * stack marked, which is the check turned off.
+ */
+static void register_stacks(const struct ls_target_maps *m, pid_t pid)
+{
+	union bpf_iter_link_info info = { .task.pid = (__u32)pid };
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .iter_info = &info,
+		    .iter_info_len = sizeof(info));
+	int link, it = -1;
+	char buf[64];
+	ssize_t n = -1;
+
+	link = bpf_link_create(m->stack_iter_fd, 0, BPF_TRACE_ITER, &opts);
+	if (link >= 0)
+		it = bpf_iter_create(link);
+	if (it >= 0)
+		while ((n = read(it, buf, sizeof(buf))) > 0)
+			;
+	if (n < 0) {
+		ls_info("task iterator: %s: every task takes the slow check", strerror(errno));
+		memset((void *)m->stack_hint, 1, LS_STACK_HINT_SLOTS);
+	}
+	if (it >= 0)
+		close(it);
+	if (link >= 0)
+		close(link);
 }
 
 static int seed_process(const struct ls_target_maps *m, pid_t pid, __u32 flags)
@@ -73,6 +104,8 @@ static int seed_process(const struct ls_target_maps *m, pid_t pid, __u32 flags)
 		}
 	}
 	closedir(dir);
+	if (!ret)
+		register_stacks(m, pid);
 	return ret;
 }
 

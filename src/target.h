@@ -2,7 +2,8 @@
 /*
  * Make processes traced: give each of their threads an entry in the BPF
  * task_state map (through a pidfd, which is how user space names a task to
- * task storage) and register the process in the procs map.
+ * task storage), register the process in the procs map, and mark the
+ * threads' kernel stacks in stack_hint (through a task iterator).
  */
 #ifndef LS_TARGET_H
 #define LS_TARGET_H
@@ -16,6 +17,8 @@ struct ls_target_maps {
 	int task_state_fd;
 	int procs_fd;
 	volatile __u8 *tgid_hint;	/* the BPF program's .bss array, mmapped */
+	volatile __u8 *stack_hint;	/* the same, by kernel stack */
+	int stack_iter_fd;		/* register_stacks, a task iterator program */
 };
 
 /*
