@@ -221,12 +221,29 @@ static int cmp_err(const void *pa, const void *pb)
 	return (a->err > b->err) - (a->err < b->err);
 }
 
-static const struct ls_table_col error_cols[] = {
+/*
+ * By thread or by peer, one errno shows up once per thread or peer that
+ * got it: the first column says which.
+ */
+static const struct ls_table_col error_cols_thread[] = {
+	{ "THREAD", "thread", true },
 	{ "SUBSYSTEM", "subsystem", true },
 	{ "SYSCALL", "syscall", true },
 	{ "ERRNO", "errno", true },
 	{ "COUNT", "count", false },
 };
+
+static const struct ls_table_col error_cols_peer[] = {
+	{ "PEER", "peer", true },
+	{ "SUBSYSTEM", "subsystem", true },
+	{ "SYSCALL", "syscall", true },
+	{ "ERRNO", "errno", true },
+	{ "COUNT", "count", false },
+};
+
+#define N_ERROR_COLS	4
+/* by subsystem or by syscall: a row is a subsystem already */
+static const struct ls_table_col *const error_cols = error_cols_thread + 1;
 
 /* The TOP_ERRORS most frequent errnos of the shown rows. */
 static int errors_table(const struct report *r, struct ls_table *t)
@@ -234,11 +251,16 @@ static int errors_table(const struct report *r, struct ls_table *t)
 	const struct ls_view_row *row;
 	const struct ls_syscall_stats *sc;
 	struct err_entry *e;
+	bool grouped = r->view.by == LS_BY_THREAD || r->view.by == LS_BY_PEER;
 	struct ls_val *cells;
 	size_t i, j, k, n = 0;
 	int err = 0;
 
-	ls_table_init(t, error_cols, 4);
+	if (grouped)
+		ls_table_init(t, r->view.by == LS_BY_THREAD ? error_cols_thread : error_cols_peer,
+			      N_ERROR_COLS + 1);
+	else
+		ls_table_init(t, error_cols, N_ERROR_COLS);
 	for (i = 0; i < r->shown; i++)
 		for (j = 0; j < r->view.rows[i].n_parts; j++)
 			n += r->view.rows[i].parts[j].sc->n_errnos;
@@ -264,6 +286,8 @@ static int errors_table(const struct report *r, struct ls_table *t)
 			err = -ENOMEM;
 			break;
 		}
+		if (grouped)
+			*cells++ = ls_val_str(r->view.rows[e[i].row].key[0]);
 		cells[0] = ls_val_str(e[i].p->ss->name);
 		cells[1] = ls_val_str(e[i].p->sc->name);
 		cells[2] = (struct ls_val){ .kind = LS_VAL_ERRNO, .i = e[i].err };

@@ -505,6 +505,50 @@ static void report_write__by_thread__row_per_thread_after_round_trip(void **stat
 	ls_snapshot_free(snap);
 }
 
+/* The same errno of two threads: two rows, each saying whose it is. */
+static void report_write__by_thread__top_errors_name_the_thread(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_group *g;
+	struct ls_syscall_stats *sc;
+	struct ls_report_opts o;
+	const char *errs;
+	size_t len;
+	char *out;
+
+	assert_non_null(snap);
+	/* the whole process, as record writes it, then its two threads */
+	sc = add_sc(snap, "udp:10.0.0.1:53", "recvfrom", 45);
+	add_samples(&sc->st, 2000, 9);
+	add_errno(sc, EAGAIN, 5);
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "101 main");
+	assert_non_null(g);
+	sc = ls_subsys_syscall(ls_snapshot_subsys(g->snap, "udp:10.0.0.1:53"), "recvfrom", 45);
+	add_samples(&sc->st, 2000, 5);
+	add_errno(sc, EAGAIN, 3);
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "102 worker");
+	assert_non_null(g);
+	sc = ls_subsys_syscall(ls_snapshot_subsys(g->snap, "udp:10.0.0.1:53"), "recvfrom", 45);
+	add_samples(&sc->st, 2000, 4);
+	add_errno(sc, EAGAIN, 2);
+
+	ls_report_opts_init(&o, LS_FMT_TEXT);
+	o.by = LS_BY_THREAD;
+	out = render_opts(snap, &o, &len);
+	errs = strstr(out, "Top errors:\n");
+	assert_non_null(errs);
+	assert_non_null(strstr(errs, "\nTHREAD "));
+	assert_non_null(strstr(errs, "\n101 main    udp:10.0.0.1:53  recvfrom  EAGAIN      3\n"));
+	assert_non_null(strstr(errs, "\n102 worker  udp:10.0.0.1:53  recvfrom  EAGAIN      2\n"));
+	free(out);
+	/* by subsystem the table keeps its four columns */
+	o.by = LS_BY_SUBSYSTEM;
+	out = render_opts(snap, &o, &len);
+	assert_null(strstr(out, "THREAD"));
+	free(out);
+	ls_snapshot_free(snap);
+}
+
 static void report_write__by_thread__no_data_one_line(void **state)
 {
 	struct ls_snapshot *snap = build_basic();
@@ -604,6 +648,7 @@ int main(void)
 		cmocka_unit_test(report_write__percentiles__change_columns_in_every_format),
 		cmocka_unit_test(report_write__top_and_sort__limit_every_section),
 		cmocka_unit_test(report_write__by_thread__no_data_one_line),
+		cmocka_unit_test(report_write__by_thread__top_errors_name_the_thread),
 		cmocka_unit_test(report_write__by_thread__row_per_thread_after_round_trip),
 		cmocka_unit_test(report_write__odd_names__quoted_and_escaped),
 		cmocka_unit_test(pcts_parse__good_and_bad_lists__exact_or_einval),
