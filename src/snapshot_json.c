@@ -893,22 +893,29 @@ static int load_syscall(struct load_ctx *c, json_object *o, const char *where,
 	return 0;
 }
 
-static int load_subsystems(struct load_ctx *c, json_object *root, struct ls_snapshot *snap)
+/*
+ * The "subsystems" of obj: the top level (where "") or a group (where
+ * "threads[1]"), so that messages name the full path, such as
+ * "threads[1].subsystems[0].syscalls[2].count".
+ */
+static int load_subsystems(struct load_ctx *c, json_object *obj, const char *where,
+			   struct ls_snapshot *snap)
 {
-	json_object *arr = member(c, root, "", "subsystems", json_type_array), *o, *scs;
+	json_object *arr = member(c, obj, where, "subsystems", json_type_array), *o, *scs;
 	char name[sizeof(((struct ls_subsys *)0)->name)];
-	char at[64], at_sc[128];
+	char path[80], at[112], at_sc[144];
 	struct ls_subsys *ss;
 	size_t i, j, n, n_sc, before;
 	int err;
 
 	if (!arr)
 		return -EINVAL;
+	snprintf(path, sizeof(path), "%s%ssubsystems", where, *where ? "." : "");
 	n = json_object_array_length(arr);
 	if (n > LS_SNAPSHOT_MAX_SUBSYS)
-		return fail(c, "subsystems", NULL, "more than %d entries", LS_SNAPSHOT_MAX_SUBSYS);
+		return fail(c, path, NULL, "more than %d entries", LS_SNAPSHOT_MAX_SUBSYS);
 	for (i = 0; i < n; i++) {
-		snprintf(at, sizeof(at), "subsystems[%zu]", i);
+		snprintf(at, sizeof(at), "%s[%zu]", path, i);
 		o = json_object_array_get_idx(arr, i);
 		if (!json_object_is_type(o, json_type_object))
 			return fail(c, at, NULL, "expected an object");
@@ -970,7 +977,7 @@ static int load_groups(struct load_ctx *c, json_object *root, const char *key,
 			return -errno;
 		if (*n == before)
 			return fail(c, at, "name", "duplicate name \"%s\"", name);
-		err = load_subsystems(c, o, g->snap);
+		err = load_subsystems(c, o, at, g->snap);
 		if (err)
 			return err;
 	}
@@ -1234,7 +1241,7 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 	if ((ret = check_header(&c, root, &snap->version)) ||
 	    (ret = check_histogram(&c, root)) ||
 	    (ret = load_meta(&c, root, snap)) ||
-	    (ret = load_subsystems(&c, root, snap)) ||
+	    (ret = load_subsystems(&c, root, "", snap)) ||
 	    (ret = load_groups(&c, root, "threads", &snap->threads, &snap->n_threads)) ||
 	    (ret = load_groups(&c, root, "peers", &snap->peers, &snap->n_peers)))
 		goto cleanup;

@@ -244,25 +244,43 @@ static void make_dir(char *buf, size_t len, const char *name)
 	assert_int_equal(mkdir(buf, 0700), 0);
 }
 
-/* NULL, errno want_errno, one non-empty line that mentions `want`. */
-static void expect_load_error(const char *path, int want_errno, const char *want)
+/* NULL, errno want_errno, one non-empty line in err. */
+static void load_error(const char *path, int want_errno, const char *want, char *err,
+		       size_t errlen)
 {
 	struct ls_snapshot *snap;
-	char err[512];
 
-	memset(err, 'x', sizeof(err));
+	memset(err, 'x', errlen);
 	errno = 0;
-	snap = ls_snapshot_load(path, err, sizeof(err));
+	snap = ls_snapshot_load(path, err, errlen);
 	if (snap) {
 		ls_snapshot_free(snap);
 		fail_msg("%s: loaded, expected an error mentioning '%s'", path, want);
 	}
 	assert_int_equal(errno, want_errno);
-	assert_non_null(memchr(err, '\0', sizeof(err)));
+	assert_non_null(memchr(err, '\0', errlen));
 	assert_true(err[0] != '\0');
 	assert_null(strchr(err, '\n'));
+}
+
+/* ... that mentions `want`. */
+static void expect_load_error(const char *path, int want_errno, const char *want)
+{
+	char err[512];
+
+	load_error(path, want_errno, want, err, sizeof(err));
 	if (!strstr(err, want))
 		fail_msg("error '%s' does not mention '%s'", err, want);
+}
+
+/* ... that is exactly "<path>: <want>". */
+static void expect_load_error_exact(const char *path, int want_errno, const char *want)
+{
+	char err[512], full[PATH_MAX + 256];
+
+	load_error(path, want_errno, want, err, sizeof(err));
+	snprintf(full, sizeof(full), "%s: %s", path, want);
+	assert_string_equal(err, full);
 }
 
 /* ---- model helpers ---------------------------------------------------- */
@@ -875,23 +893,41 @@ static void snapshot_load__missing_or_out_of_range__fails(void **state)
 	ls_snapshot_free(snap);
 }
 
-/* Replace the value at `path` with the JSON text `value`, save, expect `want`. */
-static void expect_text_mutation_fails(const char *base, const char *path, const char *value,
-				       const char *want)
+/* Replace the value at `path` with the JSON text `value` and save as bad.json. */
+static void write_text_mutation(const char *base, const char *path, const char *value,
+				char *file, size_t len)
 {
 	json_object *root = json_tokener_parse(base), *val = json_tokener_parse(value);
-	char file[PATH_MAX], full[512];
 	const char *text;
 
 	assert_non_null(root);
 	assert_non_null(val);
 	set_path(root, path, val, 0);
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
-	tmp_path(file, sizeof(file), "bad.json");
+	tmp_path(file, len, "bad.json");
 	write_file(file, text, strlen(text));
+	json_object_put(root);
+}
+
+/* ... and expect an error that mentions `want`. */
+static void expect_text_mutation_fails(const char *base, const char *path, const char *value,
+				       const char *want)
+{
+	char file[PATH_MAX], full[512];
+
+	write_text_mutation(base, path, value, file, sizeof(file));
 	snprintf(full, sizeof(full), "bad.json: %s", want);
 	expect_load_error(file, EINVAL, full);
-	json_object_put(root);
+}
+
+/* ... and expect exactly the error "<file>: <want>". */
+static void expect_text_mutation_fails_exact(const char *base, const char *path,
+					     const char *value, const char *want)
+{
+	char file[PATH_MAX];
+
+	write_text_mutation(base, path, value, file, sizeof(file));
+	expect_load_error_exact(file, EINVAL, want);
 }
 
 static void snapshot_load__bad_values__fails(void **state)
@@ -941,6 +977,84 @@ static void snapshot_load__bad_values__fails(void **state)
 	expect_text_mutation_fails(text, "subsystems[0].syscalls[1]",
 				   "{\"syscall\": \"read\", \"nr\": 0}",
 				   "subsystems[0].syscalls[1].syscall: duplicate syscall \"read\"");
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+/*
+ * build_small() with the slices: threads "101 main" and "102 worker" (three
+ * syscalls, so threads[1]...syscalls[2] exists) and peer "10.0.0.1:443".
+ * The writer keeps the order they were added in.
+ */
+static struct ls_snapshot *build_groups(void)
+{
+	struct ls_snapshot *snap = build_small();
+	struct ls_syscall_stats *sc;
+	struct ls_group *g;
+
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "101 main");
+	assert_non_null(g);
+	add_samples(&add_sc(g->snap, "file", "read", 0)->st, 100, 2);
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "102 worker");
+	assert_non_null(g);
+	add_samples(&add_sc(g->snap, "tcp:10.0.0.1:443", "connect", 42)->st, 5000, 1);
+	add_samples(&add_sc(g->snap, "tcp:10.0.0.1:443", "sendto", 44)->st, 3000, 4);
+	add_samples(&add_sc(g->snap, "tcp:10.0.0.1:443", "recvfrom", 45)->st, 100, 4);
+	g = ls_snapshot_group(&snap->peers, &snap->n_peers, "10.0.0.1:443");
+	assert_non_null(g);
+	sc = add_sc(g->snap, "tcp:10.0.0.1:443", "recvfrom", 45);
+	add_samples(&sc->st, 100, 4);
+	sc->st.errors = 1;
+	assert_int_equal(ls_syscall_add_errno(sc, EAGAIN, 1), 0);
+	add_samples(&add_sc(g->snap, "icmp", "sendto", 44)->st, 20000, 1);
+	return snap;
+}
+
+/* The group is part of the path: "subsystems[0]..." alone names the wrong spot. */
+static void snapshot_load__bad_value_in_thread__names_thread(void **state)
+{
+	struct ls_snapshot *snap = build_groups(), *back;
+	char *text = json_text(snap, 0, NULL), path[PATH_MAX], err[256];
+
+	/* The unmutated text loads, so each error below comes from its mutation. */
+	write_file(tmp_path(path, sizeof(path), "groups.json"), text, strlen(text));
+	back = ls_snapshot_load(path, err, sizeof(err));
+	if (!back)
+		fail_msg("%s", err);
+	assert_int_equal(back->n_threads, 2);
+	ls_snapshot_free(back);
+
+	expect_text_mutation_fails_exact(text, "threads[1].subsystems[0].syscalls[2].count",
+					 "\"12\"",
+					 "threads[1].subsystems[0].syscalls[2].count: "
+					 "expected an integer");
+	expect_text_mutation_fails_exact(text, "threads[1].subsystems[0].syscalls[1].buckets[0]",
+					 "[65, 66, 1]",
+					 "threads[1].subsystems[0].syscalls[1].buckets[0]: "
+					 "lower_ns 65 is not the start of a histogram slot");
+	expect_text_mutation_fails_exact(text, "threads[1].subsystems", "{}",
+					 "threads[1].subsystems: expected an array");
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_load__bad_value_in_peer__names_peer(void **state)
+{
+	struct ls_snapshot *snap = build_groups();
+	char *text = json_text(snap, 0, NULL);
+
+	expect_text_mutation_fails_exact(text, "peers[0].subsystems[0].syscalls[0].min_ns", "-1",
+					 "peers[0].subsystems[0].syscalls[0].min_ns: "
+					 "must not be negative");
+	expect_text_mutation_fails_exact(text,
+					 "peers[0].subsystems[0].syscalls[0].errnos[0].errno",
+					 "5000",
+					 "peers[0].subsystems[0].syscalls[0].errnos[0].errno: "
+					 "5000 is out of range (at most 4095)");
+	expect_text_mutation_fails_exact(text, "peers[0].subsystems[1].name",
+					 "\"tcp:10.0.0.1:443\"",
+					 "peers[0].subsystems[1].name: "
+					 "duplicate subsystem \"tcp:10.0.0.1:443\"");
 	free(text);
 	ls_snapshot_free(snap);
 }
@@ -1219,6 +1333,8 @@ int main(void)
 		cmocka_unit_test(snapshot_load__wrong_type_for_each_field__fails),
 		cmocka_unit_test(snapshot_load__missing_or_out_of_range__fails),
 		cmocka_unit_test(snapshot_load__bad_values__fails),
+		cmocka_unit_test(snapshot_load__bad_value_in_thread__names_thread),
+		cmocka_unit_test(snapshot_load__bad_value_in_peer__names_peer),
 		cmocka_unit_test(snapshot_load__too_many_entries__fails),
 		cmocka_unit_test(snapshot_load__small_err_buffer__truncates_safely),
 		cmocka_unit_test(snapshot_load__derived_fields__ignored),
