@@ -53,6 +53,25 @@ int ls_parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+int ls_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || !out || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (*end)
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
 int ls_parse_seconds(const char *s, double min, double max, double *out)
 {
 	char *end;

@@ -9,6 +9,12 @@
 /* Whole string must be a base-10 integer within [min, max]. */
 int ls_parse_long(const char *s, long min, long max, long *out);
 
+/*
+ * The same for unsigned values: digits only (no sign, no blank), so "-0"
+ * and "+5" are -EINVAL rather than 0 and 5.
+ */
+int ls_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
 /* Decimal seconds ("5", "0.5", "1e-1" rejected? no: strtod) within [min, max]. */
 int ls_parse_seconds(const char *s, double min, double max, double *out);
 

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,6 +19,7 @@
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
 #include "hist.h"
+#include "save_file.h"
 #include "snapshot.h"
 #include "snapshot_cols.h"
 
@@ -433,113 +433,16 @@ int ls_snapshot_write_json(FILE *f, const struct ls_snapshot *snap, int pretty)
 	return ls_snapshot_write_json_opts(f, snap, &o);
 }
 
-/* rename() is durable only once the directory is synced. */
-static void sync_parent_dir(const char *path)
+static int write_snapshot(FILE *f, const void *snap)
 {
-	char *copy = strdup(path);
-	int fd;
-
-	if (!copy)
-		return;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	/*
-	 * Best effort: the new file is already in place and cannot be taken
-	 * back, and some file systems refuse fsync on directories.
-	 */
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
-/*
- * Not a file to replace: "-" (stdout), a device such as /dev/null, a FIFO.
- * Renaming a temporary file over those would replace the device node
- * itself, so they are written in place.
- */
-static int save_in_place(const struct ls_snapshot *snap, const char *path)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "we") : stdout;
-	int err;
-
-	if (!f)
-		return -errno;
-	err = ls_snapshot_write_json(f, snap, 1);
-	if (!err && fflush(f))
-		err = -errno;
-	if (f != stdout && fclose(f) && !err)
-		err = -errno;
-	return err;
+	return ls_snapshot_write_json(f, snap, 1);
 }
 
 int ls_snapshot_save(const struct ls_snapshot *snap, const char *path)
 {
-	struct stat st;
-	char *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, err = 0;
-	mode_t mask;
-
-	if (!snap || !path || !*path)
+	if (!snap)
 		return -EINVAL;
-	if (!strcmp(path, "-") || (!stat(path, &st) && !S_ISREG(st.st_mode)))
-		return save_in_place(snap, path);
-	/* Same directory as path, so rename() cannot cross file systems. */
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		free(tmp);
-		return err;
-	}
-
-	/*
-	 * mkstemp() creates 0600.  Give the file the mode fopen() would
-	 * (0666 & ~umask), so sharing a snapshot works like sharing any other
-	 * file the user creates.  umask() can only be read by setting it.
-	 */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask)) {
-		err = -errno;
-		goto cleanup;
-	}
-
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		goto cleanup;
-	}
-	fd = -1;
-	err = ls_snapshot_write_json(f, snap, 1);
-	if (err)
-		goto cleanup;
-	if (fflush(f) || fsync(fileno(f))) {
-		err = -errno;
-		goto cleanup;
-	}
-	/* fclose() can still report a delayed write error (NFS). */
-	err = fclose(f) ? -errno : 0;
-	f = NULL;
-	if (err)
-		goto cleanup;
-	if (rename(tmp, path)) {
-		err = -errno;
-		goto cleanup;
-	}
-	sync_parent_dir(path);
-
-cleanup:
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	if (err)
-		unlink(tmp);
-	free(tmp);
-	return err;
+	return ls_save_file(path, write_snapshot, snap);
 }
 
 /*

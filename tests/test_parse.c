@@ -54,6 +54,27 @@ static void parse_pids_fails(const char *s, size_t max, int want)
 	assert_int_equal(n, SENTINEL_N);
 }
 
+/* Digits only: what the test oracles' --iterations and --port accept. */
+static void parse_ulong__digits_only__sign_and_blank_rejected(void **state)
+{
+	unsigned long v = 7;
+
+	assert_int_equal(ls_parse_ulong("0", 0, 10, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(ls_parse_ulong("18446744073709551615", 0, ULONG_MAX, &v), 0);
+	assert_true(v == ULONG_MAX);
+	assert_int_equal(ls_parse_ulong("18446744073709551616", 0, ULONG_MAX, &v), -ERANGE);
+	assert_int_equal(ls_parse_ulong("65536", 1, 65535, &v), -ERANGE);
+	assert_int_equal(ls_parse_ulong("0", 1, 65535, &v), -ERANGE);
+	assert_int_equal(ls_parse_ulong("-0", 0, 10, &v), -EINVAL);
+	assert_int_equal(ls_parse_ulong("+5", 0, 10, &v), -EINVAL);
+	assert_int_equal(ls_parse_ulong(" 5", 0, 10, &v), -EINVAL);
+	assert_int_equal(ls_parse_ulong("5x", 0, 10, &v), -EINVAL);
+	assert_int_equal(ls_parse_ulong("", 0, 10, &v), -EINVAL);
+	assert_int_equal(ls_parse_ulong(NULL, 0, 10, &v), -EINVAL);
+	assert_int_equal(v, ULONG_MAX);	/* failures leave it alone */
+}
+
 static void parse_long__plain_integers__parsed(void **state)
 {
 	assert_int_equal(parse_long_ok("42", 0, 100), 42);
@@ -229,6 +250,7 @@ static void parse_pid_list__junk__einval(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_ulong__digits_only__sign_and_blank_rejected),
 		cmocka_unit_test(parse_long__plain_integers__parsed),
 		cmocka_unit_test(parse_long__range_bounds__inclusive),
 		cmocka_unit_test(parse_long__beyond_long__erange),

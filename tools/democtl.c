@@ -37,6 +37,9 @@
 #include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include "log.h"
+#include "parse.h"
+#include "save_file.h"
 
 #define DEF_INTERVAL_MS		500
 #define DEF_HTTP_DELAY_MS	10
@@ -173,18 +176,6 @@ struct ctl {
 	uint32_t nl_seq;
 	unsigned long cycles_done;
 };
-
-__attribute__((format(printf, 1, 2)))
-static void p_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("Error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 static void set_phase(enum ctl_phase ph)
 {
@@ -323,7 +314,7 @@ static void loopback_addr(struct sockaddr_in *sin, unsigned int port)
 
 static void server_fail(struct server *srv, const char *what)
 {
-	p_err("HTTP server: %s: %s", what, strerror(errno));
+	ls_err("HTTP server: %s: %s", what, strerror(errno));
 	__atomic_store_n(&srv->failed, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -437,14 +428,14 @@ static int setup_icmp(struct ctl *ctl)
 		return 0;
 	}
 	if (errno != EACCES && errno != EPERM) {
-		p_err("ping socket: %s", strerror(errno));
+		ls_err("ping socket: %s", strerror(errno));
 		return -1;
 	}
 	err = errno;
 
 	fd = c_socket(SS_ICMP, AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	if (fd < 0) {
-		p_err("raw ICMP socket (after the ping socket was refused: %s): %s",
+		ls_err("raw ICMP socket (after the ping socket was refused: %s): %s",
 		      strerror(err), strerror(errno));
 		return -1;
 	}
@@ -455,7 +446,7 @@ static int setup_icmp(struct ctl *ctl)
 	ctl->icmp_raw = true;
 	ctl->echo_id = (uint16_t)getpid();
 	if (icmp_attach_filter(fd, ctl->echo_id)) {
-		p_err("setsockopt(SO_ATTACH_FILTER) on the raw ICMP socket: %s",
+		ls_err("setsockopt(SO_ATTACH_FILTER) on the raw ICMP socket: %s",
 		      strerror(errno));
 		return -1;
 	}
@@ -469,13 +460,13 @@ static int setup_netlink(struct ctl *ctl)
 
 	fd = c_socket(SS_NETLINK, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0) {
-		p_err("netlink socket: %s", strerror(errno));
+		ls_err("netlink socket: %s", strerror(errno));
 		return -1;
 	}
 	ctl->nl_fd = fd;
 	/* nl_pid 0: the kernel picks our port id */
 	if (c_bind(SS_NETLINK, fd, &snl, sizeof(snl))) {
-		p_err("netlink bind: %s", strerror(errno));
+		ls_err("netlink bind: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -489,22 +480,22 @@ static int setup_listener(struct ctl *ctl)
 	/* latscope names a socket by what it is at the call: not bound yet */
 	fd = c_socket(SS_TCP_UNCONN, AF_INET, SOCK_STREAM, 0);
 	if (fd < 0) {
-		p_err("listening socket: %s", strerror(errno));
+		ls_err("listening socket: %s", strerror(errno));
 		return -1;
 	}
 	ctl->srv.lfd = fd;
 	/* A previous run's TIME_WAIT connections must not block the port. */
 	if (c_setsockopt(SS_TCP_UNCONN, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) {
-		p_err("setsockopt(SO_REUSEADDR): %s", strerror(errno));
+		ls_err("setsockopt(SO_REUSEADDR): %s", strerror(errno));
 		return -1;
 	}
 	loopback_addr(&sin, ctl->env.port);
 	if (c_bind(SS_TCP_UNCONN, fd, &sin, sizeof(sin))) {
-		p_err("bind 127.0.0.1:%u: %s", ctl->env.port, strerror(errno));
+		ls_err("bind 127.0.0.1:%u: %s", ctl->env.port, strerror(errno));
 		return -1;
 	}
 	if (c_listen(SS_TCP_IN, fd, 16)) {
-		p_err("listen: %s", strerror(errno));
+		ls_err("listen: %s", strerror(errno));
 		return -1;
 	}
 	ctl->srv.listening = true;
@@ -519,7 +510,7 @@ static int start_server(struct ctl *ctl)
 	/* Inherits the blocked SIGINT/SIGTERM/SIGUSR1 of the main thread. */
 	err = pthread_create(&ctl->srv.tid, NULL, server_main, &ctl->srv);
 	if (err) {
-		p_err("pthread_create: %s", strerror(err));
+		ls_err("pthread_create: %s", strerror(err));
 		return -1;
 	}
 	ctl->srv.started = true;
@@ -589,7 +580,7 @@ static int icmp_echo(struct ctl *ctl)
 
 	n = c_sendto(SS_ICMP, ctl->icmp_fd, &pkt, sizeof(pkt), 0, &dst, sizeof(dst));
 	if (n != (ssize_t)sizeof(pkt)) {
-		p_err("ICMP sendto: %s", n < 0 ? strerror(errno) : "short send");
+		ls_err("ICMP sendto: %s", n < 0 ? strerror(errno) : "short send");
 		return -1;
 	}
 
@@ -597,14 +588,14 @@ static int icmp_echo(struct ctl *ctl)
 	for (;;) {
 		ret = c_poll(SS_ICMP, &pfd, 1, timeout);
 		if (ret < 0) {
-			p_err("ICMP poll: %s", strerror(errno));
+			ls_err("ICMP poll: %s", strerror(errno));
 			return -1;
 		}
 		if (ret == 0)
 			return 1;
 		n = c_recvfrom(SS_ICMP, ctl->icmp_fd, buf, sizeof(buf), 0);
 		if (n < 0) {
-			p_err("ICMP recvfrom: %s", strerror(errno));
+			ls_err("ICMP recvfrom: %s", strerror(errno));
 			return -1;
 		}
 		if (icmp_is_our_reply(ctl, buf, (size_t)n, seq))
@@ -647,7 +638,7 @@ static int netlink_dump(struct ctl *ctl)
 	n = c_sendto(SS_TC, ctl->nl_fd, &req, req.nh.nlmsg_len, 0,
 		     &kernel, sizeof(kernel));
 	if (n != (ssize_t)req.nh.nlmsg_len) {
-		p_err("netlink sendto: %s", n < 0 ? strerror(errno) : "short send");
+		ls_err("netlink sendto: %s", n < 0 ? strerror(errno) : "short send");
 		return -1;
 	}
 
@@ -655,11 +646,11 @@ static int netlink_dump(struct ctl *ctl)
 		msg.msg_namelen = sizeof(from);
 		n = c_recvmsg(SS_TC, ctl->nl_fd, &msg, 0);
 		if (n <= 0) {
-			p_err("netlink recvmsg: %s", n < 0 ? strerror(errno) : "EOF");
+			ls_err("netlink recvmsg: %s", n < 0 ? strerror(errno) : "EOF");
 			return -1;
 		}
 		if (msg.msg_flags & MSG_TRUNC) {
-			p_err("netlink recvmsg: message truncated");
+			ls_err("netlink recvmsg: message truncated");
 			return -1;
 		}
 		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n);
@@ -671,7 +662,7 @@ static int netlink_dump(struct ctl *ctl)
 				if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
 					memcpy(&err, NLMSG_DATA(nh), sizeof(err));
 					if (err < 0) {
-						p_err("RTM_GETQDISC dump: %s", strerror(-err));
+						ls_err("RTM_GETQDISC dump: %s", strerror(-err));
 						return -1;
 					}
 				}
@@ -684,7 +675,7 @@ static int netlink_dump(struct ctl *ctl)
 				memcpy(&e, NLMSG_DATA(nh),
 				       nh->nlmsg_len >= NLMSG_LENGTH(sizeof(e)) ?
 				       sizeof(e) : sizeof(e.error));
-				p_err("RTM_GETQDISC dump: %s",
+				ls_err("RTM_GETQDISC dump: %s",
 				      e.error ? strerror(-e.error) : "unexpected ACK");
 				return -1;
 			}
@@ -719,7 +710,7 @@ static int http_get(struct ctl *ctl)
 	int fd, len, ret = -1;
 
 	if (__atomic_load_n(&ctl->srv.failed, __ATOMIC_SEQ_CST)) {
-		p_err("HTTP GET: the server thread failed");
+		ls_err("HTTP GET: the server thread failed");
 		return -1;
 	}
 	/* lets the server make the accept4 for this request, in this phase */
@@ -727,12 +718,12 @@ static int http_get(struct ctl *ctl)
 
 	fd = c_socket(SS_TCP_UNCONN, AF_INET, SOCK_STREAM, 0);
 	if (fd < 0) {
-		p_err("HTTP socket: %s", strerror(errno));
+		ls_err("HTTP socket: %s", strerror(errno));
 		return -1;
 	}
 	loopback_addr(&sin, ctl->env.port);
 	if (c_connect(SS_TCP_OUT, fd, &sin, sizeof(sin))) {
-		p_err("HTTP connect 127.0.0.1:%u: %s", ctl->env.port, strerror(errno));
+		ls_err("HTTP connect 127.0.0.1:%u: %s", ctl->env.port, strerror(errno));
 		goto out;
 	}
 	len = snprintf(req, sizeof(req),
@@ -740,7 +731,7 @@ static int http_get(struct ctl *ctl)
 		       ctl->env.port);
 	n = c_sendto(SS_TCP_OUT, fd, req, (size_t)len, MSG_NOSIGNAL, NULL, 0);
 	if (n != len) {
-		p_err("HTTP sendto: %s", n < 0 ? strerror(errno) : "short send");
+		ls_err("HTTP sendto: %s", n < 0 ? strerror(errno) : "short send");
 		goto out;
 	}
 	/*
@@ -763,15 +754,15 @@ static int http_get(struct ctl *ctl)
 		}
 	}
 	if (n < 0) {
-		p_err("HTTP recvfrom: %s", strerror(errno));
+		ls_err("HTTP recvfrom: %s", strerror(errno));
 		goto out;
 	}
 	if (!http_response_complete(buf, have)) {
-		p_err("HTTP GET: the connection closed before the end of the answer");
+		ls_err("HTTP GET: the connection closed before the end of the answer");
 		goto out;
 	}
 	if (have < 12 || memcmp(buf, "HTTP/1.0 200", 12)) {
-		p_err("HTTP GET: the answer does not start with \"HTTP/1.0 200\"");
+		ls_err("HTTP GET: the answer does not start with \"HTTP/1.0 200\"");
 		goto out;
 	}
 	ret = 0;
@@ -897,8 +888,9 @@ static void print_report(const struct ctl *ctl, FILE *f)
 }
 
 /* No escaping: every name printed here is plain ASCII without quotes. */
-static void print_json(const struct ctl *ctl, FILE *f)
+static int print_json(FILE *f, const void *arg)
 {
+	const struct ctl *ctl = arg;
 	const struct ctl_count *c;
 	const char *sep_ph = "", *sep_ss, *sep_sc;
 	int ph, ss, sc;
@@ -938,36 +930,6 @@ static void print_json(const struct ctl *ctl, FILE *f)
 		fputc('}', f);
 	}
 	fputs("}}\n", f);
-}
-
-/* tmp + rename, so a reader never sees half a file. */
-static int write_json(const struct ctl *ctl, const char *path)
-{
-	char tmp[4096];
-	FILE *f;
-	int err = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
-		p_err("%s: path too long", path);
-		return -1;
-	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		p_err("%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	print_json(ctl, f);
-	if (fflush(f) || fsync(fileno(f)))
-		err = errno;
-	if (fclose(f) && !err)
-		err = errno;
-	if (!err && rename(tmp, path))
-		err = errno;
-	if (err) {
-		p_err("%s: %s", path, strerror(err));
-		unlink(tmp);
-		return -1;
-	}
 	return 0;
 }
 
@@ -1021,23 +983,6 @@ static void usage(FILE *f)
 		DEF_INTERVAL_MS, DEF_HTTP_DELAY_MS, DEF_PORT);
 }
 
-/* Range-checked decimal; 0 or -1. */
-static int parse_num(const char *s, unsigned long min, unsigned long max,
-		     unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* 0 to run, 1 to exit 0 (help), 2 on a usage error (printed). */
 static int parse_args(int argc, char **argv, struct env *env)
 {
@@ -1058,22 +1003,22 @@ static int parse_args(int argc, char **argv, struct env *env)
 	while ((c = getopt_long(argc, argv, "i:n:d:p:wj:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (parse_num(optarg, 0, 3600000, &v))
+			if (ls_parse_ulong(optarg, 0, 3600000, &v))
 				goto bad_value;
 			env->interval_ms = (unsigned int)v;
 			break;
 		case 'n':
-			if (parse_num(optarg, 0, ULONG_MAX, &v))
+			if (ls_parse_ulong(optarg, 0, ULONG_MAX, &v))
 				goto bad_value;
 			env->cycles = v;
 			break;
 		case 'd':
-			if (parse_num(optarg, 0, 600000, &v))
+			if (ls_parse_ulong(optarg, 0, 600000, &v))
 				goto bad_value;
 			env->http_delay_ms = (unsigned int)v;
 			break;
 		case 'p':
-			if (parse_num(optarg, 1, 65535, &v)) {
+			if (ls_parse_ulong(optarg, 1, 65535, &v)) {
 				/* 0 would give an ephemeral port: see --help */
 				fprintf(stderr, "democtl: --port must be 1-65535, not '%s'\n",
 					optarg);
@@ -1151,7 +1096,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (sem_init(&ctl.srv.gate, 0, 0)) {
-		p_err("sem_init: %s", strerror(errno));
+		ls_err("sem_init: %s", strerror(errno));
 		return 1;
 	}
 
@@ -1192,7 +1137,7 @@ teardown:
 			sem_post(&ctl.srv.gate);
 		/* wakes the server's accept4, which then fails with EINVAL */
 		if (c_shutdown(SS_TCP_IN, ctl.srv.lfd, SHUT_RDWR)) {
-			p_err("shutdown of the listener: %s", strerror(errno));
+			ls_err("shutdown of the listener: %s", strerror(errno));
 			rc = 1;
 		}
 	}
@@ -1214,7 +1159,12 @@ teardown:
 	if (rc)
 		return rc;
 	print_report(&ctl, stdout);
-	if (ctl.env.json_path && write_json(&ctl, ctl.env.json_path))
-		return 1;
+	if (ctl.env.json_path) {
+		ret = ls_save_file(ctl.env.json_path, print_json, &ctl);
+		if (ret) {
+			ls_err("%s: %s", ctl.env.json_path, strerror(-ret));
+			return 1;
+		}
+	}
 	return 0;
 }

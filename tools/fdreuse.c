@@ -48,6 +48,9 @@
 #include <netinet/ip_icmp.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include "log.h"
+#include "parse.h"
+#include "save_file.h"
 
 #define DEF_ITERATIONS		10
 /* BASE, BASE + 1, BASE + 2: away from waitload's 18490 and democtl's 18080 */
@@ -194,18 +197,6 @@ struct fr {
 	pthread_cond_t cv;
 };
 
-__attribute__((format(printf, 1, 2)))
-static void p_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("Error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 /*
  * The one place a counted syscall is made.  Counted before it is made, so
  * a call that fails is still one call; a failure also counts as one error.
@@ -324,11 +315,11 @@ static unsigned int port_b(const struct fr *fr)
 static int expect_fd(const struct fr *fr, const char *what, int got)
 {
 	if (got < 0) {
-		p_err("%s: %s", what, strerror(errno));
+		ls_err("%s: %s", what, strerror(errno));
 		return -1;
 	}
 	if (got != fr->fd) {
-		p_err("%s returned fd %d, expected %d (the number the workload reuses)", what,
+		ls_err("%s returned fd %d, expected %d (the number the workload reuses)", what,
 		      got, fr->fd);
 		return -1;
 	}
@@ -346,17 +337,17 @@ static int open_sink(unsigned int port, enum fr_subsys ss_in, int *out)
 	/* named from socket()'s arguments, and at bind's entry still unbound */
 	fd = c_socket(SS_UDP_UNCONN, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		p_err("socket for 127.0.0.1:%u: %s", port, strerror(errno));
+		ls_err("socket for 127.0.0.1:%u: %s", port, strerror(errno));
 		return -1;
 	}
 	*out = fd;
 	loopback_addr(&sin, port);
 	if (c_bind(SS_UDP_UNCONN, fd, &sin, sizeof(sin))) {
-		p_err("bind 127.0.0.1:%u: %s", port, strerror(errno));
+		ls_err("bind 127.0.0.1:%u: %s", port, strerror(errno));
 		return -1;
 	}
 	if (c_rcvtimeo(ss_in, fd)) {
-		p_err("SO_RCVTIMEO on 127.0.0.1:%u: %s", port, strerror(errno));
+		ls_err("SO_RCVTIMEO on 127.0.0.1:%u: %s", port, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -377,19 +368,19 @@ static int job_ping_over_fd(struct fr *fr)
 	ping = c_socket(SS_ICMP, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
 	if (ping < 0) {
 		if (errno == EACCES || errno == EPERM)
-			p_err("ping socket refused (%s): our group is outside "
+			ls_err("ping socket refused (%s): our group is outside "
 			      "net.ipv4.ping_group_range", strerror(errno));
 		else
-			p_err("ping socket: %s", strerror(errno));
+			ls_err("ping socket: %s", strerror(errno));
 		return -1;
 	}
 	if (ping == fr->fd) {
-		p_err("the ping socket is fd %d, which should still be in use", ping);
+		ls_err("the ping socket is fd %d, which should still be in use", ping);
 		close(ping);
 		return -1;
 	}
 	if (c_rcvtimeo(SS_ICMP, ping)) {
-		p_err("SO_RCVTIMEO on the ping socket: %s", strerror(errno));
+		ls_err("SO_RCVTIMEO on the ping socket: %s", strerror(errno));
 		close(ping);
 		return -1;
 	}
@@ -407,20 +398,20 @@ static int job_unix_at_fd(struct fr *fr)
 	int sv[2];
 
 	if (c_close(SS_ICMP, fr->ping)) {
-		p_err("close of the ping socket: %s", strerror(errno));
+		ls_err("close of the ping socket: %s", strerror(errno));
 		return -1;
 	}
 	fr->ping = -1;
 	if (c_close(SS_ICMP, fr->fd)) {
-		p_err("close of fd %d (ping socket): %s", fr->fd, strerror(errno));
+		ls_err("close of fd %d (ping socket): %s", fr->fd, strerror(errno));
 		return -1;
 	}
 	if (c_socketpair(SS_UNIX, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
-		p_err("socketpair: %s", strerror(errno));
+		ls_err("socketpair: %s", strerror(errno));
 		return -1;
 	}
 	if (sv[1] == fr->fd) {
-		p_err("socketpair put its second end at fd %d", fr->fd);
+		ls_err("socketpair put its second end at fd %d", fr->fd);
 		return -1;
 	}
 	if (sv[0] != fr->fd) {
@@ -428,7 +419,7 @@ static int job_unix_at_fd(struct fr *fr)
 			      c_dup3(SS_UNIX, sv[0], fr->fd, O_CLOEXEC)))
 			return -1;
 		if (c_close(SS_UNIX, sv[0])) {
-			p_err("close of the unix socket's first fd: %s", strerror(errno));
+			ls_err("close of the unix socket's first fd: %s", strerror(errno));
 			return -1;
 		}
 	}
@@ -448,7 +439,7 @@ static int job_send_b(struct fr *fr)
 
 	loopback_addr(&b, port_b(fr));
 	if (c_sendto(SS_B_OUT, fr->fd, "b", 1, &b, sizeof(b)) != 1) {
-		p_err("sendto 127.0.0.1:%u on fd %d: %s", port_b(fr), fr->fd, strerror(errno));
+		ls_err("sendto 127.0.0.1:%u on fd %d: %s", port_b(fr), fr->fd, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -466,7 +457,7 @@ static int job_feed(struct fr *fr)
 	loopback_addr(&to, fr->fd_port);
 	for (i = 0; i < FEED_DGRAMS; i++) {
 		if (c_sendto(SS_B_IN, fr->sink_b, "f", 1, &to, sizeof(to)) != 1) {
-			p_err("sendto 127.0.0.1:%u from 127.0.0.1:%u: %s", fr->fd_port,
+			ls_err("sendto 127.0.0.1:%u from 127.0.0.1:%u: %s", fr->fd_port,
 			      port_b(fr), strerror(errno));
 			return -1;
 		}
@@ -483,7 +474,7 @@ static int recv_fed(struct fr *fr, enum fr_subsys ss, const char *who)
 	n = c_recvfrom(ss, fr->fd, buf, sizeof(buf), 0);
 	if (n == 1 && buf[0] == 'f')
 		return 0;
-	p_err("recvfrom on fd %d (%s): %s", fr->fd, who,
+	ls_err("recvfrom on fd %d (%s): %s", fr->fd, who,
 	      n < 0 ? (errno == EAGAIN ? "none within the timeout" : strerror(errno)) :
 	      "not the datagram sent");
 	return -1;
@@ -512,7 +503,7 @@ static int run_job(struct fr *fr, enum fr_job job)
 	case JOB_RECV:
 		return job_recv(fr);
 	default:
-		p_err("unknown job %d", (int)job);
+		ls_err("unknown job %d", (int)job);
 		return -1;
 	}
 }
@@ -574,7 +565,7 @@ static int start_worker(struct fr *fr, enum fr_thread th)
 	w->id = th;
 	ret = pthread_create(&w->thread, NULL, worker_main, w);
 	if (ret) {
-		p_err("pthread_create: %s", strerror(ret));
+		ls_err("pthread_create: %s", strerror(ret));
 		return -1;
 	}
 	w->started = 1;
@@ -612,22 +603,22 @@ static int step_bind(struct fr *fr)
 		return -1;
 	if (c_recvfrom(SS_UDP_UNCONN, fr->fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 ||
 	    errno != EAGAIN) {
-		p_err("recvfrom on an unbound socket: expected EAGAIN, got %s", strerror(errno));
+		ls_err("recvfrom on an unbound socket: expected EAGAIN, got %s", strerror(errno));
 		return -1;
 	}
 	loopback_addr(&sin, port_bind(fr));
 	/* bind is named at its entry, when the socket is still unbound */
 	if (c_bind(SS_UDP_UNCONN, fr->fd, &sin, sizeof(sin))) {
-		p_err("bind 127.0.0.1:%u: %s", port_bind(fr), strerror(errno));
+		ls_err("bind 127.0.0.1:%u: %s", port_bind(fr), strerror(errno));
 		return -1;
 	}
 	if (c_recvfrom(SS_BIND_IN, fr->fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 ||
 	    errno != EAGAIN) {
-		p_err("recvfrom on the bound socket: expected EAGAIN, got %s", strerror(errno));
+		ls_err("recvfrom on the bound socket: expected EAGAIN, got %s", strerror(errno));
 		return -1;
 	}
 	if (c_close(SS_BIND_IN, fr->fd)) {
-		p_err("close of the bound socket: %s", strerror(errno));
+		ls_err("close of the bound socket: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -650,18 +641,18 @@ static int step_connect(struct fr *fr)
 	loopback_addr(&b, port_b(fr));
 	for (i = 0; i < 2; i++) {
 		if (c_sendto(SS_A_OUT, fr->fd, msg, 1, &a, sizeof(a)) != 1) {
-			p_err("sendto 127.0.0.1:%u: %s", port_a(fr), strerror(errno));
+			ls_err("sendto 127.0.0.1:%u: %s", port_a(fr), strerror(errno));
 			return -1;
 		}
 	}
 	/* connect is named after where it connects to */
 	if (c_connect(SS_B_OUT, fr->fd, &b, sizeof(b))) {
-		p_err("connect 127.0.0.1:%u: %s", port_b(fr), strerror(errno));
+		ls_err("connect 127.0.0.1:%u: %s", port_b(fr), strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < 2; i++) {
 		if (c_sendto(SS_B_OUT, fr->fd, msg, 1, NULL, 0) != 1) {
-			p_err("send to 127.0.0.1:%u: %s", port_b(fr), strerror(errno));
+			ls_err("send to 127.0.0.1:%u: %s", port_b(fr), strerror(errno));
 			return -1;
 		}
 	}
@@ -689,18 +680,18 @@ static int step_ping(struct fr *fr)
 	loopback_addr(&dst, 0);
 	if (c_sendto(SS_ICMP, fr->fd, &req, sizeof(req), &dst, sizeof(dst)) !=
 	    (ssize_t)sizeof(req)) {
-		p_err("ICMP echo request to 127.0.0.1: %s", strerror(errno));
+		ls_err("ICMP echo request to 127.0.0.1: %s", strerror(errno));
 		return -1;
 	}
 	n = c_recvfrom(SS_ICMP, fr->fd, &rep, sizeof(rep), 0);
 	if (n < 0) {
-		p_err("ICMP echo reply from 127.0.0.1: %s", errno == EAGAIN ?
+		ls_err("ICMP echo reply from 127.0.0.1: %s", errno == EAGAIN ?
 		      "none within the timeout" : strerror(errno));
 		return -1;
 	}
 	if (n < (ssize_t)sizeof(rep.h) || rep.h.type != ICMP_ECHOREPLY ||
 	    rep.h.un.echo.sequence != req.h.un.echo.sequence) {
-		p_err("ICMP: expected the echo reply to sequence %lu", fr->done);
+		ls_err("ICMP: expected the echo reply to sequence %lu", fr->done);
 		return -1;
 	}
 	return 0;
@@ -716,17 +707,17 @@ static int step_unix(struct fr *fr)
 	char c = 0;
 
 	if (c_write(SS_UNIX, fr->fd, "y", 1) != 1) {
-		p_err("write on the unix socket: %s", strerror(errno));
+		ls_err("write on the unix socket: %s", strerror(errno));
 		return -1;
 	}
 	n = c_read(SS_UNIX, fr->unix_peer, &c, 1);
 	if (n != 1 || c != 'y') {
-		p_err("read on the unix socket: %s", n < 0 ? strerror(errno) :
+		ls_err("read on the unix socket: %s", n < 0 ? strerror(errno) :
 		      n == 0 ? "end of file" : "not the byte written");
 		return -1;
 	}
 	if (c_close(SS_UNIX, fr->fd) || c_close(SS_UNIX, fr->unix_peer)) {
-		p_err("close of the unix sockets: %s", strerror(errno));
+		ls_err("close of the unix sockets: %s", strerror(errno));
 		return -1;
 	}
 	fr->unix_peer = -1;
@@ -757,19 +748,19 @@ static int step_senders(struct fr *fr)
 		return -1;
 	/* no send yet: still "udp:unconnected" */
 	if (c_rcvtimeo(SS_UDP_UNCONN, fr->fd)) {
-		p_err("SO_RCVTIMEO on fd %d: %s", fr->fd, strerror(errno));
+		ls_err("SO_RCVTIMEO on fd %d: %s", fr->fd, strerror(errno));
 		return -1;
 	}
 	/* after the socket, which must take FD */
 	if (pipe2(p, O_CLOEXEC)) {
-		p_err("pipe2: %s", strerror(errno));
+		ls_err("pipe2: %s", strerror(errno));
 		return -1;
 	}
 	/* a close in FD's cache slot would evict T1's entry, not just age it */
 	unrelated = p[0] % FD_CACHE_SLOTS != fr->fd % FD_CACHE_SLOTS ? p[0] : p[1];
 	other = unrelated == p[0] ? p[1] : p[0];
 	if (unrelated % FD_CACHE_SLOTS == fr->fd % FD_CACHE_SLOTS) {
-		p_err("both ends of the pipe (fds %d, %d) share fd %d's cache slot", p[0], p[1],
+		ls_err("both ends of the pipe (fds %d, %d) share fd %d's cache slot", p[0], p[1],
 		      fr->fd);
 		goto fail;
 	}
@@ -777,18 +768,18 @@ static int step_senders(struct fr *fr)
 	/* no bind: that would make it the serving side, udp-in; the send autobinds */
 	loopback_addr(&a, port_a(fr));
 	if (c_sendto(SS_A_OUT, fr->fd, "a", 1, &a, sizeof(a)) != 1) {
-		p_err("sendto 127.0.0.1:%u on fd %d: %s", port_a(fr), fr->fd, strerror(errno));
+		ls_err("sendto 127.0.0.1:%u on fd %d: %s", port_a(fr), fr->fd, strerror(errno));
 		goto fail;
 	}
 	if (worker_do(fr, TH_HELPER, JOB_SEND_B))
 		goto fail;
 	/* named like a receive: after T1's own last send, A, not the socket's, B */
 	if (c_getsockname(SS_A_OUT, fr->fd, &self, &len)) {
-		p_err("getsockname on fd %d: %s", fr->fd, strerror(errno));
+		ls_err("getsockname on fd %d: %s", fr->fd, strerror(errno));
 		goto fail;
 	}
 	if (self.sin_family != AF_INET || !self.sin_port) {
-		p_err("getsockname on fd %d: the send left it without an IPv4 port", fr->fd);
+		ls_err("getsockname on fd %d: the send left it without an IPv4 port", fr->fd);
 		goto fail;
 	}
 	fr->fd_port = ntohs(self.sin_port);
@@ -799,7 +790,7 @@ static int step_senders(struct fr *fr)
 		goto fail;
 	/* the unrelated close: every cache entry of the process is stale now */
 	if (close(unrelated)) {
-		p_err("close of the pipe's fd %d: %s", unrelated, strerror(errno));
+		ls_err("close of the pipe's fd %d: %s", unrelated, strerror(errno));
 		unrelated = -1;
 		goto fail;
 	}
@@ -811,7 +802,7 @@ static int step_senders(struct fr *fr)
 	if (worker_do(fr, TH_RECEIVER, JOB_RECV))
 		goto fail;
 	if (c_close(SS_A_OUT, fr->fd)) {
-		p_err("close of fd %d: %s", fr->fd, strerror(errno));
+		ls_err("close of fd %d: %s", fr->fd, strerror(errno));
 		goto fail;
 	}
 	close(other);
@@ -834,11 +825,11 @@ static int drain_sinks(struct fr *fr)
 
 	for (i = 0; i < SINK_DGRAMS; i++) {
 		if (c_recvfrom(SS_A_IN, fr->sink_a, buf, sizeof(buf), 0) != 1) {
-			p_err("recvfrom on 127.0.0.1:%u: %s", port_a(fr), strerror(errno));
+			ls_err("recvfrom on 127.0.0.1:%u: %s", port_a(fr), strerror(errno));
 			return -1;
 		}
 		if (c_recvfrom(SS_B_IN, fr->sink_b, buf, sizeof(buf), 0) != 1) {
-			p_err("recvfrom on 127.0.0.1:%u: %s", port_b(fr), strerror(errno));
+			ls_err("recvfrom on 127.0.0.1:%u: %s", port_b(fr), strerror(errno));
 			return -1;
 		}
 	}
@@ -892,8 +883,9 @@ static void print_subsys(FILE *f, enum fr_phase ph, enum fr_subsys ss, const cha
  * democtl's shape, so compare-democtl.sh reads it; "shared" is empty (see
  * enum fr_subsys).  No escaping: every name is plain ASCII without quotes.
  */
-static void print_json(const struct fr *fr, FILE *f)
+static int print_json(FILE *f, const void *arg)
 {
+	const struct fr *fr = arg;
 	const char *sep_ph = "", *sep_ss;
 	int ph, ss;
 
@@ -908,36 +900,6 @@ static void print_json(const struct fr *fr, FILE *f)
 		fputc('}', f);
 	}
 	fputs("},\n \"shared\":{}}\n", f);
-}
-
-/* tmp + rename, so a reader never sees half a file. */
-static int write_json(const struct fr *fr, const char *path)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-	int err = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
-		p_err("%s: path too long", path);
-		return -1;
-	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		p_err("%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	print_json(fr, f);
-	if (fflush(f) || fsync(fileno(f)))
-		err = errno;
-	if (fclose(f) && !err)
-		err = errno;
-	if (!err && rename(tmp, path))
-		err = errno;
-	if (err) {
-		p_err("%s: %s", path, strerror(err));
-		unlink(tmp);
-		return -1;
-	}
 	return 0;
 }
 
@@ -986,22 +948,6 @@ static void usage(FILE *f)
 		DEF_ITERATIONS, DEF_PORT_BASE);
 }
 
-/* Range-checked decimal; 0 or -1. */
-static int parse_num(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* 0 to run, 1 to exit 0 (help), 2 on a usage error (printed). */
 static int parse_args(int argc, char **argv, struct env *env)
 {
@@ -1018,7 +964,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 	while ((c = getopt_long(argc, argv, "n:p:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_num(optarg, 0, ULONG_MAX, &v)) {
+			if (ls_parse_ulong(optarg, 0, ULONG_MAX, &v)) {
 				fprintf(stderr, "fdreuse: invalid value '%s' for --iterations\n",
 					optarg);
 				goto try_help;
@@ -1026,7 +972,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 			env->iterations = v;
 			break;
 		case 'p':
-			if (parse_num(optarg, 1, 65533, &v)) {
+			if (ls_parse_ulong(optarg, 1, 65533, &v)) {
 				fprintf(stderr, "fdreuse: --port-base must be 1-65533, not '%s'\n",
 					optarg);
 				goto try_help;
@@ -1104,8 +1050,12 @@ out:
 	/* A failed run has no report: its counts would not be an oracle. */
 	if (rc)
 		return rc;
-	if (fr.env.json_path)
-		return write_json(&fr, fr.env.json_path) ? 1 : 0;
-	print_json(&fr, stdout);
+	if (fr.env.json_path) {
+		ret = ls_save_file(fr.env.json_path, print_json, &fr);
+		if (ret)
+			ls_err("%s: %s", fr.env.json_path, strerror(-ret));
+		return ret ? 1 : 0;
+	}
+	print_json(stdout, &fr);
 	return fflush(stdout) ? 1 : 0;
 }

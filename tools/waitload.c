@@ -37,6 +37,9 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include "log.h"
+#include "parse.h"
+#include "save_file.h"
 
 #define DEF_ITERATIONS		10
 #define DEF_PORT		18490
@@ -161,18 +164,6 @@ struct wl {
 	int pipes[N_PIPES][2];
 	unsigned long done;
 };
-
-__attribute__((format(printf, 1, 2)))
-static void p_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("Error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 /*
  * The one place a counted syscall is made.  Counted before it is made, so
@@ -323,34 +314,34 @@ static int setup(struct wl *wl)
 	/* latscope names a socket by what it is at the call: not bound yet */
 	wl->srv_fd = c_socket(SS_UDP_UNCONN, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (wl->srv_fd < 0) {
-		p_err("server socket: %s", strerror(errno));
+		ls_err("server socket: %s", strerror(errno));
 		return -1;
 	}
 	if (wl->srv_fd >= SELECT_FD_LIMIT) {
 		/* select over it would be "wait:mixed", not what we count */
-		p_err("server socket is fd %d; select needs it below %d", wl->srv_fd,
+		ls_err("server socket is fd %d; select needs it below %d", wl->srv_fd,
 		      SELECT_FD_LIMIT);
 		return -1;
 	}
 	loopback_addr(&sin, wl->env.port);
 	/* an explicit bind is what makes latscope see the serving side */
 	if (c_bind(SS_UDP_UNCONN, wl->srv_fd, &sin, sizeof(sin))) {
-		p_err("bind 127.0.0.1:%u: %s", wl->env.port, strerror(errno));
+		ls_err("bind 127.0.0.1:%u: %s", wl->env.port, strerror(errno));
 		return -1;
 	}
 	wl->cli_fd = c_socket(SS_UDP_UNCONN, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (wl->cli_fd < 0) {
-		p_err("client socket: %s", strerror(errno));
+		ls_err("client socket: %s", strerror(errno));
 		return -1;
 	}
 	/* connect() is named after where it connects to */
 	if (c_connect(SS_UDP_OUT, wl->cli_fd, &sin, sizeof(sin))) {
-		p_err("connect 127.0.0.1:%u: %s", wl->env.port, strerror(errno));
+		ls_err("connect 127.0.0.1:%u: %s", wl->env.port, strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < N_PIPES; i++) {
 		if (pipe2(wl->pipes[i], O_CLOEXEC)) {
-			p_err("pipe2: %s", strerror(errno));
+			ls_err("pipe2: %s", strerror(errno));
 			return -1;
 		}
 	}
@@ -359,19 +350,19 @@ static int setup(struct wl *wl)
 	wl->ep_pipes16 = epoll_create1(EPOLL_CLOEXEC);
 	wl->ep_pipes17 = epoll_create1(EPOLL_CLOEXEC);
 	if (wl->ep_udp < 0 || wl->ep_mixed < 0 || wl->ep_pipes16 < 0 || wl->ep_pipes17 < 0) {
-		p_err("epoll_create1: %s", strerror(errno));
+		ls_err("epoll_create1: %s", strerror(errno));
 		return -1;
 	}
 	if (epoll_add(wl->ep_udp, wl->srv_fd) || epoll_add(wl->ep_mixed, wl->srv_fd) ||
 	    epoll_add(wl->ep_mixed, wl->pipes[0][0])) {
-		p_err("epoll_ctl: %s", strerror(errno));
+		ls_err("epoll_ctl: %s", strerror(errno));
 		return -1;
 	}
 	/* exactly as many as latscope looks at, and one more */
 	for (i = 0; i < N_PIPES; i++) {
 		if ((i < MAX_WAIT_FDS && epoll_add(wl->ep_pipes16, wl->pipes[i][0])) ||
 		    epoll_add(wl->ep_pipes17, wl->pipes[i][0])) {
-			p_err("epoll_ctl: %s", strerror(errno));
+			ls_err("epoll_ctl: %s", strerror(errno));
 			return -1;
 		}
 	}
@@ -386,7 +377,7 @@ static int send_one(struct wl *wl)
 	static const char msg[] = "waitload";
 
 	if (c_sendto(SS_UDP_OUT, wl->cli_fd, msg, sizeof(msg)) != (ssize_t)sizeof(msg)) {
-		p_err("sendto: %s", strerror(errno));
+		ls_err("sendto: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -398,7 +389,7 @@ static int drain(struct wl *wl)
 	char buf[64];
 
 	if (c_recvfrom(SS_UDP_IN, wl->srv_fd, buf, sizeof(buf), MSG_DONTWAIT) < 0) {
-		p_err("recvfrom: %s", strerror(errno));
+		ls_err("recvfrom: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -410,9 +401,9 @@ static int expect_ready(const char *what, int n)
 	if (n == 1)
 		return 0;
 	if (n == 0)
-		p_err("%s: the UDP socket was not readable after %d ms", what, WAIT_MS);
+		ls_err("%s: the UDP socket was not readable after %d ms", what, WAIT_MS);
 	else
-		p_err("%s: %s", what, strerror(errno));
+		ls_err("%s: %s", what, strerror(errno));
 	return -1;
 }
 
@@ -473,14 +464,14 @@ static int waits_other(struct wl *wl)
 
 	/* a socket and a pipe: "wait:mixed" */
 	if (c_poll(SS_MIXED, two, 2, 0) < 0) {
-		p_err("poll on the socket and a pipe: %s", strerror(errno));
+		ls_err("poll on the socket and a pipe: %s", strerror(errno));
 		return -1;
 	}
 	if ((two[0].revents & POLLIN) && drain(wl))
 		return -1;
 	n = c_epoll_wait(SS_MIXED, wl->ep_mixed, ev, 2, 0);
 	if (n < 0) {
-		p_err("epoll_wait on the socket and a pipe: %s", strerror(errno));
+		ls_err("epoll_wait on the socket and a pipe: %s", strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -489,24 +480,24 @@ static int waits_other(struct wl *wl)
 
 	/* no fd at all: a sleep, "other" */
 	if (c_poll(SS_OTHER, NULL, 0, 0) < 0) {
-		p_err("poll on no fd: %s", strerror(errno));
+		ls_err("poll on no fd: %s", strerror(errno));
 		return -1;
 	}
 	/* the pipe alone: "file" */
 	if (c_poll(SS_FILE, &two[1], 1, 0) < 0) {
-		p_err("poll on a pipe: %s", strerror(errno));
+		ls_err("poll on a pipe: %s", strerror(errno));
 		return -1;
 	}
 	/* the pipe and fd -1, which poll ignores: still "file" */
 	if (c_poll(SS_FILE, skipped, 2, 0) < 0) {
-		p_err("poll on a pipe and fd -1: %s", strerror(errno));
+		ls_err("poll on a pipe and fd -1: %s", strerror(errno));
 		return -1;
 	}
 	/* 17 pipes, all "file", but more than latscope looks at: "wait:mixed" */
 	for (i = 0; i < N_PIPES; i++)
 		many[i] = (struct pollfd){ .fd = wl->pipes[i][0], .events = POLLIN };
 	if (c_poll(SS_MIXED, many, N_PIPES, 0) < 0) {
-		p_err("poll on %d pipes: %s", N_PIPES, strerror(errno));
+		ls_err("poll on %d pipes: %s", N_PIPES, strerror(errno));
 		return -1;
 	}
 	/*
@@ -516,12 +507,12 @@ static int waits_other(struct wl *wl)
 	 */
 	if (c_epoll_wait(SS_FILE, wl->ep_pipes16, ev, N_PIPES, 0) < 0 ||
 	    c_epoll_pwait(SS_FILE, wl->ep_pipes16, ev, N_PIPES, 0) < 0) {
-		p_err("epoll on %d pipes: %s", MAX_WAIT_FDS, strerror(errno));
+		ls_err("epoll on %d pipes: %s", MAX_WAIT_FDS, strerror(errno));
 		return -1;
 	}
 	if (c_epoll_wait(SS_MIXED, wl->ep_pipes17, ev, N_PIPES, 0) < 0 ||
 	    c_epoll_pwait(SS_MIXED, wl->ep_pipes17, ev, N_PIPES, 0) < 0) {
-		p_err("epoll on %d pipes: %s", N_PIPES, strerror(errno));
+		ls_err("epoll on %d pipes: %s", N_PIPES, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -584,8 +575,9 @@ static void print_subsys(FILE *f, enum wl_phase ph, enum wl_subsys ss, const cha
  * calls of the run phase in subsystems that are not ours alone (see
  * enum wl_subsys).  No escaping: every name is plain ASCII without quotes.
  */
-static void print_json(const struct wl *wl, FILE *f)
+static int print_json(FILE *f, const void *arg)
 {
+	const struct wl *wl = arg;
 	const char *sep_ph = "", *sep_ss;
 	int ph, ss;
 
@@ -604,36 +596,6 @@ static void print_json(const struct wl *wl, FILE *f)
 	for (ss = SS_EXACT_MAX; ss < SS_MAX; ss++)
 		print_subsys(f, PH_RUN, ss, &sep_ss);
 	fputs("}}\n", f);
-}
-
-/* tmp + rename, so a reader never sees half a file. */
-static int write_json(const struct wl *wl, const char *path)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-	int err = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
-		p_err("%s: path too long", path);
-		return -1;
-	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		p_err("%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	print_json(wl, f);
-	if (fflush(f) || fsync(fileno(f)))
-		err = errno;
-	if (fclose(f) && !err)
-		err = errno;
-	if (!err && rename(tmp, path))
-		err = errno;
-	if (err) {
-		p_err("%s: %s", path, strerror(err));
-		unlink(tmp);
-		return -1;
-	}
 	return 0;
 }
 
@@ -673,22 +635,6 @@ static void usage(FILE *f)
 		N_PIPES, MAX_WAIT_FDS, N_PIPES, DEF_ITERATIONS, DEF_PORT);
 }
 
-/* Range-checked decimal; 0 or -1. */
-static int parse_num(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* 0 to run, 1 to exit 0 (help), 2 on a usage error (printed). */
 static int parse_args(int argc, char **argv, struct env *env)
 {
@@ -705,7 +651,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 	while ((c = getopt_long(argc, argv, "n:p:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_num(optarg, 0, ULONG_MAX, &v)) {
+			if (ls_parse_ulong(optarg, 0, ULONG_MAX, &v)) {
 				fprintf(stderr, "waitload: invalid value '%s' for --iterations\n",
 					optarg);
 				goto try_help;
@@ -713,7 +659,7 @@ static int parse_args(int argc, char **argv, struct env *env)
 			env->iterations = v;
 			break;
 		case 'p':
-			if (parse_num(optarg, 1, 65535, &v)) {
+			if (ls_parse_ulong(optarg, 1, 65535, &v)) {
 				fprintf(stderr, "waitload: --port must be 1-65535, not '%s'\n",
 					optarg);
 				goto try_help;
@@ -782,8 +728,12 @@ out:
 	/* A failed run has no report: its counts would not be an oracle. */
 	if (rc)
 		return rc;
-	if (wl.env.json_path)
-		return write_json(&wl, wl.env.json_path) ? 1 : 0;
-	print_json(&wl, stdout);
+	if (wl.env.json_path) {
+		ret = ls_save_file(wl.env.json_path, print_json, &wl);
+		if (ret)
+			ls_err("%s: %s", wl.env.json_path, strerror(-ret));
+		return ret ? 1 : 0;
+	}
+	print_json(stdout, &wl);
 	return fflush(stdout) ? 1 : 0;
 }
