@@ -142,7 +142,7 @@ BENCH_OUT	:= $(OUTPUT)/bench
 BENCH_WLS	:= getppid udp_rr icmp_echo netlink_dump udp_fanout accuracy
 BENCH_WL_BINS	:= $(addprefix $(BENCH_OUT)/,$(BENCH_WLS))
 BENCH_REFS	:= $(BENCH_OUT)/floor $(BENCH_OUT)/clockpair $(BENCH_OUT)/helpercost
-BENCH_BINS	:= $(BENCH_WL_BINS) $(BENCH_REFS) $(BENCH_OUT)/peakrss $(BENCH_OUT)/verifstats
+BENCH_BINS	:= $(BENCH_WL_BINS) $(BENCH_REFS) $(BENCH_OUT)/peakrss $(BENCH_OUT)/verifstats $(BENCH_OUT)/pcteval
 
 $(BENCH_OUT):
 	$(call msg,MKDIR,$@)
@@ -164,6 +164,10 @@ $(BENCH_REFS): $(BENCH_OUT)/%: bench/%.c $(BENCH_OUT)/%.skel.h $(BENCH_OUT)/benc
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(BENCH_OUT) -MMD -MP $< $(BENCH_OUT)/bench.o \
 		$(OUTPUT)/log.o $(OUTPUT)/parse.o $(ALL_LDFLAGS) $(LIBS) -o $@
+
+$(BENCH_OUT)/pcteval: bench/pcteval.c $(OUTPUT)/hist.o | $(BENCH_OUT)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) -lm -o $@
 
 $(BENCH_OUT)/verifstats: bench/verifstats.c $(OUTPUT)/log.o | $(BENCH_OUT)
 	$(call msg,BINARY,$@)
