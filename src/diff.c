@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "diff.h"
-#include "report.h"
+#include "format.h"
 
 const char *ls_verdict_name(enum ls_verdict v)
 {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include "latscope.h"
-#include "report.h"
+#include "format.h"
 
 #define LS_MAX_TARGET_PIDS 64
 

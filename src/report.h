@@ -4,39 +4,10 @@
 #define LS_REPORT_H
 
 #include <stdio.h>
+#include "format.h"
+#include "report_view.h"
 #include "snapshot.h"
 #include "snapshot_cols.h"
-
-enum ls_format {
-	LS_FMT_TEXT = 0,
-	LS_FMT_JSON,
-	LS_FMT_CSV,
-	LS_FMT_MARKDOWN,
-};
-
-/* "text", "json", "csv", "markdown" -> format; -EINVAL for anything else. */
-int ls_format_parse(const char *s, enum ls_format *out);
-/* For messages: "text, json, csv or markdown". */
-extern const char ls_format_names[];
-
-/* What a row of a report or diff is (src/report_view.h). */
-enum ls_by {
-	LS_BY_SUBSYSTEM = 0,
-	LS_BY_SYSCALL,		/* one row per (subsystem, syscall) */
-	LS_BY_THREAD,		/* accepted; needs per-thread data in the snapshot */
-	LS_BY_PEER,		/* accepted; needs per-peer data in the snapshot */
-};
-
-enum ls_sort {
-	LS_SORT_TOTAL = 0,	/* total time, largest first */
-	LS_SORT_P99,		/* p99, largest first */
-	LS_SORT_CALLS,		/* calls, most first */
-	LS_SORT_NAME,		/* name, A to Z */
-};
-
-int ls_by_parse(const char *s, enum ls_by *out);
-int ls_sort_parse(const char *s, enum ls_sort *out);
-const char *ls_by_name(enum ls_by by);
 
 struct ls_report_opts {
 	enum ls_format fmt;
@@ -61,8 +32,5 @@ int ls_report_write(FILE *f, const struct ls_snapshot *snap, enum ls_format fmt)
 
 /* The header line: "latscope: pid 12 (x), 1.50s, 3 syscalls traced" without "\n". */
 void ls_report_title(const struct ls_meta *m, char *buf, size_t len);
-
-/* Human duration: "812ns", "12.3us", "4.56ms", "1.23s" into buf. */
-const char *ls_fmt_duration(__u64 ns, char *buf, size_t len);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "log.h"
+#include "report.h"
 #include "report_diff.h"
 #include "report_table.h"
 

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 #include "diff.h"
-#include "report.h"
+#include "format.h"
 
 struct ls_diff_opts {
 	enum ls_format fmt;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "format.h"
 #include "report_table.h"
 #include "snapshot.h"
 #include "snapshot_cols.h"
@@ -293,17 +294,6 @@ cleanup:
 	return err;
 }
 
-void ls_md_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		/* GitHub turns these into markup; a backslash keeps them literal. */
-		if (strchr("\\`*_[]<>|#", *s))
-			fputc('\\', f);
-		/* A table row is one line. */
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
-	}
-}
-
 static void write_markdown(FILE *f, const struct ls_table *t)
 {
 	char buf[CELL];
@@ -330,22 +320,6 @@ static void write_markdown(FILE *f, const struct ls_table *t)
 	}
 }
 
-/* RFC 4180: quote a field with a comma, quote, CR or LF; double the quotes. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!s[strcspn(s, ",\"\r\n")]) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void write_csv(FILE *f, const struct ls_table *t)
 {
 	const struct ls_val *v;
@@ -355,7 +329,7 @@ static void write_csv(FILE *f, const struct ls_table *t)
 	for (c = 0; c < t->n_cols; c++) {
 		if (c)
 			fputc(',', f);
-		csv_field(f, t->cols[c].key);
+		ls_csv_field(f, t->cols[c].key);
 	}
 	fputc('\n', f);
 	for (r = 0; r < t->n_rows; r++) {
@@ -363,7 +337,7 @@ static void write_csv(FILE *f, const struct ls_table *t)
 			v = &t->cells[r * t->n_cols + c];
 			if (c)
 				fputc(',', f);
-			csv_field(f, v->kind == LS_VAL_STR ? v->s :
+			ls_csv_field(f, v->kind == LS_VAL_STR ? v->s :
 					     ls_val_raw(v, buf, sizeof(buf)));
 		}
 		fputc('\n', f);

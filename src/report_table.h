@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
-#include "report.h"
+#include "format.h"
 
 struct ls_col;
 struct json_object;
@@ -107,8 +107,5 @@ int ls_table_write(FILE *f, const struct ls_table *t, enum ls_format fmt, const 
 
 /* The rows as an array of JSON objects keyed like the CSV header; NULL + errno. */
 struct json_object *ls_table_json(const struct ls_table *t);
-
-/* Markdown text with everything GitHub would interpret escaped. */
-void ls_md_escape(FILE *f, const char *s);
 
 #endif

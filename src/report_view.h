@@ -9,9 +9,28 @@
 #ifndef LS_REPORT_VIEW_H
 #define LS_REPORT_VIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
-#include "report.h"
 #include "snapshot.h"
+
+/* What a row of a report or diff is. */
+enum ls_by {
+	LS_BY_SUBSYSTEM = 0,
+	LS_BY_SYSCALL,		/* one row per (subsystem, syscall) */
+	LS_BY_THREAD,		/* accepted; needs per-thread data in the snapshot */
+	LS_BY_PEER,		/* accepted; needs per-peer data in the snapshot */
+};
+
+enum ls_sort {
+	LS_SORT_TOTAL = 0,	/* total time, largest first */
+	LS_SORT_P99,		/* p99, largest first */
+	LS_SORT_CALLS,		/* calls, most first */
+	LS_SORT_NAME,		/* name, A to Z */
+};
+
+int ls_by_parse(const char *s, enum ls_by *out);
+int ls_sort_parse(const char *s, enum ls_sort *out);
+const char *ls_by_name(enum ls_by by);
 
 #define LS_VIEW_MAX_KEYS 2
 

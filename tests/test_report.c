@@ -229,80 +229,6 @@ static void report_write__bad_arguments__einval(void **state)
 	ls_snapshot_free(snap);
 }
 
-static void fmt_duration__unit_boundaries__three_significant_digits(void **state)
-{
-	static const struct {
-		__u64 ns;
-		const char *want;
-	} cases[] = {
-		{ 0, "0ns" },
-		{ 7, "7ns" },
-		{ 812, "812ns" },
-		{ 999, "999ns" },
-		{ 1000, "1.00us" },
-		{ 1234, "1.23us" },
-		{ 1235, "1.24us" },
-		{ 9994, "9.99us" },
-		{ 9995, "10.0us" },
-		{ 12345, "12.3us" },
-		{ 99949, "99.9us" },
-		{ 99950, "100us" },
-		{ 123456, "123us" },
-		{ 999499, "999us" },
-		{ 999500, "1.00ms" },
-		{ 4560000, "4.56ms" },
-		{ 999499999, "999ms" },
-		{ 999500000, "1.00s" },
-		{ 1000000000, "1.00s" },
-		{ 1234567890, "1.23s" },
-		{ 12345678901ULL, "12.3s" },
-		{ 999499999999ULL, "999s" },
-		{ 999500000000ULL, "1000s" },
-		{ 1234567890123ULL, "1235s" },
-		{ UINT64_MAX, "18446744074s" },
-	};
-	char buf[32], small[4];
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *got = ls_fmt_duration(cases[i].ns, buf, sizeof(buf));
-
-		assert_ptr_equal(got, buf);
-		if (strcmp(got, cases[i].want))
-			fail_msg("%llu ns: got '%s', want '%s'", (unsigned long long)cases[i].ns,
-				 got, cases[i].want);
-	}
-	/* A short buffer is truncated, never overrun. */
-	assert_string_equal(ls_fmt_duration(4560000, small, sizeof(small)), "4.5");
-	assert_null(ls_fmt_duration(1, NULL, 0));
-}
-
-static void format_parse__good_and_bad_input__einval_for_bad(void **state)
-{
-	static const char *const bad[] = { "", "TEXT", "Json", "txt", "json ", " text", "jsonx",
-					   "text\n", "xml", "md", "CSV", "tsv" };
-	enum ls_format fmt = LS_FMT_JSON;
-	size_t i;
-
-	assert_int_equal(ls_format_parse("text", &fmt), 0);
-	assert_int_equal(fmt, LS_FMT_TEXT);
-	assert_int_equal(ls_format_parse("json", &fmt), 0);
-	assert_int_equal(fmt, LS_FMT_JSON);
-	assert_int_equal(ls_format_parse("csv", &fmt), 0);
-	assert_int_equal(fmt, LS_FMT_CSV);
-	assert_int_equal(ls_format_parse("markdown", &fmt), 0);
-	assert_int_equal(fmt, LS_FMT_MARKDOWN);
-	fmt = LS_FMT_JSON;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		fmt = LS_FMT_JSON;
-		assert_int_equal(ls_format_parse(bad[i], &fmt), -EINVAL);
-		/* Left untouched on error. */
-		assert_int_equal(fmt, LS_FMT_JSON);
-	}
-	assert_int_equal(ls_format_parse(NULL, &fmt), -EINVAL);
-	assert_int_equal(ls_format_parse("text", NULL), -EINVAL);
-}
-
 /* Render with options; the error line (if any) goes to err. */
 static char *render_opts(const struct ls_snapshot *snap, const struct ls_report_opts *o,
 			 size_t *len)
@@ -639,8 +565,6 @@ int main(void)
 		cmocka_unit_test(report_write__empty_snapshot__says_nothing_traced),
 		cmocka_unit_test(report_write__many_errnos__lists_top_ten),
 		cmocka_unit_test(report_write__bad_arguments__einval),
-		cmocka_unit_test(fmt_duration__unit_boundaries__three_significant_digits),
-		cmocka_unit_test(format_parse__good_and_bad_input__einval_for_bad),
 		cmocka_unit_test(report_write__v1_fixture__same_report_as_v2),
 		cmocka_unit_test(report_write__basic_markdown__matches_golden),
 		cmocka_unit_test(report_write__basic_csv__matches_golden),
