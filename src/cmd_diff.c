@@ -20,6 +20,7 @@
 #include "report_diff.h"
 #include "report_view.h"
 #include "snapshot.h"
+#include "snapshot_load.h"
 
 static void diff_help(FILE *f)
 {

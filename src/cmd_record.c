@@ -31,6 +31,8 @@
 #include "rules.h"
 #include "selfcost.h"
 #include "snapshot.h"
+#include "snapshot_load.h"
+#include "snapshot_write.h"
 #include "target.h"
 
 #define BTF_PATH	"/sys/kernel/btf/vmlinux"

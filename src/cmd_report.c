@@ -16,6 +16,7 @@
 #include "report.h"
 #include "report_view.h"
 #include "snapshot.h"
+#include "snapshot_load.h"
 
 static void report_help(FILE *f)
 {

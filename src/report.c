@@ -17,6 +17,7 @@
 #include "report.h"
 #include "report_table.h"
 #include "report_view.h"
+#include "snapshot_write.h"
 
 #define TOP_ERRORS	10
 #define REPORT_SCHEMA	"latscope-report"

@@ -12,6 +12,7 @@
 #include "report.h"
 #include "report_diff.h"
 #include "report_table.h"
+#include "snapshot_write.h"
 
 #define DIFF_SCHEMA	"latscope-diff"
 #define DIFF_VERSION	1

@@ -14,6 +14,7 @@
 #include "report_table.h"
 #include "snapshot.h"
 #include "snapshot_cols.h"
+#include "snapshot_write.h"
 
 /* Longest cell: a u64 has 20 digits, a signed duration "+18446744074s". */
 #define CELL 32

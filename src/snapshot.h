@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * A recorded run in user-space form: subsystems, each with its syscalls and
- * their merged statistics.  `record` builds one from the BPF maps, the JSON
- * code saves and loads it, the reporter prints it.
+ * their merged statistics.  `record` builds one from the BPF maps,
+ * snapshot_write.h saves it, snapshot_load.h loads it, the reporter prints it.
  */
 #ifndef LS_SNAPSHOT_H
 #define LS_SNAPSHOT_H
@@ -14,6 +14,11 @@
 
 /* Written by this latscope; it reads this version and every older one. */
 #define LS_SNAPSHOT_VERSION 2
+
+/* What a snapshot file says it is: snapshot_write.c writes, snapshot_load.c checks. */
+#define LS_SCHEMA_NAME		"latscope-snapshot"
+#define LS_HIST_KIND		"log-linear"
+#define LS_HIST_UNIT		"ns"
 
 struct ls_errno_count {
 	int err;		/* positive errno */
@@ -92,13 +97,6 @@ int ls_snapshot_add_rule(struct ls_snapshot *snap, const char *text);
 /* Subsystem totals: merge of all its syscalls. */
 void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out);
 
-/* JSON via json-c (src/snapshot_json.c). */
-int ls_snapshot_save(const struct ls_snapshot *snap, const char *path); /* atomic */
-struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen);
-
-/*
- * Additions below (src/snapshot.c, src/snapshot_json.c).
- */
 
 /*
  * Limits of the loader, so a hostile file cannot make it allocate without
@@ -114,41 +112,6 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 #define LS_SNAPSHOT_RULE_MAX		8192
 /* Largest errno a syscall can return (MAX_ERRNO in include/linux/err.h). */
 #define LS_ERRNO_MAX			4095
-
-/* The whole snapshot as JSON (docs/snapshot-format.md); pretty adds newlines. */
-int ls_snapshot_write_json(FILE *f, const struct ls_snapshot *snap, int pretty);
-
-struct ls_cols;
-struct json_object;
-
-/* One subsystem to write, with its syscalls in the order to write them. */
-struct ls_json_subsys {
-	const struct ls_subsys *ss;
-	const struct ls_syscall_stats *const *sc;	/* NULL: every syscall, stored order */
-	size_t n_sc;
-};
-
-/*
- * A report's view of the snapshot in the same schema: other derived
- * figures, another order, fewer subsystems.  The result still loads, since
- * the loader ignores derived fields; pct_time stays a share of the whole
- * run even when subsystems are left out.
- */
-struct ls_json_opts {
-	int pretty;
-	const struct ls_cols *cols;		/* derived figures; NULL: the default */
-	const struct ls_json_subsys *subsys;	/* NULL: every subsystem, stored order */
-	size_t n_subsys;
-};
-
-int ls_snapshot_write_json_opts(FILE *f, const struct ls_snapshot *snap,
-				const struct ls_json_opts *o);
-
-/* The "meta" object (rules included), for documents that embed it; NULL + errno. */
-struct json_object *ls_snapshot_meta_json(const struct ls_snapshot *snap);
-
-/* json-c pretty-prints [] on two lines; call on a finished array to keep it on one. */
-void ls_json_compact_if_empty(struct json_object *arr);
 
 /*
  * Deterministic order: subsystems by total_ns descending (name ascending on

@@ -23,6 +23,8 @@
 #include "hist.h"
 #include "report.h"
 #include "snapshot.h"
+#include "snapshot_load.h"
+#include "snapshot_write.h"
 #include "test_util.h"
 
 

@@ -27,6 +27,8 @@
 
 #include "hist.h"
 #include "snapshot.h"
+#include "snapshot_load.h"
+#include "snapshot_write.h"
 #include "test_util.h"
 
 static char tmpdir[256];
