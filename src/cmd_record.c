@@ -25,6 +25,7 @@
 #include "latscope.skel.h"
 #include "log.h"
 #include "main.h"
+#include "proc_info.h"
 #include "record_opts.h"
 #include "report.h"
 #include "report_diff.h"
@@ -77,11 +78,13 @@ static bool can_trace(void)
 /* Check what can be checked before loading, so the error names the cause. */
 static int preflight(const struct record_opts *o)
 {
+	char err[256];
 	size_t i;
 
+	/* strace refuses these too: a kernel thread or a zombie makes no syscalls */
 	for (i = 0; i < o->n_pids; i++) {
-		if (kill(o->pids[i], 0) && errno == ESRCH) {
-			ls_err("no process with PID %d", o->pids[i]);
+		if (ls_proc_check_traceable(o->pids[i], err, sizeof(err))) {
+			ls_err("%s", err);
 			return LS_EXIT_NO_TARGET;
 		}
 	}
