@@ -41,7 +41,7 @@ SAN_FLAGS	?= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 
 # Everything without a main(): tests link these directly.
-LIB_SRCS	:= src/format.c src/hist.c src/save_file.c src/snapshot.c src/snapshot_load.c \
+LIB_SRCS	:= src/cli_opts.c src/format.c src/hist.c src/save_file.c src/snapshot.c src/snapshot_load.c \
 		   src/snapshot_write.c src/report.c src/subsys.c src/syscall_names.c src/log.c \
 		   src/parse.c src/record_opts.c src/rules.c src/snapshot_cols.c \
 		   src/report_table.c src/report_view.c src/mannwhitney.c \

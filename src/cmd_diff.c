@@ -7,13 +7,13 @@
  * CI gate: exit 7 when a significant change crosses a threshold.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "diff.h"
 #include "diff_gate.h"
+#include "cli_opts.h"
 #include "log.h"
 #include "main.h"
 #include "parse.h"
@@ -75,46 +75,29 @@ struct diff_args {
 /* 0 (with *help set for --help), or LS_EXIT_USAGE after the message. */
 static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
 {
-	enum { OPT_BY = 256, OPT_PCTS, OPT_ALPHA, OPT_FAIL_IF };
+	enum { OPT_ALPHA = LS_OPT_CMD, OPT_FAIL_IF };
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
+		LS_OPTION_FORMAT,
 		{ "output", required_argument, NULL, 'o' },
-		{ "by", required_argument, NULL, OPT_BY },
-		{ "percentiles", required_argument, NULL, OPT_PCTS },
+		LS_OPTION_BY,
+		LS_OPTION_PCTS,
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
 		{ "fail-if", required_argument, NULL, OPT_FAIL_IF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct ls_out_opts shared = { .fmt = &a->out.fmt, .by = &a->by, .pcts = &a->out.pcts };
+	struct ls_getopt g;
 	char err[256];
-	int c, ret;
+	int c;
 
-	/* optind = 0: see cmd_report(). */
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
+	ls_getopt_init(&g, argc, argv, "f:o:h", opts, 0, &shared);
+	while ((c = ls_getopt_next(&g, err, sizeof(err))) != -1) {
 		switch (c) {
-		case 'f':
-			if (ls_format_parse(optarg, &a->out.fmt))
-				return usage_error("unknown format '%s' (expected %s)", optarg,
-						   ls_format_names);
-			break;
+		case -EINVAL:
+			return usage_error("%s", err);
 		case 'o':
 			a->out_path = optarg;
-			break;
-		case OPT_BY:
-			if (ls_by_parse(optarg, &a->by))
-				return usage_error("--by: unknown grouping '%s' (expected "
-						   "subsystem, syscall, thread or peer)", optarg);
-			break;
-		case OPT_PCTS:
-			ret = ls_pcts_parse(optarg, &a->out.pcts);
-			if (ret == -E2BIG)
-				return usage_error("--percentiles: at most %d values", LS_MAX_PCTS);
-			if (ret)
-				return usage_error("--percentiles: '%s' is not a list of distinct "
-						   "percentiles like 50,90,99.9 (0 < p <= 100)",
-						   optarg);
 			break;
 		case OPT_ALPHA:
 			/* A strict decimal parser; the "seconds" are just a number here. */
@@ -132,12 +115,6 @@ static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
 		case 'h':
 			*help = true;
 			return 0;
-		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
-		default:
-			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind < 2)

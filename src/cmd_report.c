@@ -6,13 +6,12 @@
  * and no BPF, so a run recorded as root on one machine can be read anywhere.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "cli_opts.h"
 #include "log.h"
 #include "main.h"
-#include "parse.h"
 #include "report.h"
 #include "report_view.h"
 #include "snapshot.h"
@@ -56,79 +55,39 @@ static void report_help(FILE *f)
 
 int cmd_report(int argc, char **argv)
 {
-	enum { OPT_BY = 256, OPT_PCTS, OPT_SORT, OPT_TOP };
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
+		LS_OPTION_FORMAT,
 		{ "output", required_argument, NULL, 'o' },
-		{ "by", required_argument, NULL, OPT_BY },
-		{ "percentiles", required_argument, NULL, OPT_PCTS },
-		{ "sort", required_argument, NULL, OPT_SORT },
-		{ "top", required_argument, NULL, OPT_TOP },
+		LS_OPTION_BY,
+		LS_OPTION_PCTS,
+		LS_OPTION_SORT,
+		LS_OPTION_TOP,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ls_report_opts ro;
+	const struct ls_out_opts shared = { .fmt = &ro.fmt, .by = &ro.by, .pcts = &ro.pcts,
+					 .sort = &ro.sort, .top = &ro.top };
 	struct ls_snapshot *snap = NULL;
 	const char *out_path = NULL;
+	struct ls_getopt g;
 	char err[512];
 	FILE *out = NULL;
-	long top;
 	int c, ret;
 
 	ls_report_opts_init(&ro, LS_FMT_TEXT);
-	/*
-	 * optind = 0, not 1: main parsed the global options with "+", and
-	 * glibc only re-reads the ordering mode when optind is 0.  With 1,
-	 * `report run.json --format json` would stop at run.json.
-	 * opterr = 0 so that getopt's own messages do not precede ours.
-	 */
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:h", opts, NULL)) != -1) {
+	/* options may follow FILE: `report run.json --format json` */
+	ls_getopt_init(&g, argc, argv, "f:o:h", opts, 0, &shared);
+	while ((c = ls_getopt_next(&g, err, sizeof(err))) != -1) {
 		switch (c) {
-		case 'f':
-			if (ls_format_parse(optarg, &ro.fmt))
-				return usage_error("unknown format '%s' (expected %s)", optarg,
-						   ls_format_names);
-			break;
+		case -EINVAL:
+			return usage_error("%s", err);
 		case 'o':
 			out_path = optarg;
-			break;
-		case OPT_BY:
-			if (ls_by_parse(optarg, &ro.by))
-				return usage_error("--by: unknown grouping '%s' (expected "
-						   "subsystem, syscall, thread or peer)", optarg);
-			break;
-		case OPT_PCTS:
-			ret = ls_pcts_parse(optarg, &ro.pcts);
-			if (ret == -E2BIG)
-				return usage_error("--percentiles: at most %d values", LS_MAX_PCTS);
-			if (ret)
-				return usage_error("--percentiles: '%s' is not a list of distinct "
-						   "percentiles like 50,90,99.9 (0 < p <= 100)",
-						   optarg);
-			break;
-		case OPT_SORT:
-			if (ls_sort_parse(optarg, &ro.sort))
-				return usage_error("--sort: unknown key '%s' (expected total, p99, "
-						   "calls or name)", optarg);
-			break;
-		case OPT_TOP:
-			if (ls_parse_long(optarg, 1, 1000000, &top))
-				return usage_error("--top: '%s' is not a number from 1 to 1000000",
-						   optarg);
-			ro.top = (size_t)top;
 			break;
 		case 'h':
 			report_help(stdout);
 			return LS_EXIT_OK;
-		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
-		default:
-			/* optopt is 0 for an unknown long option. */
-			if (optopt)
-				return usage_error("unknown option '-%c'", optopt);
-			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

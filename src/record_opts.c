@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include "cli_opts.h"
 #include "parse.h"
 #include "record_opts.h"
 
@@ -87,7 +87,7 @@ static int parse_comms(struct record_opts *o, const char *arg, char *err, size_t
 
 int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
-	enum { OPT_FOLLOW = 256, OPT_NO_FOLLOW, OPT_RULE, OPT_EXE, OPT_NO_NL_CLASSES,
+	enum { OPT_FOLLOW = LS_OPT_CMD, OPT_NO_FOLLOW, OPT_RULE, OPT_EXE, OPT_NO_NL_CLASSES,
 	       OPT_MAX_KEYS, OPT_NO_COST, OPT_BASELINE };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
@@ -95,7 +95,7 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		{ "interval", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
-		{ "format", required_argument, NULL, 'f' },
+		LS_OPTION_FORMAT,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "comm", required_argument, NULL, 'c' },
 		{ "exe", required_argument, NULL, OPT_EXE },
@@ -109,22 +109,19 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int follow = -1, c, ret, word;
+	const struct ls_out_opts shared = { .fmt = &o->format };
+	int follow = -1, c, ret;
+	struct ls_getopt g;
 	long val;
 	size_t n;
 
 	memset(o, 0, sizeof(*o));
-	/* 0, not 1: glibc only resets its scan state (and "+") for 0 */
-	optind = 0;
-	opterr = 0;
-	/* "+": stop at the first non-option so COMMAND's own options are kept */
-	for (;;) {
-		/* the word getopt is in: it has moved past it when it reports an error */
-		word = optind ? optind : 1;
-		c = getopt_long(argc, argv, "+:p:c:r:d:i:o:f:qh", longopts, NULL);
-		if (c == -1)
-			break;
+	/* stop at the first non-option so COMMAND's own options are kept */
+	ls_getopt_init(&g, argc, argv, "p:c:r:d:i:o:f:qh", longopts, 1, &shared);
+	while ((c = ls_getopt_next(&g, err, errlen)) != -1) {
 		switch (c) {
+		case -EINVAL:
+			return -EINVAL;
 		case 'p':
 			if (o->n_pids) {
 				snprintf(err, errlen, "-p given twice; list PIDs with commas");
@@ -160,13 +157,6 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 			break;
 		case OPT_BASELINE:
 			o->baseline = optarg;
-			break;
-		case 'f':
-			if (ls_format_parse(optarg, &o->format)) {
-				snprintf(err, errlen, "--format: unknown format '%s' (%s)", optarg,
-					 ls_format_names);
-				return -EINVAL;
-			}
 			break;
 		case 'q':
 			o->quiet = true;
@@ -210,15 +200,6 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 			break;
 		case 'h':
 			return 1;
-		case ':':
-			snprintf(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			if (word < argc && !strncmp(argv[word], "--", 2))
-				snprintf(err, errlen, "unknown option '%s'", argv[word]);
-			else
-				snprintf(err, errlen, "unknown option '-%c'", optopt);
-			return -EINVAL;
 		}
 	}
 	if (optind < argc)
