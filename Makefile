@@ -41,11 +41,12 @@ SAN_FLAGS	?= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 
 # Everything without a main(): tests link these directly.
-LIB_SRCS	:= src/cli_opts.c src/format.c src/hist.c src/save_file.c src/snapshot.c src/snapshot_load.c \
-		   src/snapshot_write.c src/report.c src/subsys.c src/syscall_names.c src/log.c \
-		   src/parse.c src/record_opts.c src/rules.c src/snapshot_cols.c \
-		   src/report_table.c src/report_view.c src/mannwhitney.c \
-		   src/diff.c src/diff_gate.c src/report_diff.c src/proc_info.c
+LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/save_file.c \
+		   src/snapshot.c src/snapshot_load.c src/snapshot_write.c src/report.c \
+		   src/subsys.c src/syscall_names.c src/log.c src/parse.c src/record_opts.c \
+		   src/rules.c src/snapshot_cols.c src/report_table.c src/report_view.c \
+		   src/mannwhitney.c src/diff.c src/diff_gate.c src/report_diff.c \
+		   src/proc_info.c
 CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/cmd_diff.c src/target.c \
 		   src/collect.c src/selfcost.c
 LIB_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))

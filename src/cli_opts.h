@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What record, report and diff parse alike: the getopt_long() loop with
- * its error messages, and the output options (-f/--format, --by,
- * --percentiles, --sort, --top), each parsed and refused in this one place.
- * Messages go into err without "Error: "; the command prints them.
+ * The output options that record, report and diff share (-f/--format,
+ * --by, --percentiles, --sort, --top), each parsed and refused in this one
+ * place, on top of the getopt walk of getopt_walk.h.  Messages go into err
+ * without "Error: "; the command prints them.
  */
 #ifndef LS_CLI_OPTS_H
 #define LS_CLI_OPTS_H
@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stddef.h>
 #include "format.h"
+#include "getopt_walk.h"
 #include "report_view.h"
 #include "snapshot_cols.h"
 
@@ -45,33 +46,12 @@ struct ls_out_opts {
 	size_t *top;
 };
 
-/* One walk over argv with getopt_long(). */
-struct ls_getopt {
-	int argc;
-	char **argv;
-	const struct option *longopts;
-	const struct ls_out_opts *out;
-	char spec[64];		/* the short options, with getopt's ':' (and '+') */
-};
-
 /*
- * Start a walk.  shortopts as for getopt ("p:qh"), without the leading ':'
- * this adds; stop_at_arg stops at the first non-option (for `-- COMMAND`
- * and a COMMAND's own options) instead of permuting.  out: where the
- * output options go (NULL: the command takes none).  getopt's state is
- * reset, so a walk never depends on an earlier one, and getopt prints
- * nothing itself.
+ * ls_getopt_next() for a command that takes the output options in out
+ * (NULL: none): they are parsed into out on the way and not returned.
+ * The command's own next option, -1 after the last, or -EINVAL with one
+ * line in err, also for a bad value of an output option.
  */
-void ls_getopt_init(struct ls_getopt *g, int argc, char **argv, const char *shortopts,
-		    const struct option *longopts, int stop_at_arg, const struct ls_out_opts *out);
-
-/*
- * The next of the command's own options (its val, optarg set), -1 after
- * the last (optind is then the first non-option), or -EINVAL with one line
- * in err: an unknown option, a missing value, a value given to a flag,
- * each named as typed, or a bad value of an output option.  Output options
- * are parsed into g->out on the way and not returned.
- */
-int ls_getopt_next(struct ls_getopt *g, char *err, size_t errlen);
+int ls_cli_next(struct ls_getopt *g, const struct ls_out_opts *out, char *err, size_t errlen);
 
 #endif

@@ -91,8 +91,8 @@ static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
 	char err[256];
 	int c;
 
-	ls_getopt_init(&g, argc, argv, "f:o:h", opts, 0, &shared);
-	while ((c = ls_getopt_next(&g, err, sizeof(err))) != -1) {
+	ls_getopt_init(&g, argc, argv, "f:o:h", opts, 0);
+	while ((c = ls_cli_next(&g, &shared, err, sizeof(err))) != -1) {
 		switch (c) {
 		case -EINVAL:
 			return usage_error("%s", err);

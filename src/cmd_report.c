@@ -77,8 +77,8 @@ int cmd_report(int argc, char **argv)
 
 	ls_report_opts_init(&ro, LS_FMT_TEXT);
 	/* options may follow FILE: `report run.json --format json` */
-	ls_getopt_init(&g, argc, argv, "f:o:h", opts, 0, &shared);
-	while ((c = ls_getopt_next(&g, err, sizeof(err))) != -1) {
+	ls_getopt_init(&g, argc, argv, "f:o:h", opts, 0);
+	while ((c = ls_cli_next(&g, &shared, err, sizeof(err))) != -1) {
 		switch (c) {
 		case -EINVAL:
 			return usage_error("%s", err);

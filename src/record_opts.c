@@ -117,8 +117,8 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 
 	memset(o, 0, sizeof(*o));
 	/* stop at the first non-option so COMMAND's own options are kept */
-	ls_getopt_init(&g, argc, argv, "p:c:r:d:i:o:f:qh", longopts, 1, &shared);
-	while ((c = ls_getopt_next(&g, err, errlen)) != -1) {
+	ls_getopt_init(&g, argc, argv, "p:c:r:d:i:o:f:qh", longopts, 1);
+	while ((c = ls_cli_next(&g, &shared, err, errlen)) != -1) {
 		switch (c) {
 		case -EINVAL:
 			return -EINVAL;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The getopt walk and the output options that record, report and diff
- * share: each value parsed, each refusal with its one message, and each
- * bad word named as the user typed it.
+ * The getopt walk (getopt_walk.c) and the output options that record,
+ * report and diff share (cli_opts.c): each value parsed, each refusal with
+ * its one message, and each bad word named as the user typed it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,9 +73,8 @@ static int walk_v(struct walk *w, int stop_at_arg, int only_fmt, const char *con
 		argv[argc] = store[argc];
 	}
 	argv[argc] = NULL;
-	ls_getopt_init(&g, argc, argv, "f:o:q", only_fmt ? fmt_only_opts : all_opts, stop_at_arg,
-		       only_fmt ? &fmt_only : &all);
-	while ((c = ls_getopt_next(&g, w->err, sizeof(w->err))) != -1) {
+	ls_getopt_init(&g, argc, argv, "f:o:q", only_fmt ? fmt_only_opts : all_opts, stop_at_arg);
+	while ((c = ls_cli_next(&g, only_fmt ? &fmt_only : &all, w->err, sizeof(w->err))) != -1) {
 		if (c < 0)
 			return c;
 		w->own_arg[w->n_own] = optarg;
@@ -149,7 +148,7 @@ static void out_opts__not_taken__unknown_option(void **state)
 	assert_int_equal(w.fmt, LS_FMT_JSON);
 }
 
-static void getopt_next__own_options__returned_in_order(void **state)
+static void cli_next__own_options__returned_in_order(void **state)
 {
 	struct walk w;
 
@@ -161,7 +160,7 @@ static void getopt_next__own_options__returned_in_order(void **state)
 	assert_int_equal(w.fmt, LS_FMT_JSON);
 }
 
-static void getopt_next__unknown_option__named_as_typed(void **state)
+static void cli_next__unknown_option__named_as_typed(void **state)
 {
 	REFUSED("unknown option '-x'", "-x");
 	REFUSED("unknown option '-x'", "-qx");
@@ -176,7 +175,7 @@ static void getopt_next__unknown_option__named_as_typed(void **state)
 	REFUSED("unknown option '-x'", "file", "other", "-qx");
 }
 
-static void getopt_next__missing_value__named_as_typed(void **state)
+static void cli_next__missing_value__named_as_typed(void **state)
 {
 	REFUSED("option '-o' needs an argument", "-o");
 	REFUSED("option '-o' needs an argument", "-qo");
@@ -229,9 +228,9 @@ int main(void)
 		cmocka_unit_test(out_opts__good_values__parsed_not_returned),
 		cmocka_unit_test(out_opts__bad_values__one_message_each),
 		cmocka_unit_test(out_opts__not_taken__unknown_option),
-		cmocka_unit_test(getopt_next__own_options__returned_in_order),
-		cmocka_unit_test(getopt_next__unknown_option__named_as_typed),
-		cmocka_unit_test(getopt_next__missing_value__named_as_typed),
+		cmocka_unit_test(cli_next__own_options__returned_in_order),
+		cmocka_unit_test(cli_next__unknown_option__named_as_typed),
+		cmocka_unit_test(cli_next__missing_value__named_as_typed),
 		cmocka_unit_test(getopt_init__stop_at_arg__rest_is_the_commands),
 		cmocka_unit_test(getopt_init__after_other_walks__starts_fresh),
 	};
