@@ -113,21 +113,20 @@ $(OUTPUT)/latscope: $(CMD_OBJS) $(OUTPUT)/libls.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(ALL_LDFLAGS) $(LIBS) -o $@
 
-# What the test oracles share with latscope: messages, number parsing and
-# the tmp + rename file writer.  Nothing that names subsystems.
-ORACLE_OBJS	:= $(OUTPUT)/log.o $(OUTPUT)/parse.o $(OUTPUT)/save_file.o
+# The test oracles: what they share (tools/oracle.c: counted syscalls,
+# counters, JSON, options) and what they share with latscope (messages,
+# number parsing, the getopt walk, the tmp + rename file writer).  Nothing
+# that names subsystems.
+ORACLE_OBJS	:= $(OUTPUT)/oracle.o $(OUTPUT)/log.o $(OUTPUT)/parse.o $(OUTPUT)/getopt_walk.o \
+		   $(OUTPUT)/save_file.o
 
-$(OUTPUT)/democtl: tools/democtl.c $(ORACLE_OBJS) | $(OUTPUT)
-	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) -lpthread -o $@
+$(OUTPUT)/oracle.o: tools/oracle.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itools -MMD -MP -c $< -o $@
 
-$(OUTPUT)/waitload: tools/waitload.c $(ORACLE_OBJS) | $(OUTPUT)
+$(TOOLS): $(OUTPUT)/%: tools/%.c $(ORACLE_OBJS) | $(OUTPUT)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) -o $@
-
-$(OUTPUT)/fdreuse: tools/fdreuse.c $(ORACLE_OBJS) | $(OUTPUT)
-	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) -lpthread -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itools -MMD -MP $^ $(ALL_LDFLAGS) -lpthread -o $@
 
 # Unit tests: each links only the library sources, with sanitizers.
 $(OUTPUT)/tests/test_%: tests/test_%.c $(LIB_SRCS) $(OUTPUT)/syscall_table.h | $(OUTPUT)/tests

@@ -9,13 +9,12 @@
  * the subsystem is the name latscope gives the socket, and the counts are
  * printed at exit.  latscope's report for this process must match them.
  *
- * Counted calls go through sys_counted(), which calls syscall(2) directly:
+ * Counted calls go through tools/oracle.c, which calls syscall(2) directly:
  * a libc wrapper may use another syscall than its name says (send() and
  * recv() are sendto/recvfrom, poll() may be ppoll) and the oracle would no
  * longer name the syscall the kernel saw.  See docs/democtl.md.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -38,7 +37,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include "log.h"
-#include "parse.h"
+#include "oracle.h"
 #include "save_file.h"
 
 #define DEF_INTERVAL_MS		500
@@ -71,61 +70,6 @@ enum ctl_subsys {
 	SS_TCP_OUT,		/* "tcp:127.0.0.1:PORT": the client from connect on */
 	SS_MAX,
 };
-
-/* Filled in main() once the port is known. */
-static char subsys_name[SS_MAX][32];
-
-enum ctl_sc {
-	SC_SOCKET,
-	SC_SETSOCKOPT,
-	SC_BIND,
-	SC_LISTEN,
-	SC_CONNECT,
-	SC_ACCEPT4,
-	SC_SENDTO,
-	SC_RECVFROM,
-	SC_RECVMSG,
-	SC_POLL,
-	SC_SHUTDOWN,
-	SC_CLOSE,
-	SC_MAX,
-};
-
-static const struct {
-	long nr;
-	const char *name;	/* the kernel's name, as a tracer prints it */
-} sc_info[SC_MAX] = {
-	[SC_SOCKET]	= { SYS_socket, "socket" },
-	[SC_SETSOCKOPT]	= { SYS_setsockopt, "setsockopt" },
-	[SC_BIND]	= { SYS_bind, "bind" },
-	[SC_LISTEN]	= { SYS_listen, "listen" },
-	[SC_CONNECT]	= { SYS_connect, "connect" },
-	[SC_ACCEPT4]	= { SYS_accept4, "accept4" },
-	[SC_SENDTO]	= { SYS_sendto, "sendto" },
-	[SC_RECVFROM]	= { SYS_recvfrom, "recvfrom" },
-	[SC_RECVMSG]	= { SYS_recvmsg, "recvmsg" },
-#ifdef SYS_poll
-	[SC_POLL]	= { SYS_poll, "poll" },
-#else
-	/* arm64 and riscv have no poll syscall, only ppoll. */
-	[SC_POLL]	= { SYS_ppoll, "ppoll" },
-#endif
-	[SC_SHUTDOWN]	= { SYS_shutdown, "shutdown" },
-	[SC_CLOSE]	= { SYS_close, "close" },
-};
-
-struct ctl_count {
-	uint64_t calls;
-	uint64_t errors;
-};
-
-/*
- * Both threads count into these with atomic adds, so there is nothing to
- * merge at exit.  cur_phase is read on every call, by the thread making it:
- * see server_main() for why that is enough to place every call.
- */
-static struct ctl_count counts[PH_MAX][SS_MAX][SC_MAX];
-static int cur_phase = PH_SETUP;
 
 static volatile sig_atomic_t stop_flag;
 
@@ -177,104 +121,6 @@ struct ctl {
 	unsigned long cycles_done;
 };
 
-static void set_phase(enum ctl_phase ph)
-{
-	__atomic_store_n(&cur_phase, ph, __ATOMIC_SEQ_CST);
-}
-
-/*
- * The one place a counted syscall is made.  The call is counted before it
- * is made, in the phase current at that moment, so a call that fails or
- * never returns is still one call; a failure also counts as one error.
- */
-static long sys_counted(enum ctl_subsys ss, enum ctl_sc sc, long a1, long a2,
-			long a3, long a4, long a5, long a6)
-{
-	struct ctl_count *c;
-	long ret;
-
-	c = &counts[__atomic_load_n(&cur_phase, __ATOMIC_SEQ_CST)][ss][sc];
-	__atomic_fetch_add(&c->calls, 1, __ATOMIC_RELAXED);
-	ret = syscall(sc_info[sc].nr, a1, a2, a3, a4, a5, a6);
-	if (ret == -1)
-		__atomic_fetch_add(&c->errors, 1, __ATOMIC_RELAXED);
-	return ret;
-}
-
-#define P(x)	((long)(uintptr_t)(x))
-
-static int c_socket(enum ctl_subsys ss, int domain, int type, int proto)
-{
-	return (int)sys_counted(ss, SC_SOCKET, domain, type, proto, 0, 0, 0);
-}
-
-static int c_setsockopt(enum ctl_subsys ss, int fd, int level, int name,
-			const void *val, socklen_t len)
-{
-	return (int)sys_counted(ss, SC_SETSOCKOPT, fd, level, name, P(val), len, 0);
-}
-
-static int c_bind(enum ctl_subsys ss, int fd, const void *sa, socklen_t len)
-{
-	return (int)sys_counted(ss, SC_BIND, fd, P(sa), len, 0, 0, 0);
-}
-
-static int c_listen(enum ctl_subsys ss, int fd, int backlog)
-{
-	return (int)sys_counted(ss, SC_LISTEN, fd, backlog, 0, 0, 0, 0);
-}
-
-static int c_connect(enum ctl_subsys ss, int fd, const void *sa, socklen_t len)
-{
-	return (int)sys_counted(ss, SC_CONNECT, fd, P(sa), len, 0, 0, 0);
-}
-
-static int c_accept4(enum ctl_subsys ss, int fd, int flags)
-{
-	return (int)sys_counted(ss, SC_ACCEPT4, fd, 0, 0, flags, 0, 0);
-}
-
-static ssize_t c_sendto(enum ctl_subsys ss, int fd, const void *buf, size_t len,
-			int flags, const void *sa, socklen_t salen)
-{
-	return sys_counted(ss, SC_SENDTO, fd, P(buf), (long)len, flags, P(sa), salen);
-}
-
-static ssize_t c_recvfrom(enum ctl_subsys ss, int fd, void *buf, size_t len, int flags)
-{
-	return sys_counted(ss, SC_RECVFROM, fd, P(buf), (long)len, flags, 0, 0);
-}
-
-static ssize_t c_recvmsg(enum ctl_subsys ss, int fd, struct msghdr *msg, int flags)
-{
-	return sys_counted(ss, SC_RECVMSG, fd, P(msg), flags, 0, 0, 0);
-}
-
-static int c_poll(enum ctl_subsys ss, struct pollfd *fds, nfds_t nfds, int timeout_ms)
-{
-#ifdef SYS_poll
-	return (int)sys_counted(ss, SC_POLL, P(fds), (long)nfds, timeout_ms, 0, 0, 0);
-#else
-	struct timespec ts = {
-		.tv_sec = timeout_ms / 1000,
-		.tv_nsec = (long)(timeout_ms % 1000) * 1000000L,
-	};
-
-	return (int)sys_counted(ss, SC_POLL, P(fds), (long)nfds, P(&ts), 0,
-				sizeof(sigset_t), 0);
-#endif
-}
-
-static int c_shutdown(enum ctl_subsys ss, int fd, int how)
-{
-	return (int)sys_counted(ss, SC_SHUTDOWN, fd, how, 0, 0, 0, 0);
-}
-
-static int c_close(enum ctl_subsys ss, int fd)
-{
-	return (int)sys_counted(ss, SC_CLOSE, fd, 0, 0, 0, 0, 0);
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -300,14 +146,6 @@ static void sleep_ms(unsigned int ms)
 	ts_add_ms(&ts, ms);
 	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
 		;
-}
-
-static void loopback_addr(struct sockaddr_in *sin, unsigned int port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)port);
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 }
 
 /* ---- HTTP server thread ------------------------------------------------- */
@@ -489,7 +327,7 @@ static int setup_listener(struct ctl *ctl)
 		ls_err("setsockopt(SO_REUSEADDR): %s", strerror(errno));
 		return -1;
 	}
-	loopback_addr(&sin, ctl->env.port);
+	oracle_loopback(&sin, ctl->env.port);
 	if (c_bind(SS_TCP_UNCONN, fd, &sin, sizeof(sin))) {
 		ls_err("bind 127.0.0.1:%u: %s", ctl->env.port, strerror(errno));
 		return -1;
@@ -576,7 +414,7 @@ static int icmp_echo(struct ctl *ctl)
 	pkt.h.un.echo.sequence = htons(seq);
 	memcpy(pkt.data, "democtl latscope oracle", sizeof(pkt.data));
 	pkt.h.checksum = inet_csum(&pkt, sizeof(pkt));
-	loopback_addr(&dst, 0);
+	oracle_loopback(&dst, 0);
 
 	n = c_sendto(SS_ICMP, ctl->icmp_fd, &pkt, sizeof(pkt), 0, &dst, sizeof(dst));
 	if (n != (ssize_t)sizeof(pkt)) {
@@ -721,7 +559,7 @@ static int http_get(struct ctl *ctl)
 		ls_err("HTTP socket: %s", strerror(errno));
 		return -1;
 	}
-	loopback_addr(&sin, ctl->env.port);
+	oracle_loopback(&sin, ctl->env.port);
 	if (c_connect(SS_TCP_OUT, fd, &sin, sizeof(sin))) {
 		ls_err("HTTP connect 127.0.0.1:%u: %s", ctl->env.port, strerror(errno));
 		goto out;
@@ -863,9 +701,6 @@ static bool wait_for_usr1(void)
 
 static void print_report(const struct ctl *ctl, FILE *f)
 {
-	const struct ctl_count *c;
-	int ph, ss, sc;
-
 	fprintf(f, "democtl: pid %d, icmp %s, port %u, %lu cycles\n", (int)getpid(),
 		ctl->icmp_raw ? "raw" : "ping", ctl->env.port, ctl->cycles_done);
 	fprintf(f, "ops: icmp_echo %ju, icmp_timeout %ju, netlink_dump %ju, "
@@ -873,27 +708,12 @@ static void print_report(const struct ctl *ctl, FILE *f)
 		(uintmax_t)ctl->ops.icmp_echo, (uintmax_t)ctl->ops.icmp_timeout,
 		(uintmax_t)ctl->ops.netlink_dump, (uintmax_t)ctl->ops.http_get,
 		(uintmax_t)ctl->ops.qdiscs);
-	fprintf(f, "%-9s %-26s %-11s %8s %7s\n", "phase", "subsystem", "syscall",
-		"calls", "errors");
-	for (ph = 0; ph < PH_MAX; ph++)
-		for (ss = 0; ss < SS_MAX; ss++)
-			for (sc = 0; sc < SC_MAX; sc++) {
-				c = &counts[ph][ss][sc];
-				if (!c->calls)
-					continue;
-				fprintf(f, "%-9s %-26s %-11s %8ju %7ju\n", phase_name[ph],
-					subsys_name[ss], sc_info[sc].name,
-					(uintmax_t)c->calls, (uintmax_t)c->errors);
-			}
+	oracle_write_table(f);
 }
 
-/* No escaping: every name printed here is plain ASCII without quotes. */
 static int print_json(FILE *f, const void *arg)
 {
 	const struct ctl *ctl = arg;
-	const struct ctl_count *c;
-	const char *sep_ph = "", *sep_ss, *sep_sc;
-	int ph, ss, sc;
 
 	fprintf(f, "{\"pid\":%d,\"icmp_mode\":\"%s\",\"port\":%u,\"cycles\":%lu,",
 		(int)getpid(), ctl->icmp_raw ? "raw" : "ping", ctl->env.port,
@@ -903,33 +723,7 @@ static int print_json(FILE *f, const void *arg)
 		(uintmax_t)ctl->ops.icmp_echo, (uintmax_t)ctl->ops.icmp_timeout,
 		(uintmax_t)ctl->ops.netlink_dump, (uintmax_t)ctl->ops.http_get,
 		(uintmax_t)ctl->ops.qdiscs);
-	fputs(" \"phases\":{", f);
-	for (ph = 0; ph < PH_MAX; ph++) {
-		fprintf(f, "%s\n  \"%s\":{", sep_ph, phase_name[ph]);
-		sep_ph = ",";
-		sep_ss = "";
-		for (ss = 0; ss < SS_MAX; ss++) {
-			sep_sc = NULL;
-			for (sc = 0; sc < SC_MAX; sc++) {
-				c = &counts[ph][ss][sc];
-				if (!c->calls)
-					continue;
-				if (!sep_sc) {
-					fprintf(f, "%s\n   \"%s\":{", sep_ss, subsys_name[ss]);
-					sep_ss = ",";
-					sep_sc = "";
-				}
-				fprintf(f, "%s\"%s\":{\"calls\":%ju,\"errors\":%ju}", sep_sc,
-					sc_info[sc].name, (uintmax_t)c->calls,
-					(uintmax_t)c->errors);
-				sep_sc = ",";
-			}
-			if (sep_sc)
-				fputc('}', f);
-		}
-		fputc('}', f);
-	}
-	fputs("}}\n", f);
+	oracle_write_json(f);
 	return 0;
 }
 
@@ -986,75 +780,19 @@ static void usage(FILE *f)
 /* 0 to run, 1 to exit 0 (help), 2 on a usage error (printed). */
 static int parse_args(int argc, char **argv, struct env *env)
 {
-	static const struct option opts[] = {
-		{ "interval", required_argument, NULL, 'i' },
-		{ "cycles", required_argument, NULL, 'n' },
-		{ "http-delay", required_argument, NULL, 'd' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "wait-start", no_argument, NULL, 'w' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct oracle_opt opts[] = {
+		{ 'i', "interval", ORACLE_OPT_UINT, 0, 3600000, &env->interval_ms },
+		{ 'n', "cycles", ORACLE_OPT_ULONG, 0, ULONG_MAX, &env->cycles },
+		{ 'd', "http-delay", ORACLE_OPT_UINT, 0, 600000, &env->http_delay_ms },
+		/* never 0, an ephemeral port: see --help */
+		{ 'p', "port", ORACLE_OPT_UINT, 1, 65535, &env->port },
+		{ 'w', "wait-start", ORACLE_OPT_FLAG, 0, 0, &env->wait_start },
+		{ 'j', "json", ORACLE_OPT_STRING, 0, 0, &env->json_path },
+		{ 'q', "quiet", ORACLE_OPT_FLAG, 0, 0, &env->quiet },
 	};
-	unsigned long v;
-	int c, i;
 
-	while ((c = getopt_long(argc, argv, "i:n:d:p:wj:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (ls_parse_ulong(optarg, 0, 3600000, &v))
-				goto bad_value;
-			env->interval_ms = (unsigned int)v;
-			break;
-		case 'n':
-			if (ls_parse_ulong(optarg, 0, ULONG_MAX, &v))
-				goto bad_value;
-			env->cycles = v;
-			break;
-		case 'd':
-			if (ls_parse_ulong(optarg, 0, 600000, &v))
-				goto bad_value;
-			env->http_delay_ms = (unsigned int)v;
-			break;
-		case 'p':
-			if (ls_parse_ulong(optarg, 1, 65535, &v)) {
-				/* 0 would give an ephemeral port: see --help */
-				fprintf(stderr, "democtl: --port must be 1-65535, not '%s'\n",
-					optarg);
-				return 2;
-			}
-			env->port = (unsigned int)v;
-			break;
-		case 'w':
-			env->wait_start = true;
-			break;
-		case 'j':
-			env->json_path = optarg;
-			break;
-		case 'q':
-			env->quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			goto try_help;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "democtl: unexpected argument '%s'\n", argv[optind]);
-		goto try_help;
-	}
-	return 0;
-
-bad_value:
-	for (i = 0; opts[i].name && opts[i].val != c; i++)
-		;
-	fprintf(stderr, "democtl: invalid value '%s' for --%s\n", optarg, opts[i].name);
-try_help:
-	fprintf(stderr, "Try 'democtl --help' for more information.\n");
-	return 2;
+	return oracle_parse_args("democtl", argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+				 usage);
 }
 
 int main(int argc, char **argv)
@@ -1079,14 +817,14 @@ int main(int argc, char **argv)
 		return ret == 1 ? 0 : 2;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	snprintf(subsys_name[SS_ICMP], sizeof(subsys_name[0]), "icmp");
-	snprintf(subsys_name[SS_NETLINK], sizeof(subsys_name[0]), "netlink:route");
-	snprintf(subsys_name[SS_TC], sizeof(subsys_name[0]), "tc");
-	snprintf(subsys_name[SS_TCP_IN], sizeof(subsys_name[0]), "tcp-in:%u",
-		 ctl.env.port);
-	snprintf(subsys_name[SS_TCP_UNCONN], sizeof(subsys_name[0]), "tcp:unconnected");
-	snprintf(subsys_name[SS_TCP_OUT], sizeof(subsys_name[0]), "tcp:127.0.0.1:%u",
-		 ctl.env.port);
+	oracle_init(&(struct oracle_layout){ .phases = phase_name, .n_phases = PH_MAX,
+					      .n_subsys = SS_MAX, .n_exact = SS_MAX });
+	oracle_name_subsys(SS_ICMP, "icmp");
+	oracle_name_subsys(SS_NETLINK, "netlink:route");
+	oracle_name_subsys(SS_TC, "tc");
+	oracle_name_subsys(SS_TCP_IN, "tcp-in:%u", ctl.env.port);
+	oracle_name_subsys(SS_TCP_UNCONN, "tcp:unconnected");
+	oracle_name_subsys(SS_TCP_OUT, "tcp:127.0.0.1:%u", ctl.env.port);
 
 	/* Blocked before the server thread exists, so it inherits the mask. */
 	stop_sigset(&set);
@@ -1100,7 +838,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	set_phase(PH_SETUP);
+	oracle_set_phase(PH_SETUP);
 	if (setup_icmp(&ctl) || setup_netlink(&ctl) || setup_listener(&ctl))
 		goto teardown;
 	if (ctl.env.wait_start && !wait_for_usr1()) {
@@ -1110,7 +848,7 @@ int main(int argc, char **argv)
 	if (start_server(&ctl))
 		goto teardown;
 
-	set_phase(PH_CYCLES);
+	oracle_set_phase(PH_CYCLES);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
 		if (run_cycle(&ctl))
@@ -1131,7 +869,7 @@ int main(int argc, char **argv)
 
 teardown:
 	/* Before shutdown, so that everything from here on counts as teardown. */
-	set_phase(PH_TEARDOWN);
+	oracle_set_phase(PH_TEARDOWN);
 	if (ctl.srv.listening) {
 		if (ctl.srv.started)
 			sem_post(&ctl.srv.gate);

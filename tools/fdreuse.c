@@ -20,7 +20,7 @@
  * tests/integration/compare-democtl.sh checks latscope against them.  See
  * docs/fdreuse.md.
  *
- * Every counted call is made with syscall(2), as in waitload: a libc
+ * Every counted call is made with syscall(2) by tools/oracle.c: a libc
  * wrapper may make another syscall than its name says.  The threads hand
  * over with a mutex and a condition variable, whose futex calls latscope
  * names "other", and between the call that fills the main thread's cache
@@ -33,7 +33,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -49,7 +48,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include "log.h"
-#include "parse.h"
+#include "oracle.h"
 #include "save_file.h"
 
 #define DEF_ITERATIONS		10
@@ -98,60 +97,12 @@ enum fr_subsys {
 	SS_MAX,
 };
 
-/* Filled in main() once the ports are known. */
-static char subsys_name[SS_MAX][32];
-
-enum fr_sc {
-	SC_SOCKET,
-	SC_SOCKETPAIR,
-	SC_BIND,
-	SC_CONNECT,
-	SC_SETSOCKOPT,
-	SC_SENDTO,
-	SC_RECVFROM,
-	SC_GETSOCKNAME,
-	SC_WRITE,
-	SC_READ,
-	SC_DUP3,
-	SC_CLOSE,
-	SC_MAX,
-};
-
-static const struct {
-	long nr;
-	const char *name;	/* the kernel's name, as a tracer prints it */
-} sc_info[SC_MAX] = {
-	[SC_SOCKET]	= { SYS_socket, "socket" },
-	[SC_SOCKETPAIR]	= { SYS_socketpair, "socketpair" },
-	[SC_BIND]	= { SYS_bind, "bind" },
-	[SC_CONNECT]	= { SYS_connect, "connect" },
-	[SC_SETSOCKOPT]	= { SYS_setsockopt, "setsockopt" },
-	[SC_SENDTO]	= { SYS_sendto, "sendto" },
-	[SC_RECVFROM]	= { SYS_recvfrom, "recvfrom" },
-	[SC_GETSOCKNAME] = { SYS_getsockname, "getsockname" },
-	[SC_WRITE]	= { SYS_write, "write" },
-	[SC_READ]	= { SYS_read, "read" },
-	[SC_DUP3]	= { SYS_dup3, "dup3" },
-	[SC_CLOSE]	= { SYS_close, "close" },
-};
-
-struct fr_count {
-	uint64_t calls;
-	uint64_t errors;
-};
-
 enum fr_thread {
 	TH_MAIN,		/* T1 */
 	TH_HELPER,		/* T2: steps c, d and e */
 	TH_RECEIVER,		/* T3: step e, never sends on FD */
 	TH_MAX,
 };
-
-/* One table per thread, summed in the report: no atomics, no lock. */
-static struct fr_count counts[TH_MAX][PH_MAX][SS_MAX][SC_MAX];
-static __thread enum fr_thread my_thread = TH_MAIN;
-/* Set by the main thread while the others wait; a handover orders it. */
-static enum fr_phase cur_phase = PH_SETUP;
 
 /* What the main thread asks another thread to do. */
 enum fr_job {
@@ -197,45 +148,6 @@ struct fr {
 	pthread_cond_t cv;
 };
 
-/*
- * The one place a counted syscall is made.  Counted before it is made, so
- * a call that fails is still one call; a failure also counts as one error.
- */
-static long sys_counted(enum fr_subsys ss, enum fr_sc sc, long a1, long a2, long a3, long a4,
-			long a5, long a6)
-{
-	struct fr_count *c = &counts[my_thread][cur_phase][ss][sc];
-	long ret;
-
-	c->calls++;
-	ret = syscall(sc_info[sc].nr, a1, a2, a3, a4, a5, a6);
-	if (ret == -1)
-		c->errors++;
-	return ret;
-}
-
-#define P(x)	((long)(uintptr_t)(x))
-
-static int c_socket(enum fr_subsys ss, int domain, int type, int proto)
-{
-	return (int)sys_counted(ss, SC_SOCKET, domain, type, proto, 0, 0, 0);
-}
-
-static int c_socketpair(enum fr_subsys ss, int domain, int type, int proto, int sv[2])
-{
-	return (int)sys_counted(ss, SC_SOCKETPAIR, domain, type, proto, P(sv), 0, 0);
-}
-
-static int c_bind(enum fr_subsys ss, int fd, const void *sa, socklen_t len)
-{
-	return (int)sys_counted(ss, SC_BIND, fd, P(sa), len, 0, 0, 0);
-}
-
-static int c_connect(enum fr_subsys ss, int fd, const void *sa, socklen_t len)
-{
-	return (int)sys_counted(ss, SC_CONNECT, fd, P(sa), len, 0, 0, 0);
-}
-
 /* SO_RCVTIMEO, so a reply that never comes fails the run instead of hanging it. */
 static int c_rcvtimeo(enum fr_subsys ss, int fd)
 {
@@ -244,53 +156,7 @@ static int c_rcvtimeo(enum fr_subsys ss, int fd)
 		.tv_usec = (RECV_TIMEOUT_MS % 1000) * 1000,
 	};
 
-	return (int)sys_counted(ss, SC_SETSOCKOPT, fd, SOL_SOCKET, SO_RCVTIMEO, P(&tv),
-				sizeof(tv), 0);
-}
-
-/* dest NULL: the connected peer */
-static ssize_t c_sendto(enum fr_subsys ss, int fd, const void *buf, size_t len,
-			const void *dest, socklen_t destlen)
-{
-	return sys_counted(ss, SC_SENDTO, fd, P(buf), (long)len, 0, P(dest), destlen);
-}
-
-static ssize_t c_recvfrom(enum fr_subsys ss, int fd, void *buf, size_t len, int flags)
-{
-	return sys_counted(ss, SC_RECVFROM, fd, P(buf), (long)len, flags, 0, 0);
-}
-
-static int c_getsockname(enum fr_subsys ss, int fd, void *sa, socklen_t *len)
-{
-	return (int)sys_counted(ss, SC_GETSOCKNAME, fd, P(sa), P(len), 0, 0, 0);
-}
-
-static ssize_t c_write(enum fr_subsys ss, int fd, const void *buf, size_t len)
-{
-	return sys_counted(ss, SC_WRITE, fd, P(buf), (long)len, 0, 0, 0);
-}
-
-static ssize_t c_read(enum fr_subsys ss, int fd, void *buf, size_t len)
-{
-	return sys_counted(ss, SC_READ, fd, P(buf), (long)len, 0, 0, 0);
-}
-
-static int c_dup3(enum fr_subsys ss, int oldfd, int newfd, int flags)
-{
-	return (int)sys_counted(ss, SC_DUP3, oldfd, newfd, flags, 0, 0, 0);
-}
-
-static int c_close(enum fr_subsys ss, int fd)
-{
-	return (int)sys_counted(ss, SC_CLOSE, fd, 0, 0, 0, 0, 0);
-}
-
-static void loopback_addr(struct sockaddr_in *sin, unsigned int port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)port);
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return c_setsockopt(ss, fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 static unsigned int port_bind(const struct fr *fr)
@@ -341,7 +207,7 @@ static int open_sink(unsigned int port, enum fr_subsys ss_in, int *out)
 		return -1;
 	}
 	*out = fd;
-	loopback_addr(&sin, port);
+	oracle_loopback(&sin, port);
 	if (c_bind(SS_UDP_UNCONN, fd, &sin, sizeof(sin))) {
 		ls_err("bind 127.0.0.1:%u: %s", port, strerror(errno));
 		return -1;
@@ -437,8 +303,8 @@ static int job_send_b(struct fr *fr)
 {
 	struct sockaddr_in b;
 
-	loopback_addr(&b, port_b(fr));
-	if (c_sendto(SS_B_OUT, fr->fd, "b", 1, &b, sizeof(b)) != 1) {
+	oracle_loopback(&b, port_b(fr));
+	if (c_sendto(SS_B_OUT, fr->fd, "b", 1, 0, &b, sizeof(b)) != 1) {
 		ls_err("sendto 127.0.0.1:%u on fd %d: %s", port_b(fr), fr->fd, strerror(errno));
 		return -1;
 	}
@@ -454,9 +320,9 @@ static int job_feed(struct fr *fr)
 	struct sockaddr_in to;
 	int i;
 
-	loopback_addr(&to, fr->fd_port);
+	oracle_loopback(&to, fr->fd_port);
 	for (i = 0; i < FEED_DGRAMS; i++) {
-		if (c_sendto(SS_B_IN, fr->sink_b, "f", 1, &to, sizeof(to)) != 1) {
+		if (c_sendto(SS_B_IN, fr->sink_b, "f", 1, 0, &to, sizeof(to)) != 1) {
 			ls_err("sendto 127.0.0.1:%u from 127.0.0.1:%u: %s", fr->fd_port,
 			      port_b(fr), strerror(errno));
 			return -1;
@@ -515,7 +381,6 @@ static void *worker_main(void *arg)
 	enum fr_job job;
 	int rc;
 
-	my_thread = w->id;
 	for (;;) {
 		pthread_mutex_lock(&fr->lock);
 		while (w->job == JOB_NONE)
@@ -606,7 +471,7 @@ static int step_bind(struct fr *fr)
 		ls_err("recvfrom on an unbound socket: expected EAGAIN, got %s", strerror(errno));
 		return -1;
 	}
-	loopback_addr(&sin, port_bind(fr));
+	oracle_loopback(&sin, port_bind(fr));
 	/* bind is named at its entry, when the socket is still unbound */
 	if (c_bind(SS_UDP_UNCONN, fr->fd, &sin, sizeof(sin))) {
 		ls_err("bind 127.0.0.1:%u: %s", port_bind(fr), strerror(errno));
@@ -637,10 +502,10 @@ static int step_connect(struct fr *fr)
 	if (expect_fd(fr, "socket (step b)",
 		      c_socket(SS_UDP_UNCONN, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)))
 		return -1;
-	loopback_addr(&a, port_a(fr));
-	loopback_addr(&b, port_b(fr));
+	oracle_loopback(&a, port_a(fr));
+	oracle_loopback(&b, port_b(fr));
 	for (i = 0; i < 2; i++) {
-		if (c_sendto(SS_A_OUT, fr->fd, msg, 1, &a, sizeof(a)) != 1) {
+		if (c_sendto(SS_A_OUT, fr->fd, msg, 1, 0, &a, sizeof(a)) != 1) {
 			ls_err("sendto 127.0.0.1:%u: %s", port_a(fr), strerror(errno));
 			return -1;
 		}
@@ -651,7 +516,7 @@ static int step_connect(struct fr *fr)
 		return -1;
 	}
 	for (i = 0; i < 2; i++) {
-		if (c_sendto(SS_B_OUT, fr->fd, msg, 1, NULL, 0) != 1) {
+		if (c_sendto(SS_B_OUT, fr->fd, msg, 1, 0, NULL, 0) != 1) {
 			ls_err("send to 127.0.0.1:%u: %s", port_b(fr), strerror(errno));
 			return -1;
 		}
@@ -677,8 +542,8 @@ static int step_ping(struct fr *fr)
 	struct sockaddr_in dst;
 	ssize_t n;
 
-	loopback_addr(&dst, 0);
-	if (c_sendto(SS_ICMP, fr->fd, &req, sizeof(req), &dst, sizeof(dst)) !=
+	oracle_loopback(&dst, 0);
+	if (c_sendto(SS_ICMP, fr->fd, &req, sizeof(req), 0, &dst, sizeof(dst)) !=
 	    (ssize_t)sizeof(req)) {
 		ls_err("ICMP echo request to 127.0.0.1: %s", strerror(errno));
 		return -1;
@@ -766,8 +631,8 @@ static int step_senders(struct fr *fr)
 	}
 
 	/* no bind: that would make it the serving side, udp-in; the send autobinds */
-	loopback_addr(&a, port_a(fr));
-	if (c_sendto(SS_A_OUT, fr->fd, "a", 1, &a, sizeof(a)) != 1) {
+	oracle_loopback(&a, port_a(fr));
+	if (c_sendto(SS_A_OUT, fr->fd, "a", 1, 0, &a, sizeof(a)) != 1) {
 		ls_err("sendto 127.0.0.1:%u on fd %d: %s", port_a(fr), fr->fd, strerror(errno));
 		goto fail;
 	}
@@ -851,55 +716,14 @@ static int iteration(struct fr *fr)
 
 /* ---- report ----------------------------------------------------------- */
 
-/* `"name":{"sc":{"calls":N,"errors":N},...}` for one subsystem, if it has calls. */
-static void print_subsys(FILE *f, enum fr_phase ph, enum fr_subsys ss, const char **sep)
-{
-	const char *sep_sc = NULL;
-	struct fr_count c;
-	int sc, th;
-
-	for (sc = 0; sc < SC_MAX; sc++) {
-		c = (struct fr_count){ 0 };
-		for (th = 0; th < TH_MAX; th++) {
-			c.calls += counts[th][ph][ss][sc].calls;
-			c.errors += counts[th][ph][ss][sc].errors;
-		}
-		if (!c.calls)
-			continue;
-		if (!sep_sc) {
-			fprintf(f, "%s\n   \"%s\":{", *sep, subsys_name[ss]);
-			*sep = ",";
-			sep_sc = "";
-		}
-		fprintf(f, "%s\"%s\":{\"calls\":%ju,\"errors\":%ju}", sep_sc, sc_info[sc].name,
-			(uintmax_t)c.calls, (uintmax_t)c.errors);
-		sep_sc = ",";
-	}
-	if (sep_sc)
-		fputc('}', f);
-}
-
-/*
- * democtl's shape, so compare-democtl.sh reads it; "shared" is empty (see
- * enum fr_subsys).  No escaping: every name is plain ASCII without quotes.
- */
+/* democtl's shape, so compare-democtl.sh reads it; "shared" is empty (see enum fr_subsys). */
 static int print_json(FILE *f, const void *arg)
 {
 	const struct fr *fr = arg;
-	const char *sep_ph = "", *sep_ss;
-	int ph, ss;
 
-	fprintf(f, "{\"pid\":%d,\"port_base\":%u,\"fd\":%d,\"iterations\":%lu,\n \"phases\":{",
+	fprintf(f, "{\"pid\":%d,\"port_base\":%u,\"fd\":%d,\"iterations\":%lu,\n",
 		(int)getpid(), fr->env.port_base, fr->fd, fr->done);
-	for (ph = 0; ph < PH_MAX; ph++) {
-		fprintf(f, "%s\n  \"%s\":{", sep_ph, phase_name[ph]);
-		sep_ph = ",";
-		sep_ss = "";
-		for (ss = 0; ss < SS_MAX; ss++)
-			print_subsys(f, ph, ss, &sep_ss);
-		fputc('}', f);
-	}
-	fputs("},\n \"shared\":{}}\n", f);
+	oracle_write_json(f);
 	return 0;
 }
 
@@ -951,53 +775,14 @@ static void usage(FILE *f)
 /* 0 to run, 1 to exit 0 (help), 2 on a usage error (printed). */
 static int parse_args(int argc, char **argv, struct env *env)
 {
-	static const struct option opts[] = {
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "port-base", required_argument, NULL, 'p' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct oracle_opt opts[] = {
+		{ 'n', "iterations", ORACLE_OPT_ULONG, 0, ULONG_MAX, &env->iterations },
+		{ 'p', "port-base", ORACLE_OPT_UINT, 1, 65533, &env->port_base },
+		{ 'j', "json", ORACLE_OPT_STRING, 0, 0, &env->json_path },
 	};
-	unsigned long v;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "n:p:j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (ls_parse_ulong(optarg, 0, ULONG_MAX, &v)) {
-				fprintf(stderr, "fdreuse: invalid value '%s' for --iterations\n",
-					optarg);
-				goto try_help;
-			}
-			env->iterations = v;
-			break;
-		case 'p':
-			if (ls_parse_ulong(optarg, 1, 65533, &v)) {
-				fprintf(stderr, "fdreuse: --port-base must be 1-65533, not '%s'\n",
-					optarg);
-				goto try_help;
-			}
-			env->port_base = (unsigned int)v;
-			break;
-		case 'j':
-			env->json_path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			goto try_help;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "fdreuse: unexpected argument '%s'\n", argv[optind]);
-		goto try_help;
-	}
-	return 0;
-
-try_help:
-	fprintf(stderr, "Try 'fdreuse --help' for more information.\n");
-	return 2;
+	return oracle_parse_args("fdreuse", argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+				 usage);
 }
 
 int main(int argc, char **argv)
@@ -1018,29 +803,31 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret == 1 ? 0 : 2;
 
-	snprintf(subsys_name[SS_UDP_UNCONN], sizeof(subsys_name[0]), "udp:unconnected");
-	snprintf(subsys_name[SS_BIND_IN], sizeof(subsys_name[0]), "udp-in:%u", port_bind(&fr));
-	snprintf(subsys_name[SS_A_IN], sizeof(subsys_name[0]), "udp-in:%u", port_a(&fr));
-	snprintf(subsys_name[SS_B_IN], sizeof(subsys_name[0]), "udp-in:%u", port_b(&fr));
-	snprintf(subsys_name[SS_A_OUT], sizeof(subsys_name[0]), "udp:127.0.0.1:%u", port_a(&fr));
-	snprintf(subsys_name[SS_B_OUT], sizeof(subsys_name[0]), "udp:127.0.0.1:%u", port_b(&fr));
-	snprintf(subsys_name[SS_ICMP], sizeof(subsys_name[0]), "icmp");
-	snprintf(subsys_name[SS_UNIX], sizeof(subsys_name[0]), "unix");
+	oracle_init(&(struct oracle_layout){ .phases = phase_name, .n_phases = PH_MAX,
+					      .n_subsys = SS_MAX, .n_exact = SS_MAX });
+	oracle_name_subsys(SS_UDP_UNCONN, "udp:unconnected");
+	oracle_name_subsys(SS_BIND_IN, "udp-in:%u", port_bind(&fr));
+	oracle_name_subsys(SS_A_IN, "udp-in:%u", port_a(&fr));
+	oracle_name_subsys(SS_B_IN, "udp-in:%u", port_b(&fr));
+	oracle_name_subsys(SS_A_OUT, "udp:127.0.0.1:%u", port_a(&fr));
+	oracle_name_subsys(SS_B_OUT, "udp:127.0.0.1:%u", port_b(&fr));
+	oracle_name_subsys(SS_ICMP, "icmp");
+	oracle_name_subsys(SS_UNIX, "unix");
 
-	cur_phase = PH_SETUP;
+	oracle_set_phase(PH_SETUP);
 	if (open_sink(port_a(&fr), SS_A_IN, &fr.sink_a) ||
 	    open_sink(port_b(&fr), SS_B_IN, &fr.sink_b))
 		goto out;
 	if (start_worker(&fr, TH_HELPER) || start_worker(&fr, TH_RECEIVER))
 		goto out;
 
-	cur_phase = PH_RUN;
+	oracle_set_phase(PH_RUN);
 	for (fr.done = 0; fr.done < fr.env.iterations; fr.done++)
 		if (iteration(&fr))
 			goto out;
 	rc = 0;
 out:
-	cur_phase = PH_TEARDOWN;
+	oracle_set_phase(PH_TEARDOWN);
 	stop_worker(&fr, TH_HELPER);
 	stop_worker(&fr, TH_RECEIVER);
 	if (fr.sink_a >= 0)

@@ -12,16 +12,16 @@
  * prints, so tests/integration/compare-democtl.sh checks latscope against
  * it.
  *
- * Every counted call is made with syscall(2): a libc wrapper may make
- * another syscall than its name says (poll() may be ppoll, select()
- * pselect6), and the oracle must name the one the kernel saw.  Waits that
+ * Every counted call is made with syscall(2) by tools/oracle.c: a libc
+ * wrapper may make another syscall than its name says (poll() may be
+ * ppoll, select() pselect6), and the oracle must name the one the kernel
+ * saw.  Waits that
  * must see the socket readable come right after a send to it and drain it
  * with recvfrom, and all other waits have a zero timeout, so no call blocks
  * and the counts do not depend on timing.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -38,7 +38,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include "log.h"
-#include "parse.h"
+#include "oracle.h"
 #include "save_file.h"
 
 #define DEF_ITERATIONS		10
@@ -84,69 +84,6 @@ enum wl_subsys {
 	SS_MAX,
 };
 
-/* Filled in main() once the port is known. */
-static char subsys_name[SS_MAX][32];
-
-enum wl_sc {
-	SC_SOCKET,
-	SC_BIND,
-	SC_CONNECT,
-	SC_SENDTO,
-	SC_RECVFROM,
-	SC_POLL,
-	SC_PPOLL,
-	SC_SELECT,
-	SC_PSELECT6,
-	SC_EPOLL_WAIT,
-	SC_EPOLL_PWAIT,
-	SC_CLOSE,
-	SC_MAX,
-};
-
-/*
- * arm64 and riscv have no poll, select or epoll_wait syscall: there the
- * libc functions of those names are ppoll, pselect6 and epoll_pwait, and
- * so are the calls made here.  The oracle then says so.
- */
-static const struct {
-	long nr;
-	const char *name;	/* the kernel's name, as a tracer prints it */
-} sc_info[SC_MAX] = {
-	[SC_SOCKET]	= { SYS_socket, "socket" },
-	[SC_BIND]	= { SYS_bind, "bind" },
-	[SC_CONNECT]	= { SYS_connect, "connect" },
-	[SC_SENDTO]	= { SYS_sendto, "sendto" },
-	[SC_RECVFROM]	= { SYS_recvfrom, "recvfrom" },
-#ifdef SYS_poll
-	[SC_POLL]	= { SYS_poll, "poll" },
-#else
-	[SC_POLL]	= { SYS_ppoll, "ppoll" },
-#endif
-	[SC_PPOLL]	= { SYS_ppoll, "ppoll" },
-#ifdef SYS_select
-	[SC_SELECT]	= { SYS_select, "select" },
-#else
-	[SC_SELECT]	= { SYS_pselect6, "pselect6" },
-#endif
-	[SC_PSELECT6]	= { SYS_pselect6, "pselect6" },
-#ifdef SYS_epoll_wait
-	[SC_EPOLL_WAIT]	= { SYS_epoll_wait, "epoll_wait" },
-#else
-	[SC_EPOLL_WAIT]	= { SYS_epoll_pwait, "epoll_pwait" },
-#endif
-	[SC_EPOLL_PWAIT] = { SYS_epoll_pwait, "epoll_pwait" },
-	[SC_CLOSE]	= { SYS_close, "close" },
-};
-
-struct wl_count {
-	uint64_t calls;
-	uint64_t errors;
-};
-
-/* One thread: plain counters, no atomics. */
-static struct wl_count counts[PH_MAX][SS_MAX][SC_MAX];
-static enum wl_phase cur_phase = PH_SETUP;
-
 struct env {
 	unsigned long iterations;
 	unsigned int port;
@@ -165,135 +102,7 @@ struct wl {
 	unsigned long done;
 };
 
-/*
- * The one place a counted syscall is made.  Counted before it is made, so
- * a call that fails is still one call; a failure also counts as one error.
- */
-static long sys_counted(enum wl_subsys ss, enum wl_sc sc, long a1, long a2, long a3, long a4,
-			long a5, long a6)
-{
-	struct wl_count *c = &counts[cur_phase][ss][sc];
-	long ret;
-
-	c->calls++;
-	ret = syscall(sc_info[sc].nr, a1, a2, a3, a4, a5, a6);
-	if (ret == -1)
-		c->errors++;
-	return ret;
-}
-
-#define P(x)	((long)(uintptr_t)(x))
-
-static struct timespec ms_to_ts(int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000L,
-	};
-
-	return ts;
-}
-
-/* A NULL signal mask makes the kernel ignore the sigset size of the p* calls. */
-
-static int c_poll(enum wl_subsys ss, struct pollfd *fds, nfds_t nfds, int timeout_ms)
-{
-#ifdef SYS_poll
-	return (int)sys_counted(ss, SC_POLL, P(fds), (long)nfds, timeout_ms, 0, 0, 0);
-#else
-	struct timespec ts = ms_to_ts(timeout_ms);
-
-	return (int)sys_counted(ss, SC_POLL, P(fds), (long)nfds, P(&ts), 0, sizeof(sigset_t), 0);
-#endif
-}
-
-static int c_ppoll(enum wl_subsys ss, struct pollfd *fds, nfds_t nfds, int timeout_ms)
-{
-	struct timespec ts = ms_to_ts(timeout_ms);
-
-	return (int)sys_counted(ss, SC_PPOLL, P(fds), (long)nfds, P(&ts), 0, sizeof(sigset_t), 0);
-}
-
-static int c_select(enum wl_subsys ss, int nfds, fd_set *rd, int timeout_ms)
-{
-#ifdef SYS_select
-	struct timeval tv = {
-		.tv_sec = timeout_ms / 1000,
-		.tv_usec = (timeout_ms % 1000) * 1000,
-	};
-
-	return (int)sys_counted(ss, SC_SELECT, nfds, P(rd), 0, 0, P(&tv), 0);
-#else
-	struct timespec ts = ms_to_ts(timeout_ms);
-
-	return (int)sys_counted(ss, SC_SELECT, nfds, P(rd), 0, 0, P(&ts), 0);
-#endif
-}
-
-static int c_pselect6(enum wl_subsys ss, int nfds, fd_set *rd, int timeout_ms)
-{
-	struct timespec ts = ms_to_ts(timeout_ms);
-
-	return (int)sys_counted(ss, SC_PSELECT6, nfds, P(rd), 0, 0, P(&ts), 0);
-}
-
-static int c_epoll_wait(enum wl_subsys ss, int epfd, struct epoll_event *ev, int max,
-			int timeout_ms)
-{
-#ifdef SYS_epoll_wait
-	return (int)sys_counted(ss, SC_EPOLL_WAIT, epfd, P(ev), max, timeout_ms, 0, 0);
-#else
-	return (int)sys_counted(ss, SC_EPOLL_WAIT, epfd, P(ev), max, timeout_ms, 0,
-				sizeof(sigset_t));
-#endif
-}
-
-static int c_epoll_pwait(enum wl_subsys ss, int epfd, struct epoll_event *ev, int max,
-			 int timeout_ms)
-{
-	return (int)sys_counted(ss, SC_EPOLL_PWAIT, epfd, P(ev), max, timeout_ms, 0,
-				sizeof(sigset_t));
-}
-
-static int c_socket(enum wl_subsys ss, int domain, int type, int proto)
-{
-	return (int)sys_counted(ss, SC_SOCKET, domain, type, proto, 0, 0, 0);
-}
-
-static int c_bind(enum wl_subsys ss, int fd, const void *sa, socklen_t len)
-{
-	return (int)sys_counted(ss, SC_BIND, fd, P(sa), len, 0, 0, 0);
-}
-
-static int c_connect(enum wl_subsys ss, int fd, const void *sa, socklen_t len)
-{
-	return (int)sys_counted(ss, SC_CONNECT, fd, P(sa), len, 0, 0, 0);
-}
-
-static ssize_t c_sendto(enum wl_subsys ss, int fd, const void *buf, size_t len)
-{
-	return sys_counted(ss, SC_SENDTO, fd, P(buf), (long)len, 0, 0, 0);
-}
-
-static ssize_t c_recvfrom(enum wl_subsys ss, int fd, void *buf, size_t len, int flags)
-{
-	return sys_counted(ss, SC_RECVFROM, fd, P(buf), (long)len, flags, 0, 0);
-}
-
-static int c_close(enum wl_subsys ss, int fd)
-{
-	return (int)sys_counted(ss, SC_CLOSE, fd, 0, 0, 0, 0, 0);
-}
-
 /* ---- setup ------------------------------------------------------------ */
-
-static void loopback_addr(struct sockaddr_in *sin, unsigned int port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)port);
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-}
 
 static int epoll_add(int epfd, int fd)
 {
@@ -323,7 +132,7 @@ static int setup(struct wl *wl)
 		      SELECT_FD_LIMIT);
 		return -1;
 	}
-	loopback_addr(&sin, wl->env.port);
+	oracle_loopback(&sin, wl->env.port);
 	/* an explicit bind is what makes latscope see the serving side */
 	if (c_bind(SS_UDP_UNCONN, wl->srv_fd, &sin, sizeof(sin))) {
 		ls_err("bind 127.0.0.1:%u: %s", wl->env.port, strerror(errno));
@@ -376,7 +185,7 @@ static int send_one(struct wl *wl)
 {
 	static const char msg[] = "waitload";
 
-	if (c_sendto(SS_UDP_OUT, wl->cli_fd, msg, sizeof(msg)) != (ssize_t)sizeof(msg)) {
+	if (c_sendto(SS_UDP_OUT, wl->cli_fd, msg, sizeof(msg), 0, NULL, 0) != (ssize_t)sizeof(msg)) {
 		ls_err("sendto: %s", strerror(errno));
 		return -1;
 	}
@@ -546,56 +355,18 @@ static void teardown(struct wl *wl)
 
 /* ---- report ----------------------------------------------------------- */
 
-/* `"name":{"sc":{"calls":N,"errors":N},...}` for one subsystem, if it has calls. */
-static void print_subsys(FILE *f, enum wl_phase ph, enum wl_subsys ss, const char **sep)
-{
-	const struct wl_count *c;
-	const char *sep_sc = NULL;
-	int sc;
-
-	for (sc = 0; sc < SC_MAX; sc++) {
-		c = &counts[ph][ss][sc];
-		if (!c->calls)
-			continue;
-		if (!sep_sc) {
-			fprintf(f, "%s\n   \"%s\":{", *sep, subsys_name[ss]);
-			*sep = ",";
-			sep_sc = "";
-		}
-		fprintf(f, "%s\"%s\":{\"calls\":%ju,\"errors\":%ju}", sep_sc, sc_info[sc].name,
-			(uintmax_t)c->calls, (uintmax_t)c->errors);
-		sep_sc = ",";
-	}
-	if (sep_sc)
-		fputc('}', f);
-}
-
 /*
  * democtl's shape, so compare-democtl.sh reads it.  "shared" holds the
  * calls of the run phase in subsystems that are not ours alone (see
- * enum wl_subsys).  No escaping: every name is plain ASCII without quotes.
+ * enum wl_subsys).
  */
 static int print_json(FILE *f, const void *arg)
 {
 	const struct wl *wl = arg;
-	const char *sep_ph = "", *sep_ss;
-	int ph, ss;
 
-	fprintf(f, "{\"pid\":%d,\"port\":%u,\"iterations\":%lu,\n \"phases\":{", (int)getpid(),
+	fprintf(f, "{\"pid\":%d,\"port\":%u,\"iterations\":%lu,\n", (int)getpid(),
 		wl->env.port, wl->done);
-	for (ph = 0; ph < PH_MAX; ph++) {
-		fprintf(f, "%s\n  \"%s\":{", sep_ph, phase_name[ph]);
-		sep_ph = ",";
-		sep_ss = "";
-		for (ss = 0; ss < SS_EXACT_MAX; ss++)
-			print_subsys(f, ph, ss, &sep_ss);
-		fputc('}', f);
-	}
-	fputs("},\n \"shared\":{", f);
-	sep_ss = "";
-	for (ss = SS_EXACT_MAX; ss < SS_MAX; ss++)
-		print_subsys(f, PH_RUN, ss, &sep_ss);
-	fputs("}}\n", f);
+	oracle_write_json(f);
 	return 0;
 }
 
@@ -638,53 +409,14 @@ static void usage(FILE *f)
 /* 0 to run, 1 to exit 0 (help), 2 on a usage error (printed). */
 static int parse_args(int argc, char **argv, struct env *env)
 {
-	static const struct option opts[] = {
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct oracle_opt opts[] = {
+		{ 'n', "iterations", ORACLE_OPT_ULONG, 0, ULONG_MAX, &env->iterations },
+		{ 'p', "port", ORACLE_OPT_UINT, 1, 65535, &env->port },
+		{ 'j', "json", ORACLE_OPT_STRING, 0, 0, &env->json_path },
 	};
-	unsigned long v;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "n:p:j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (ls_parse_ulong(optarg, 0, ULONG_MAX, &v)) {
-				fprintf(stderr, "waitload: invalid value '%s' for --iterations\n",
-					optarg);
-				goto try_help;
-			}
-			env->iterations = v;
-			break;
-		case 'p':
-			if (ls_parse_ulong(optarg, 1, 65535, &v)) {
-				fprintf(stderr, "waitload: --port must be 1-65535, not '%s'\n",
-					optarg);
-				goto try_help;
-			}
-			env->port = (unsigned int)v;
-			break;
-		case 'j':
-			env->json_path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			goto try_help;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "waitload: unexpected argument '%s'\n", argv[optind]);
-		goto try_help;
-	}
-	return 0;
-
-try_help:
-	fprintf(stderr, "Try 'waitload --help' for more information.\n");
-	return 2;
+	return oracle_parse_args("waitload", argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+				 usage);
 }
 
 int main(int argc, char **argv)
@@ -706,24 +438,26 @@ int main(int argc, char **argv)
 	for (i = 0; i < N_PIPES; i++)
 		wl.pipes[i][0] = wl.pipes[i][1] = -1;
 
-	snprintf(subsys_name[SS_UDP_UNCONN], sizeof(subsys_name[0]), "udp:unconnected");
-	snprintf(subsys_name[SS_UDP_OUT], sizeof(subsys_name[0]), "udp:127.0.0.1:%u",
-		 wl.env.port);
-	snprintf(subsys_name[SS_UDP_IN], sizeof(subsys_name[0]), "udp-in:%u", wl.env.port);
-	snprintf(subsys_name[SS_MIXED], sizeof(subsys_name[0]), "wait:mixed");
-	snprintf(subsys_name[SS_FILE], sizeof(subsys_name[0]), "file");
-	snprintf(subsys_name[SS_OTHER], sizeof(subsys_name[0]), "other");
+	oracle_init(&(struct oracle_layout){ .phases = phase_name, .n_phases = PH_MAX,
+					      .n_subsys = SS_MAX, .n_exact = SS_EXACT_MAX,
+					      .shared_phase = PH_RUN });
+	oracle_name_subsys(SS_UDP_UNCONN, "udp:unconnected");
+	oracle_name_subsys(SS_UDP_OUT, "udp:127.0.0.1:%u", wl.env.port);
+	oracle_name_subsys(SS_UDP_IN, "udp-in:%u", wl.env.port);
+	oracle_name_subsys(SS_MIXED, "wait:mixed");
+	oracle_name_subsys(SS_FILE, "file");
+	oracle_name_subsys(SS_OTHER, "other");
 
-	cur_phase = PH_SETUP;
+	oracle_set_phase(PH_SETUP);
 	if (setup(&wl))
 		goto out;
-	cur_phase = PH_RUN;
+	oracle_set_phase(PH_RUN);
 	for (wl.done = 0; wl.done < wl.env.iterations; wl.done++)
 		if (waits_udp(&wl) || waits_other(&wl))
 			goto out;
 	rc = 0;
 out:
-	cur_phase = PH_TEARDOWN;
+	oracle_set_phase(PH_TEARDOWN);
 	teardown(&wl);
 	/* A failed run has no report: its counts would not be an oracle. */
 	if (rc)
