@@ -19,6 +19,7 @@
 #include "parse.h"
 #include "report_diff.h"
 #include "report_view.h"
+#include "save_file.h"
 #include "snapshot.h"
 #include "snapshot_load.h"
 
@@ -71,6 +72,19 @@ struct diff_args {
 	const char *out_path;
 	const char *before, *after;
 };
+
+struct diff_job {
+	const struct ls_diff *d;
+	const struct ls_snapshot *before, *after;
+	const struct ls_diff_opts *opts;
+};
+
+static int write_diff(FILE *f, const void *ctx)
+{
+	const struct diff_job *job = ctx;
+
+	return ls_diff_write(f, job->d, job->before, job->after, job->opts);
+}
 
 /* 0 (with *help set for --help), or LS_EXIT_USAGE after the message. */
 static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
@@ -173,8 +187,9 @@ int cmd_diff(int argc, char **argv)
 	char err[512], warn[LS_DIFF_MAX_WARN][LS_DIFF_WARN_LEN];
 	struct ls_snapshot *before = NULL, *after = NULL;
 	struct ls_diff d = { 0 };
-	struct diff_args a = { .alpha = LS_DIFF_ALPHA };
-	FILE *out = NULL;
+	struct diff_args a = { .alpha = LS_DIFF_ALPHA, .out_path = "-" };
+	struct diff_job job = { .d = &d, .opts = &a.out };
+	struct ls_outfile *out;
 	bool help = false;
 	size_t i, n;
 	int ret;
@@ -212,28 +227,19 @@ int cmd_diff(int argc, char **argv)
 		ls_warn("%s", warn[i]);
 	warn_unmatched_gates(&a, &d);
 
-	out = a.out_path ? fopen(a.out_path, "w") : stdout;
-	if (!out) {
-		ls_err("cannot write '%s': %s", a.out_path, strerror(errno));
-		ret = LS_EXIT_FAILURE;
-		goto cleanup;
-	}
-	ret = ls_diff_write(out, &d, before, after, &a.out);
-	if (!ret && fflush(out))
-		ret = -errno;
+	job.before = before;
+	job.after = after;
+	ret = ls_outfile_open(&out, a.out_path, err, sizeof(err));
+	if (!ret)
+		ret = ls_outfile_commit(out, write_diff, &job, err, sizeof(err));
 	if (ret) {
-		ls_err("writing the diff to %s: %s", a.out_path ? a.out_path : "stdout",
-		       strerror(-ret));
+		ls_err("%s", err);
 		ret = LS_EXIT_FAILURE;
 		goto cleanup;
 	}
 	ret = check_gates(&a, &d) ? LS_EXIT_REGRESSION : LS_EXIT_OK;
 
 cleanup:
-	if (out && out != stdout && fclose(out) && ret != LS_EXIT_FAILURE) {
-		ls_err("writing the diff to %s: %s", a.out_path, strerror(errno));
-		ret = LS_EXIT_FAILURE;
-	}
 	ls_diff_free(&d);
 	ls_snapshot_free(after);
 	ls_snapshot_free(before);

@@ -14,6 +14,7 @@
 #include "main.h"
 #include "report.h"
 #include "report_view.h"
+#include "save_file.h"
 #include "snapshot.h"
 #include "snapshot_load.h"
 
@@ -53,6 +54,18 @@ static void report_help(FILE *f)
 /* Every usage error: one "Error: ..." line and a pointer to --help. */
 #define usage_error(...) (ls_usage_err("report", __VA_ARGS__), LS_EXIT_USAGE)
 
+struct report_job {
+	const struct ls_snapshot *snap;
+	const struct ls_report_opts *ro;
+};
+
+static int write_report(FILE *f, const void *ctx)
+{
+	const struct report_job *job = ctx;
+
+	return ls_report_write_opts(f, job->snap, job->ro, NULL, 0);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -69,10 +82,11 @@ int cmd_report(int argc, char **argv)
 	const struct ls_out_opts shared = { .fmt = &ro.fmt, .by = &ro.by, .pcts = &ro.pcts,
 					 .sort = &ro.sort, .top = &ro.top };
 	struct ls_snapshot *snap = NULL;
-	const char *out_path = NULL;
+	struct report_job job = { .ro = &ro };
+	const char *out_path = "-";
+	struct ls_outfile *out;
 	struct ls_getopt g;
 	char err[512];
-	FILE *out = NULL;
 	int c, ret;
 
 	ls_report_opts_init(&ro, LS_FMT_TEXT);
@@ -108,29 +122,19 @@ int cmd_report(int argc, char **argv)
 		ret = LS_EXIT_USAGE;
 		goto cleanup;
 	}
-	/* "-" is stdout, as for record -o */
-	out = out_path && strcmp(out_path, "-") ? fopen(out_path, "w") : stdout;
-	if (!out) {
-		ls_err("cannot write '%s': %s", out_path, strerror(errno));
-		ret = LS_EXIT_FAILURE;
-		goto cleanup;
-	}
-	ret = ls_report_write_opts(out, snap, &ro, err, sizeof(err));
-	if (!ret && fflush(out))
-		ret = -errno;
+	/* a file: a new one renamed over the old, which a full disk leaves intact */
+	job.snap = snap;
+	ret = ls_outfile_open(&out, out_path, err, sizeof(err));
+	if (!ret)
+		ret = ls_outfile_commit(out, write_report, &job, err, sizeof(err));
 	if (ret) {
-		ls_err("writing the report to %s: %s", out_path ? out_path : "stdout",
-		       strerror(-ret));
+		ls_err("%s", err);
 		ret = LS_EXIT_FAILURE;
 		goto cleanup;
 	}
 	ret = LS_EXIT_OK;
 
 cleanup:
-	if (out && out != stdout && fclose(out) && ret == LS_EXIT_OK) {
-		ls_err("writing the report to %s: %s", out_path, strerror(errno));
-		ret = LS_EXIT_FAILURE;
-	}
 	ls_snapshot_free(snap);
 	return ret;
 }
