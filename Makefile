@@ -48,7 +48,7 @@ LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/save_fi
 		   src/mannwhitney.c src/diff.c src/diff_gate.c src/report_diff.c \
 		   src/proc_info.c
 CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/cmd_diff.c src/target.c \
-		   src/collect.c src/selfcost.c
+		   src/collect.c src/interval.c src/selfcost.c
 LIB_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 CMD_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(CMD_SRCS))
 BPF_OBJS	:= $(OUTPUT)/latscope.bpf.o

@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
+#include "interval.h"
 #include "latscope.skel.h"
 #include "log.h"
 #include "main.h"
@@ -30,6 +31,7 @@
 #include "report.h"
 #include "report_diff.h"
 #include "rules.h"
+#include "save_file.h"
 #include "selfcost.h"
 #include "snapshot.h"
 #include "snapshot_load.h"
@@ -281,61 +283,95 @@ static int print_report(const struct ls_snapshot *snap, enum ls_format fmt)
 
 struct run_state {
 	const struct ls_rules *rules;
+	struct ls_outfile *out;	/* -o, prepared before tracing */
 	struct latscope_bpf *skel;
 	bool measure_cost;
 	int cost_fd;		/* BPF_ENABLE_STATS: statistics run while it is open */
 	struct ls_target_maps tmaps;
 	struct ls_map_fds fds;
-	struct ls_raw prev;	/* last interval read */
+	struct ls_intervals iv;	/* -i */
+	bool iv_read_warned;	/* a failed read is said once */
+	bool iv_write_failed;	/* stdout failed: no more interval tables */
 	struct ls_snapshot *baseline;	/* --baseline, loaded before tracing */
 	pid_t child;
 	int child_status;
 };
 
-/* -i: what happened since the previous interval. */
-static int print_interval(const struct run_state *rs, struct ls_raw *prev,
-			  const struct ls_meta *meta, __u64 since, enum ls_format fmt)
+/*
+ * -i: one table, what happened from `from` to `to`.  If stdout fails the
+ * error is said once, with its cause, and no more tables are printed: the
+ * run goes on for the final report and -o.
+ */
+static void print_interval(struct run_state *rs, const struct ls_raw *delta,
+			   const struct ls_meta *meta, __u64 from, __u64 to, bool partial,
+			   enum ls_format fmt)
 {
-	struct ls_raw cur, delta;
 	struct ls_snapshot *snap;
 	time_t t = time(NULL);
 	char stamp[32];
 	int ret;
 
-	ret = ls_raw_read(&rs->fds, &cur);
-	if (ret)
-		return ret;
-	ret = ls_raw_delta(&cur, prev, &delta);
-	if (ret) {
-		ls_raw_free(&cur);
-		return ret;
-	}
+	if (rs->iv_write_failed)
+		return;
 	snap = ls_snapshot_new();
-	if (snap) {
-		snap->meta = *meta;
-		snap->meta.events = snap->meta.dropped = 0;
-		strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime(&t));
-		snprintf(snap->meta.target, sizeof(snap->meta.target), "%.200s, interval to %s",
-			 meta->target, stamp);
-		snap->meta.duration_ns = now_ns(CLOCK_MONOTONIC) - since;
-		snap->meta.end_unix_ns = now_ns(CLOCK_REALTIME);
-		snap->meta.start_unix_ns = snap->meta.end_unix_ns - snap->meta.duration_ns;
-		ret = ls_raw_to_snapshot(&delta, snap, rs->rules);
-		if (!ret) {
-			ls_snapshot_sort(snap);
-			ret = print_report(snap, fmt);
-			/* Markdown too: a line right after a table would join it. */
-			if (fmt == LS_FMT_TEXT || fmt == LS_FMT_MARKDOWN)
-				putchar('\n');
-		}
-		ls_snapshot_free(snap);
-	} else {
-		ret = -ENOMEM;
+	if (!snap) {
+		ls_warn("cannot build an interval table: %s", strerror(ENOMEM));
+		return;
 	}
+	snap->meta = *meta;
+	snap->meta.events = snap->meta.dropped = 0;
+	strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime(&t));
+	snprintf(snap->meta.target, sizeof(snap->meta.target), "%.200s, interval to %s%s",
+		 meta->target, stamp, partial ? " (partial)" : "");
+	snap->meta.duration_ns = to - from;
+	snap->meta.end_unix_ns = now_ns(CLOCK_REALTIME);
+	snap->meta.start_unix_ns = snap->meta.end_unix_ns - snap->meta.duration_ns;
+	ret = ls_raw_to_snapshot(delta, snap, rs->rules);
+	if (ret) {
+		ls_warn("cannot build an interval table: %s", strerror(-ret));
+		ls_snapshot_free(snap);
+		return;
+	}
+	ls_snapshot_sort(snap);
+	/* the report writers say -EIO; stdio left the write's errno */
+	errno = 0;
+	ret = ls_report_write(stdout, snap, fmt);
+	/* Markdown too: a line right after a table would join it. */
+	if (!ret && (fmt == LS_FMT_TEXT || fmt == LS_FMT_MARKDOWN))
+		putchar('\n');
+	if (fflush(stdout) && !ret)
+		ret = -EIO;
+	if (ret) {
+		ls_warn("cannot write the interval table to stdout: %s; no more interval tables",
+			strerror(errno ? errno : -ret));
+		rs->iv_write_failed = true;
+	}
+	ls_snapshot_free(snap);
+}
+
+/* The current interval is over: read the maps and print it. */
+static void next_interval(struct run_state *rs, const struct ls_meta *meta, __u64 now,
+			  enum ls_format fmt)
+{
+	struct ls_raw cur, delta;
+	__u64 from;
+	int ret;
+
+	ret = ls_raw_read(&rs->fds, &cur);
+	if (!ret) {
+		ret = ls_intervals_next(&rs->iv, &cur, now, &delta, &from);
+		ls_raw_free(&cur);
+	}
+	/* the interval stays open: the next read covers it, nothing is lost */
+	if (ret) {
+		if (!rs->iv_read_warned)
+			ls_warn("cannot read the statistics for an interval table: %s",
+				strerror(-ret));
+		rs->iv_read_warned = true;
+		return;
+	}
+	print_interval(rs, &delta, meta, from, now, false, fmt);
 	ls_raw_free(&delta);
-	ls_raw_free(prev);
-	*prev = cur;
-	return ret;
 }
 
 /* Reap whatever exited: the launched command and, as subreaper, orphans. */
@@ -352,14 +388,12 @@ static void reap_children(pid_t child, int *child_status)
 
 /* Wait for: a stop signal, the duration, or no live target left. */
 static int trace_loop(const struct record_opts *o, struct run_state *rs,
-		      const struct ls_meta *meta)
+		      const struct ls_meta *meta, __u64 start)
 {
-	__u64 start = now_ns(CLOCK_MONOTONIC), next_interval, last_interval = start;
 	__u64 deadline = o->duration_s > 0 ? start + (__u64)(o->duration_s * 1e9) : 0;
 	struct timespec tick = { 0, TICK_NS };
 	int live;
 
-	next_interval = o->interval_s > 0 ? start + (__u64)(o->interval_s * 1e9) : 0;
 	while (!stop_requested) {
 		__u64 now;
 
@@ -367,14 +401,11 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 		if (rs->child)
 			reap_children(rs->child, &rs->child_status);
 		now = now_ns(CLOCK_MONOTONIC);
-		if (next_interval && now >= next_interval) {
-			if (print_interval(rs, &rs->prev, meta, last_interval, o->format))
-				ls_warn("cannot read the interval statistics");
-			last_interval = now;
-			next_interval += (__u64)(o->interval_s * 1e9);
-		}
+		/* first: an interval ending with the run is printed from the final read */
 		if (deadline && now >= deadline)
 			break;
+		if (ls_intervals_due(&rs->iv, now))
+			next_interval(rs, meta, now, o->format);
 		live = target_live_count(&rs->tmaps);
 		/* by name, a target may (re)start at any time: only -d or a signal stop */
 		if (live == 0 && !record_by_name(o)) {
@@ -385,20 +416,38 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 	return 0;
 }
 
+static int write_snapshot(FILE *f, const void *snap)
+{
+	return ls_snapshot_write_json(f, snap, 1);
+}
+
 static int final_report(const struct record_opts *o, struct run_state *rs, struct ls_meta *meta,
 			__u64 t0_mono)
 {
 	struct ls_snapshot *snap;
-	struct ls_raw raw;
+	struct ls_raw raw, delta;
+	char err[512];
+	bool partial;
+	__u64 end;
 	int ret, code = LS_EXIT_OK;
 
 	ret = ls_raw_read(&rs->fds, &raw);
+	end = now_ns(CLOCK_MONOTONIC);
 	if (ret) {
 		ls_err("cannot read the statistics maps: %s", strerror(-ret));
 		return LS_EXIT_FAILURE;
 	}
 	meta->end_unix_ns = now_ns(CLOCK_REALTIME);
-	meta->duration_ns = now_ns(CLOCK_MONOTONIC) - t0_mono;
+	meta->duration_ns = end - t0_mono;
+	/* -i: the last interval, on this same read, so the tables add up to the totals */
+	if (rs->iv.period_ns) {
+		ret = ls_intervals_last(&rs->iv, &raw, end, 2 * TICK_NS, &delta, &partial);
+		if (ret)
+			ls_warn("cannot build the last interval table: %s", strerror(-ret));
+		else
+			print_interval(rs, &delta, meta, rs->iv.start_ns, end, partial, o->format);
+		ls_raw_free(&delta);
+	}
 	snap = ls_snapshot_new();
 	if (!snap || ls_raw_to_snapshot(&raw, snap, rs->rules)) {
 		ls_err("out of memory building the report");
@@ -429,10 +478,11 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 		(unsigned long long)raw.counters[LS_CNT_NO_ENTRY]);
 
 	/* save first: a full disk must not cost the user the report, nor vice versa */
-	if (o->output) {
-		ret = ls_snapshot_save(snap, o->output);
+	if (rs->out) {
+		ret = ls_outfile_commit(rs->out, write_snapshot, snap, err, sizeof(err));
+		rs->out = NULL;
 		if (ret) {
-			ls_err("cannot save the snapshot to %s: %s", o->output, strerror(-ret));
+			ls_err("%s", err);
 			code = LS_EXIT_FAILURE;
 		}
 	}
@@ -531,6 +581,15 @@ int cmd_record(int argc, char **argv)
 	if (ret)
 		goto out_rules;
 	rs.rules = &rules;
+	/* -o now, as strace and perf do: a bad FILE must not cost a whole run */
+	if (o.output) {
+		ret = ls_outfile_open(&rs.out, o.output, err, sizeof(err));
+		if (ret) {
+			ls_err("%s", err);
+			ret = LS_EXIT_FAILURE;
+			goto out_rules;
+		}
+	}
 	ret = preflight(&o);
 	if (ret)
 		goto out_rules;
@@ -592,17 +651,23 @@ int cmd_record(int argc, char **argv)
 	}
 	ls_info("tracing %s", meta.target);
 
-	trace_loop(&o, &rs, &meta);
+	ls_intervals_init(&rs.iv, (__u64)(o.interval_s * 1e9), t0);
+	trace_loop(&o, &rs, &meta, t0);
 	ret = final_report(&o, &rs, &meta, t0);
-	if (rs.child && rs.child_status == 0 && waitpid(rs.child, &rs.child_status, WNOHANG) == 0)
-		ls_info("the command (pid %d) is still running; it is no longer traced",
+	/* what the child's PR_SET_PDEATHSIG would do anyway, said and done here */
+	if (rs.child && rs.child_status == 0 &&
+	    waitpid(rs.child, &rs.child_status, WNOHANG) == 0) {
+		ls_info("the command (pid %d) is still running; stopping it with SIGTERM",
 			rs.child);
+		kill(rs.child, SIGTERM);
+	}
 out:
 	if (rs.cost_fd >= 0)
 		close(rs.cost_fd);
-	ls_raw_free(&rs.prev);
+	ls_intervals_free(&rs.iv);
 	latscope_bpf__destroy(skel);
 out_rules:
+	ls_outfile_abort(rs.out);
 	ls_rules_free(&rules);
 	ls_snapshot_free(rs.baseline);
 	return ret;

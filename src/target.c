@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -187,12 +188,20 @@ static int resolve_command(const char *cmd, char *out, size_t len)
 	return -ENOENT;
 }
 
-static void child_exec(int go_fd, int status_fd, const char *path, char **cmd)
+static void child_exec(int go_fd, int status_fd, const char *path, char **cmd, pid_t parent)
 {
 	sigset_t none;
 	char c;
 	int e;
 
+	/*
+	 * The command lives no longer than latscope, even one killed with
+	 * SIGKILL: nothing is left running untraced.  If latscope died before
+	 * the prctl, we were reparented already and no signal will come.
+	 * (The kernel clears this on the execve of a set-user-ID program.)
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+		_exit(127);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGINT, SIG_DFL);
@@ -216,7 +225,7 @@ int target_launch(const struct ls_target_maps *m, char **cmd, pid_t *child, char
 	int ret = 0, exec_errno = 0;
 	ssize_t n;
 	char path[4096];
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	ret = resolve_command(cmd[0], path, sizeof(path));
 	if (ret) {
@@ -240,7 +249,7 @@ int target_launch(const struct ls_target_maps *m, char **cmd, pid_t *child, char
 	if (pid == 0) {
 		close(go[1]);
 		close(status[0]);
-		child_exec(go[0], status[1], path, cmd);
+		child_exec(go[0], status[1], path, cmd, self);
 	}
 	close(go[0]);
 	close(status[1]);
