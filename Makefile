@@ -131,8 +131,12 @@ $(TOOLS): $(OUTPUT)/%: tools/%.c $(ORACLE_OBJS) | $(OUTPUT)
 # Unit tests: each links only the library sources, with sanitizers.
 $(OUTPUT)/tests/test_%: tests/test_%.c $(LIB_SRCS) $(OUTPUT)/syscall_table.h | $(OUTPUT)/tests
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests -MMD -MP $< $(LIB_SRCS) \
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests -MMD -MP $(filter %.c,$^) \
 		$(ALL_LDFLAGS) $(LIBS) -lcmocka -o $@
+
+# The interval bookkeeping sits on collect.c, which reads the BPF maps (and
+# names threads through target.c): libbpf is linked anyway.
+$(OUTPUT)/tests/test_interval: src/interval.c src/collect.c src/target.c
 
 # make bench (docs/performance.md): C workloads, two reference tracers (the
 # empty-program floor and the clock pair), the loader of single-operation

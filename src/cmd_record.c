@@ -290,12 +290,20 @@ struct run_state {
 	struct ls_target_maps tmaps;
 	struct ls_map_fds fds;
 	struct ls_intervals iv;	/* -i */
-	bool iv_read_warned;	/* a failed read is said once */
+	bool iv_warned;		/* a failed read or build is said once */
 	bool iv_write_failed;	/* stdout failed: no more interval tables */
 	struct ls_snapshot *baseline;	/* --baseline, loaded before tracing */
 	pid_t child;
 	int child_status;
 };
+
+/* -i problems other than stdout's are said once: the run goes on regardless. */
+static void interval_warn(struct run_state *rs, const char *what, int err)
+{
+	if (!rs->iv_warned)
+		ls_warn("%s: %s", what, strerror(err));
+	rs->iv_warned = true;
+}
 
 /*
  * -i: one table, what happened from `from` to `to`.  If stdout fails the
@@ -315,7 +323,7 @@ static void print_interval(struct run_state *rs, const struct ls_raw *delta,
 		return;
 	snap = ls_snapshot_new();
 	if (!snap) {
-		ls_warn("cannot build an interval table: %s", strerror(ENOMEM));
+		interval_warn(rs, "cannot build an interval table", ENOMEM);
 		return;
 	}
 	snap->meta = *meta;
@@ -328,7 +336,7 @@ static void print_interval(struct run_state *rs, const struct ls_raw *delta,
 	snap->meta.start_unix_ns = snap->meta.end_unix_ns - snap->meta.duration_ns;
 	ret = ls_raw_to_snapshot(delta, snap, rs->rules);
 	if (ret) {
-		ls_warn("cannot build an interval table: %s", strerror(-ret));
+		interval_warn(rs, "cannot build an interval table", -ret);
 		ls_snapshot_free(snap);
 		return;
 	}
@@ -364,10 +372,7 @@ static void next_interval(struct run_state *rs, const struct ls_meta *meta, __u6
 	}
 	/* the interval stays open: the next read covers it, nothing is lost */
 	if (ret) {
-		if (!rs->iv_read_warned)
-			ls_warn("cannot read the statistics for an interval table: %s",
-				strerror(-ret));
-		rs->iv_read_warned = true;
+		interval_warn(rs, "cannot read the statistics for an interval table", -ret);
 		return;
 	}
 	print_interval(rs, &delta, meta, from, now, false, fmt);
@@ -443,7 +448,7 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	if (rs->iv.period_ns) {
 		ret = ls_intervals_last(&rs->iv, &raw, end, 2 * TICK_NS, &delta, &partial);
 		if (ret)
-			ls_warn("cannot build the last interval table: %s", strerror(-ret));
+			interval_warn(rs, "cannot build the last interval table", -ret);
 		else
 			print_interval(rs, &delta, meta, rs->iv.start_ns, end, partial, o->format);
 		ls_raw_free(&delta);

@@ -253,7 +253,9 @@ int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_
 		ls_raw_free(out);
 		return -ENOMEM;
 	}
-	memcpy(out->threads, cur->threads, cur->n_threads * sizeof(*out->threads));
+	/* a read with no thread names has threads == NULL: memcpy must not see it */
+	if (cur->n_threads)
+		memcpy(out->threads, cur->threads, cur->n_threads * sizeof(*out->threads));
 	out->n_threads = cur->n_threads;
 	return 0;
 }
