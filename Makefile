@@ -46,7 +46,7 @@ LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/save_fi
 		   src/subsys.c src/syscall_names.c src/log.c src/parse.c src/record_opts.c \
 		   src/rules.c src/snapshot_cols.c src/report_table.c src/report_view.c \
 		   src/mannwhitney.c src/diff.c src/diff_gate.c src/report_diff.c \
-		   src/proc_info.c
+		   src/proc_info.c src/match.c
 CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/cmd_diff.c src/target.c \
 		   src/collect.c src/interval.c src/selfcost.c
 LIB_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))

@@ -192,11 +192,8 @@ struct {
 	__type(value, char[16]);
 } thread_comms SEC(".maps");
 
-/* -c COMM / --exe PATH: processes to pick up when they exec */
-const volatile __u32 cfg_n_comms = 0;
-const volatile char cfg_comms[LS_MAX_COMMS][16] = {};
-const volatile __u64 cfg_exe_ino = 0;
-const volatile __u32 cfg_exe_dev = 0;
+/* -c, --exe, --cmdline, --cgroup, --unit: processes that become targets */
+#include "target_match.bpf.h"
 
 static __always_inline void count_event(__u32 which)
 {
@@ -854,13 +851,18 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	} else {
 		struct ls_proc p = { .flags = LS_PROC_FOLLOWED, .parent_tgid = ptgid };
 		struct ls_spawn sp = { .start_ns = bpf_ktime_get_ns() };
+		bool target = fork_is_target(child);
 
-		if (!parent_traced)
+		if (!parent_traced && !target)
 			return 0;
-		BPF_CORE_READ_INTO(&sp.comm, child, comm);
-		bpf_map_update_elem(&spawns, &ctgid, &sp, BPF_ANY);
-		if (!cfg_follow_forks)
+		if (parent_traced) {
+			BPF_CORE_READ_INTO(&sp.comm, child, comm);
+			bpf_map_update_elem(&spawns, &ctgid, &sp, BPF_ANY);
+		}
+		if (!cfg_follow_forks && !target)
 			return 0;
+		if (target)
+			p.flags = LS_PROC_TARGET;
 		hint_tgid(ctgid);
 		if (bpf_map_update_elem(&procs, &ctgid, &p, BPF_NOEXIST)) {
 			count_event(LS_CNT_PROCS_FULL);
@@ -874,22 +876,10 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-static __always_inline bool comm_eq16(const char *a, const volatile char *b)
-{
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		if (a[i] != b[i])
-			return false;
-		if (!a[i])
-			return true;
-	}
-	return true;
-}
-
 /*
  * A spawned child names its exec:<comm> entry after what it became; and
- * -c COMM / --exe PATH pick up processes that start after latscope did.
+ * -c, --exe, --cmdline, --cgroup and --unit pick up processes that start
+ * after latscope did.
  */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
@@ -898,10 +888,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct ls_task_state *ts;
 	struct ls_spawn *sp;
-	struct inode *ino;
 	char comm[16] = {};
-	bool match = false;
-	int i;
 
 	/* a thread that execs takes over the leader's pid: forget the cached one */
 	ts = bpf_task_storage_get(&task_state, p, NULL, 0);
@@ -915,17 +902,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	sp = bpf_map_lookup_elem(&spawns, &tgid);
 	if (sp)
 		__builtin_memcpy(sp->comm, comm, sizeof(comm));
-	if (!cfg_n_comms && !cfg_exe_ino)
-		return 0;
-	for (i = 0; i < LS_MAX_COMMS && i < cfg_n_comms; i++)
-		if (comm_eq16(comm, cfg_comms[i]))
-			match = true;
-	if (!match && cfg_exe_ino) {
-		ino = BPF_CORE_READ(bprm, file, f_inode);
-		match = BPF_CORE_READ(ino, i_ino) == cfg_exe_ino &&
-			BPF_CORE_READ(ino, i_sb, s_dev) == cfg_exe_dev;
-	}
-	if (!match)
+	if (!exec_is_target(p, bprm, comm))
 		return 0;
 	hint_tgid(tgid);
 	hint_stack(p);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
@@ -26,6 +25,7 @@
 #include "latscope.skel.h"
 #include "log.h"
 #include "main.h"
+#include "match.h"
 #include "proc_info.h"
 #include "record_opts.h"
 #include "report.h"
@@ -121,13 +121,36 @@ static void read_ephemeral_range(volatile __u16 *lo, volatile __u16 *hi)
 	fclose(f);
 }
 
-/* Settings the programs are verified with: rodata, fixed before load. */
-static int configure(struct latscope_bpf *skel, const struct record_opts *o,
-		     const struct ls_rules *rules)
+/* What names targets, for the kernel to pick up processes as they start. */
+static void configure_match(struct latscope_bpf *skel, const struct ls_match *m)
 {
-	struct stat st;
 	size_t i;
 
+	skel->rodata->cfg_n_comms = (__u32)m->n_comms;
+	for (i = 0; i < m->n_comms; i++)
+		memcpy((char *)skel->rodata->cfg_comms[i], m->comms[i], 16);
+	if (m->exe) {
+		skel->rodata->cfg_exe_ino = m->exe_ino;
+		skel->rodata->cfg_exe_dev = m->exe_dev;
+		skel->rodata->cfg_exe_dir_ino = m->exe_dir_ino;
+		skel->rodata->cfg_exe_dir_dev = m->exe_dir_dev;
+		memcpy((char *)skel->rodata->cfg_exe_name, m->exe_name, sizeof(m->exe_name));
+	}
+	skel->rodata->cfg_cmdline = m->n_cmdlines != 0;
+	if (m->n_cmdlines)
+		memcpy((__u8 *)skel->rodata->cfg_cmdline_dfa, m->dfa, sizeof(m->dfa));
+	skel->rodata->cfg_n_cgroups = (__u32)m->n_cgroups;
+	for (i = 0; i < m->n_cgroups; i++)
+		skel->rodata->cfg_cgroup_ids[i] = m->cgroup_ids[i];
+	skel->rodata->cfg_n_units = (__u32)m->n_units;
+	for (i = 0; i < m->n_units; i++)
+		skel->rodata->cfg_unit_hashes[i] = m->unit_hashes[i];
+}
+
+/* Settings the programs are verified with: rodata, fixed before load. */
+static int configure(struct latscope_bpf *skel, const struct record_opts *o,
+		     const struct ls_rules *rules, const struct ls_match *match)
+{
 	if (bpf_map__set_max_entries(skel->maps.stats, o->max_keys) ||
 	    bpf_map__set_max_entries(skel->maps.stat_slots, o->max_keys)) {
 		ls_err("--max-keys %u: %s", o->max_keys, strerror(errno));
@@ -139,18 +162,8 @@ static int configure(struct latscope_bpf *skel, const struct record_opts *o,
 	skel->rodata->cfg_n_rules = (__u32)rules->n;
 	skel->rodata->cfg_rule_need = ls_rules_need(rules);
 	read_ephemeral_range(&skel->rodata->cfg_ephemeral_lo, &skel->rodata->cfg_ephemeral_hi);
-	skel->rodata->cfg_n_comms = (__u32)o->n_comms;
-	for (i = 0; i < o->n_comms; i++)
-		memcpy((char *)skel->rodata->cfg_comms[i], o->comms[i], 16);
-	if (o->exe) {
-		if (stat(o->exe, &st)) {
-			ls_err("--exe %s: %s", o->exe, strerror(errno));
-			return LS_EXIT_NO_TARGET;
-		}
-		skel->rodata->cfg_exe_ino = st.st_ino;
-		/* the kernel's dev_t: major << 20 | minor (include/linux/kdev_t.h) */
-		skel->rodata->cfg_exe_dev = (__u32)(major(st.st_dev) << 20 | minor(st.st_dev));
-	}
+	if (match)
+		configure_match(skel, match);
 	return LS_EXIT_OK;
 }
 
@@ -166,7 +179,7 @@ static int load_rules_map(struct latscope_bpf *skel, const struct ls_rules *rule
 }
 
 static int load_and_attach(struct latscope_bpf **out, const struct record_opts *o,
-			   const struct ls_rules *rules)
+			   const struct ls_rules *rules, const struct ls_match *match)
 {
 	struct latscope_bpf *skel;
 	int err;
@@ -176,7 +189,7 @@ static int load_and_attach(struct latscope_bpf **out, const struct record_opts *
 		ls_err("cannot open the BPF object: %s", strerror(errno));
 		return LS_EXIT_FAILURE;
 	}
-	err = configure(skel, o, rules);
+	err = configure(skel, o, rules, match);
 	if (err) {
 		latscope_bpf__destroy(skel);
 		return err;
@@ -230,25 +243,52 @@ static void join_words(char *buf, size_t len, const char *prefix, char **words, 
 	}
 }
 
+/* Append " WORD" (no blank first) to buf. */
+static void append_word(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void append_word(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t off = strlen(buf);
+	va_list ap;
+
+	if (off && off + 1 < len)
+		buf[off++] = ' ';
+	if (off >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + off, len - off, fmt, ap);
+	va_end(ap);
+}
+
 static void describe_target(const struct record_opts *o, char *buf, size_t len)
 {
 	char comm[64];
 	size_t i, off;
 
+	buf[0] = '\0';
 	if (o->cmd) {
 		join_words(buf, len, "cmd", o->cmd, -1);
 		return;
 	}
 	if (record_by_name(o)) {
-		snprintf(buf, len, "%s", o->n_comms ? "comm" : "");
+		/* "comm a,b" */
 		for (i = 0; i < o->n_comms; i++) {
+			if (!i) {
+				append_word(buf, len, "comm %s", o->comms[i]);
+				continue;
+			}
 			off = strlen(buf);
-			snprintf(buf + off, len - off, "%s%s", i ? "," : " ", o->comms[i]);
+			snprintf(buf + off, len - off, ",%s", o->comms[i]);
 		}
-		if (o->exe) {
-			off = strlen(buf);
-			snprintf(buf + off, len - off, "%sexe %s", off ? " " : "", o->exe);
-		}
+		if (o->exe)
+			append_word(buf, len, "exe %s", o->exe);
+		for (i = 0; i < o->n_cmdlines; i++)
+			append_word(buf, len, "cmdline %s", o->cmdlines[i]);
+		for (i = 0; i < o->n_units; i++)
+			append_word(buf, len, "unit %s", o->units[i]);
+		for (i = 0; i < o->n_cgroups; i++)
+			append_word(buf, len, "cgroup %s", o->cgroups[i]);
 		return;
 	}
 	snprintf(buf, len, "pid");
@@ -515,6 +555,37 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	return code;
 }
 
+/*
+ * Nothing runs under the names yet.  A daemon's comm is often its
+ * interpreter's (python3): list what has the name in its command line.
+ */
+static void hint_cmdlines(const char *what, const char *needle)
+{
+	struct ls_cmdline_hit hits[8];
+	size_t n = ls_find_cmdlines(needle, hits, 8), i;
+
+	if (!n)
+		return;
+	ls_hint("%zu process%s ha%s '%s' in %s command line but another %s; to trace %s, use "
+		"--cmdline %s", n, n == 1 ? "" : "es", n == 1 ? "s" : "ve", needle,
+		n == 1 ? "its" : "their", what, n == 1 ? "it" : "them", needle);
+	for (i = 0; i < n && i < 8; i++)
+		ls_hint("  %d %s", hits[i].pid, hits[i].cmdline);
+	if (n > 8)
+		ls_hint("  ... and %zu more", n - 8);
+}
+
+static void warn_no_match(const struct ls_match *m, const char *target)
+{
+	size_t i;
+
+	ls_warn("no process matches %s yet; waiting for one to start", target);
+	for (i = 0; i < m->n_comms; i++)
+		hint_cmdlines("name", m->comms[i]);
+	if (m->exe)
+		hint_cmdlines("executable", m->exe_name);
+}
+
 static void install_signal_handlers(void)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -556,6 +627,7 @@ int cmd_record(int argc, char **argv)
 {
 	struct run_state rs = { .child = 0, .cost_fd = -1 };
 	struct latscope_bpf *skel = NULL;
+	struct ls_match *match = NULL;
 	struct record_opts o;
 	struct ls_meta meta = {};
 	struct ls_rules rules;
@@ -600,7 +672,23 @@ int cmd_record(int argc, char **argv)
 		goto out_rules;
 
 	libbpf_set_print(ls_libbpf_print);
-	ret = load_and_attach(&skel, &o, &rules);
+	if (record_by_name(&o)) {
+		/* 64 KiB of automaton: off the stack */
+		match = malloc(sizeof(*match));
+		if (!match) {
+			ls_err("out of memory");
+			ret = LS_EXIT_FAILURE;
+			goto out_rules;
+		}
+		ret = ls_match_build(match, &o, err, sizeof(err));
+		if (ret) {
+			ls_err("%s", err);
+			ret = ret == -ENOENT || ret == -ENOEXEC ? LS_EXIT_NO_TARGET :
+			      ret == -ENODEV ? LS_EXIT_NO_FEATURE : LS_EXIT_FAILURE;
+			goto out_rules;
+		}
+	}
+	ret = load_and_attach(&skel, &o, &rules, match);
 	if (ret)
 		goto out_rules;
 	rs.tmaps.task_state_fd = bpf_map__fd(skel->maps.task_state);
@@ -636,15 +724,14 @@ int cmd_record(int argc, char **argv)
 			goto out;
 		}
 	} else if (record_by_name(&o)) {
-		ret = target_attach_by_name(&rs.tmaps, (const char (*)[16])o.comms, o.n_comms,
-					    o.exe, &found, err, sizeof(err));
+		ret = target_attach_matching(&rs.tmaps, match, &found, err, sizeof(err));
 		if (ret) {
 			ls_err("%s", err);
 			ret = LS_EXIT_FAILURE;
 			goto out;
 		}
 		if (!found)
-			ls_warn("no process matches %s yet; waiting for one to start", meta.target);
+			warn_no_match(match, meta.target);
 	} else {
 		ret = target_attach_pids(&rs.tmaps, o.pids, o.n_pids, err, sizeof(err));
 		if (ret) {
@@ -673,6 +760,7 @@ out:
 	latscope_bpf__destroy(skel);
 out_rules:
 	ls_outfile_abort(rs.out);
+	free(match);
 	ls_rules_free(&rules);
 	ls_snapshot_free(rs.baseline);
 	return ret;

@@ -75,6 +75,15 @@ void ls_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void ls_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("Hint: ", fmt, ap);
+	va_end(ap);
+}
+
 void ls_info(const char *fmt, ...)
 {
 	va_list ap;

@@ -18,6 +18,8 @@ void ls_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ls_usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "Warning: <msg>\n" on stderr. */
 void ls_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "Hint: <msg>\n" on stderr: what the user may have meant. */
+void ls_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "<msg>\n" on stderr, only with -v. */
 void ls_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli_opts.h"
+#include "match.h"
 #include "parse.h"
 #include "record_opts.h"
 
@@ -13,7 +14,8 @@ void record_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: latscope record [OPTIONS] -p PID[,PID...]\n"
-"       latscope record [OPTIONS] -c COMM[,COMM...] | --exe PATH\n"
+"       latscope record [OPTIONS] -c COMM[,COMM...] | --exe PATH | --cmdline PATTERN\n"
+"                                 | --unit NAME | --cgroup PATH ...\n"
 "       latscope record [OPTIONS] -- COMMAND [ARGS...]\n"
 "\n"
 "Trace the syscalls of running processes (every thread) or of a command and\n"
@@ -24,7 +26,17 @@ void record_usage(FILE *f)
 "  -p, --pid PID[,PID...]   trace these running processes (all their threads)\n"
 "  -c, --comm COMM[,...]    trace every process with this name, including ones\n"
 "                           that start later (a restarted daemon stays traced)\n"
-"      --exe PATH           likewise for every process running this executable\n"
+"      --exe PATH           likewise for every process that executes the file\n"
+"                           at PATH, also after it was replaced (an upgrade)\n"
+"      --cmdline PATTERN    likewise for every process whose command line\n"
+"                           (arguments joined by spaces) contains PATTERN, a\n"
+"                           plain substring: how to name a Python daemon\n"
+"      --unit NAME          every process of the systemd unit NAME (.service\n"
+"                           if no type is given), across restarts\n"
+"      --cgroup PATH        every process in the cgroup PATH (e.g. /x.slice,\n"
+"                           or its /sys/fs/cgroup path) or below it\n"
+"                           -c, --exe, --cmdline, --unit, --cgroup combine: a\n"
+"                           process matching any of them is traced\n"
 "  -d, --duration SECONDS   stop after this long (decimals allowed)\n"
 "  -i, --interval SECONDS   also print a table for each interval while tracing\n"
 "  -o, --output FILE        save the run as a JSON snapshot (atomically)\n"
@@ -35,7 +47,8 @@ void record_usage(FILE *f)
 "                           saved in FILE (see latscope diff)\n"
 "      --follow             trace processes forked by the targets (default with\n"
 "                           COMMAND)\n"
-"      --no-follow          do not (default with -p, -c, --exe)\n"
+"      --no-follow          do not (default with -p and the options that\n"
+"                           name targets)\n"
 "  -r, --rules FILE         name subsystems with the rules in FILE\n"
 "      --rule 'NAME: MATCH' one more rule (repeatable; after -r's rules)\n"
 "      --no-netlink-classes keep rtnetlink calls as netlink:route instead of\n"
@@ -53,6 +66,8 @@ void record_usage(FILE *f)
 "  latscope record -o before.json -- ./controller --once\n"
 "  latscope record -p 1234 -i 2 -f json > run.json\n"
 "  latscope record -c wanctl -r wan.rules -d 60\n"
+"  latscope record --cmdline autorate_continuous -d 60 -o run.json\n"
+"  latscope record --unit wanctl@wan1 -d 60\n"
 "\n"
 "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF.\n"
 "Exit codes: 0 ok, 1 failure, 2 usage, 3 no such target, 4 permission,\n"
@@ -85,10 +100,60 @@ static int parse_comms(struct record_opts *o, const char *arg, char *err, size_t
 	}
 }
 
+/* --cmdline: the automaton has a state per pattern byte, 254 in all */
+static int add_cmdline(struct record_opts *o, const char *arg, char *err, size_t errlen)
+{
+	size_t i, total = strlen(arg);
+
+	if (!*arg) {
+		snprintf(err, errlen, "--cmdline: the pattern is empty");
+		return -EINVAL;
+	}
+	if (o->n_cmdlines == LS_MAX_CMDLINES) {
+		snprintf(err, errlen, "--cmdline: at most %d patterns", LS_MAX_CMDLINES);
+		return -EINVAL;
+	}
+	for (i = 0; i < o->n_cmdlines; i++)
+		total += strlen(o->cmdlines[i]);
+	if (total > LS_CMDLINE_PATTERN_MAX) {
+		snprintf(err, errlen, "--cmdline: patterns of at most %d bytes together",
+			 LS_CMDLINE_PATTERN_MAX);
+		return -EINVAL;
+	}
+	o->cmdlines[o->n_cmdlines++] = arg;
+	return 0;
+}
+
+/* --cgroup and --unit share the kernel's table */
+static int add_cgroup_or_unit(struct record_opts *o, const char *opt, const char *arg, char *err,
+			      size_t errlen)
+{
+	if (o->n_cgroups + o->n_units == LS_MAX_CGROUPS) {
+		snprintf(err, errlen, "%s: at most %d of --cgroup and --unit together", opt,
+			 LS_MAX_CGROUPS);
+		return -EINVAL;
+	}
+	if (opt[2] == 'c') {
+		if (!*arg) {
+			snprintf(err, errlen, "--cgroup: the path is empty");
+			return -EINVAL;
+		}
+		o->cgroups[o->n_cgroups++] = arg;
+		return 0;
+	}
+	if (ls_unit_name(arg, o->units[o->n_units], sizeof(o->units[0]))) {
+		snprintf(err, errlen, "--unit: '%s' is not a unit name (no '/', at most %d bytes "
+			 "with its type, as in wanctl.service)", arg, LS_UNIT_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	o->n_units++;
+	return 0;
+}
+
 int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	enum { OPT_FOLLOW = LS_OPT_CMD, OPT_NO_FOLLOW, OPT_RULE, OPT_EXE, OPT_NO_NL_CLASSES,
-	       OPT_MAX_KEYS, OPT_NO_COST, OPT_BASELINE };
+	       OPT_MAX_KEYS, OPT_NO_COST, OPT_BASELINE, OPT_CMDLINE, OPT_CGROUP, OPT_UNIT };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -99,6 +164,9 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "comm", required_argument, NULL, 'c' },
 		{ "exe", required_argument, NULL, OPT_EXE },
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "unit", required_argument, NULL, OPT_UNIT },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "rule", required_argument, NULL, OPT_RULE },
 		{ "no-netlink-classes", no_argument, NULL, OPT_NO_NL_CLASSES },
@@ -166,7 +234,23 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 				return -EINVAL;
 			break;
 		case OPT_EXE:
+			if (o->exe) {
+				snprintf(err, errlen, "--exe given twice");
+				return -EINVAL;
+			}
 			o->exe = optarg;
+			break;
+		case OPT_CMDLINE:
+			if (add_cmdline(o, optarg, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_CGROUP:
+			if (add_cgroup_or_unit(o, "--cgroup", optarg, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_UNIT:
+			if (add_cgroup_or_unit(o, "--unit", optarg, err, errlen))
+				return -EINVAL;
 			break;
 		case 'r':
 			o->rules_file = optarg;
@@ -205,12 +289,13 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 	if (optind < argc)
 		o->cmd = &argv[optind];
 	if ((o->cmd != NULL) + (o->n_pids != 0) + record_by_name(o) > 1) {
-		snprintf(err, errlen, "give one of -p PID, -c COMM/--exe PATH, or -- COMMAND");
+		snprintf(err, errlen, "give one of -p PID, names (-c, --exe, --cmdline, --unit, "
+			 "--cgroup), or -- COMMAND");
 		return -EINVAL;
 	}
 	if (!o->cmd && !o->n_pids && !record_by_name(o)) {
-		snprintf(err, errlen, "nothing to trace: give -p PID, -c COMM, --exe PATH "
-			 "or -- COMMAND");
+		snprintf(err, errlen, "nothing to trace: give -p PID, -c COMM, --exe PATH, "
+			 "--cmdline PATTERN, --unit NAME, --cgroup PATH or -- COMMAND");
 		return -EINVAL;
 	}
 	if (o->quiet && !o->output) {

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include "latscope.h"
 #include "format.h"
+#include "target_match.h"
 
 #define LS_MAX_TARGET_PIDS 64
 
@@ -28,15 +29,24 @@ struct record_opts {
 	char comms[LS_MAX_COMMS][16];	/* -c COMM[,COMM...] */
 	size_t n_comms;
 	const char *exe;		/* --exe PATH */
+	const char *cmdlines[LS_MAX_CMDLINES];	/* --cmdline PATTERN */
+	size_t n_cmdlines;
+	const char *cgroups[LS_MAX_CGROUPS];	/* --cgroup PATH */
+	size_t n_cgroups;
+	char units[LS_MAX_CGROUPS][LS_UNIT_NAME_MAX];	/* --unit NAME, "x.service" */
+	size_t n_units;
 	bool no_nl_classes;		/* --no-netlink-classes */
 	bool no_cost;			/* --no-cost: no BPF run-time statistics */
 	unsigned int max_keys;		/* --max-keys: (subsystem, syscall, thread) slots */
 };
 
-/* -c or --exe: targets are found by name, now and as they start. */
+/*
+ * -c, --exe, --cmdline, --cgroup or --unit: targets are found by name, now
+ * and as they start.
+ */
 static inline bool record_by_name(const struct record_opts *o)
 {
-	return o->n_comms || o->exe;
+	return o->n_comms || o->exe || o->n_cmdlines || o->n_cgroups || o->n_units;
 }
 
 /*

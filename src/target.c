@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include "latscope.h"
 #include "log.h"
+#include "match.h"
 #include "target.h"
 
 #ifndef PIDFD_THREAD
@@ -309,42 +310,14 @@ int target_comm(pid_t tgid, pid_t tid, char *buf, size_t len)
 	return ret;
 }
 
-static bool comm_matches(pid_t pid, const char (*comms)[16], size_t n)
+int target_attach_matching(const struct ls_target_maps *m, const struct ls_match *match,
+			   size_t *found, char *err, size_t errlen)
 {
-	char comm[32];
-	size_t i;
-
-	if (!n || target_comm(pid, pid, comm, sizeof(comm)))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!strncmp(comm, comms[i], 16))
-			return true;
-	return false;
-}
-
-static bool exe_matches(pid_t pid, const struct stat *want)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	return !stat(path, &st) && st.st_ino == want->st_ino && st.st_dev == want->st_dev;
-}
-
-int target_attach_by_name(const struct ls_target_maps *m, const char (*comms)[16], size_t n,
-			  const char *exe, size_t *found, char *err, size_t errlen)
-{
-	pid_t self = getpid();
-	struct stat want;
 	struct dirent *de;
 	DIR *dir;
 	int ret = 0;
 
 	*found = 0;
-	if (exe && stat(exe, &want)) {
-		snprintf(err, errlen, "--exe %s: %s", exe, strerror(errno));
-		return -errno;
-	}
 	dir = opendir("/proc");
 	if (!dir) {
 		snprintf(err, errlen, "/proc: %s", strerror(errno));
@@ -354,9 +327,7 @@ int target_attach_by_name(const struct ls_target_maps *m, const char (*comms)[16
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 
-		if (*end || pid <= 0 || pid == self)
-			continue;
-		if (!comm_matches((pid_t)pid, comms, n) && !(exe && exe_matches((pid_t)pid, &want)))
+		if (*end || pid <= 0 || !ls_match_process(match, (pid_t)pid))
 			continue;
 		ret = seed_process(m, (pid_t)pid, 0);
 		if (ret == -ESRCH) {

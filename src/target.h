@@ -35,13 +35,15 @@ int target_attach_pids(const struct ls_target_maps *m, const pid_t *pids, size_t
 int target_launch(const struct ls_target_maps *m, char **cmd, pid_t *child,
 		  char *err, size_t errlen);
 
+struct ls_match;
+
 /*
- * Trace every running process whose comm is one of comms[] or whose
- * executable is exe (may be NULL).  Processes that vanish meanwhile are
- * skipped; *found counts the ones now traced.
+ * Trace every running process that match names (-c, --exe, --cmdline,
+ * --cgroup, --unit).  Processes that vanish meanwhile are skipped; *found
+ * counts the ones now traced.
  */
-int target_attach_by_name(const struct ls_target_maps *m, const char (*comms)[16], size_t n,
-			  const char *exe, size_t *found, char *err, size_t errlen);
+int target_attach_matching(const struct ls_target_maps *m, const struct ls_match *match,
+			   size_t *found, char *err, size_t errlen);
 
 /*
  * The name of thread tid of process tgid (tid == tgid: the process) from

@@ -17,7 +17,7 @@
 
 #include "record_opts.h"
 
-#define MAX_ARGS	16
+#define MAX_ARGS	32
 #define ARG_STORE	1024
 
 /*
@@ -279,6 +279,51 @@ static void parse__nothing_to_trace__refused(void **state)
 	assert_non_null(strstr(err, "nothing to trace"));
 }
 
+/* --cmdline, --unit, --cgroup name targets like -c: they combine with it, not with -p. */
+static void parse__names__combine_and_count_as_by_name(void **state)
+{
+	struct argv_buf b;
+	struct record_opts o;
+
+	assert_int_equal(PARSE(&b, &o, "--cmdline", "autorate continuous", "--cmdline", "x",
+			       "--unit", "wanctl@wan1", "--cgroup", "/a.slice", "-c", "tc"), 0);
+	assert_true(record_by_name(&o));
+	assert_false(o.follow);
+	assert_int_equal(o.n_cmdlines, 2);
+	assert_string_equal(o.cmdlines[0], "autorate continuous");
+	assert_int_equal(o.n_units, 1);
+	assert_string_equal(o.units[0], "wanctl@wan1.service");
+	assert_int_equal(o.n_cgroups, 1);
+	assert_string_equal(o.cgroups[0], "/a.slice");
+	assert_int_equal(PARSE(&b, &o, "--unit", "x.scope"), 0);
+	assert_string_equal(o.units[0], "x.scope");
+	REFUSED("give one of", "--cmdline", "x", "-p", "1");
+	REFUSED("give one of", "--unit", "x", "--", "true");
+}
+
+static void parse__names__limits_refused(void **state)
+{
+	char longp[LS_CMDLINE_PATTERN_MAX + 2];
+
+	REFUSED("--cmdline: the pattern is empty", "--cmdline", "");
+	REFUSED("--cgroup: the path is empty", "--cgroup", "");
+	REFUSED("--unit: 'a/b' is not a unit name", "--unit", "a/b");
+	REFUSED("--unit: '' is not a unit name", "--unit", "");
+	REFUSED("--exe given twice", "--exe", "/a", "--exe", "/b");
+	REFUSED("at most 8 of --cgroup and --unit", "--unit", "1", "--unit", "2", "--unit", "3",
+		"--unit", "4", "--cgroup", "/5", "--cgroup", "/6", "--unit", "7", "--unit", "8",
+		"--unit", "9");
+	REFUSED("--cmdline: at most 8 patterns", "--cmdline", "1", "--cmdline", "2",
+		"--cmdline", "3", "--cmdline", "4", "--cmdline", "5", "--cmdline", "6",
+		"--cmdline", "7", "--cmdline", "8", "--cmdline", "9");
+	memset(longp, 'a', sizeof(longp));
+	longp[LS_CMDLINE_PATTERN_MAX + 1] = '\0';
+	REFUSED("--cmdline: patterns of at most 254 bytes together", "--cmdline", longp);
+	longp[LS_CMDLINE_PATTERN_MAX - 1] = '\0';
+	REFUSED("--cmdline: patterns of at most 254 bytes together", "--cmdline", longp,
+		"--cmdline", "bc");
+}
+
 static void parse__unknown_option__refused_and_named(void **state)
 {
 	REFUSED("'-x'", "-x", "-p", "1");
@@ -381,6 +426,8 @@ int main(void)
 		cmocka_unit_test(parse__command_without_dashdash__stops_at_first_word),
 		cmocka_unit_test(parse__pid_and_command__refused),
 		cmocka_unit_test(parse__nothing_to_trace__refused),
+		cmocka_unit_test(parse__names__combine_and_count_as_by_name),
+		cmocka_unit_test(parse__names__limits_refused),
 		cmocka_unit_test(parse__unknown_option__refused_and_named),
 		cmocka_unit_test(parse__flag_given_a_value__refused_and_named),
 		cmocka_unit_test(parse__missing_value__refused_and_named),

@@ -39,3 +39,177 @@ test_record_pid__zombie__exit_3_one_line() {
 	rc=$?
 	exit_3_one_line "$out" "$rc" "Error: process $z (sleep) is a zombie: it has exited and waits for its parent (PID $BG_PID) to reap it; nothing is left to trace"
 }
+
+PYTHON=/usr/bin/python3
+
+# make_daemon NAME: the test daemon as $TMP/NAME.py, a name no other
+# process has in its command line.
+make_daemon() {
+	[ -x "$PYTHON" ] || skip "Debian's python3 is not installed" || return $?
+	cp tests/integration/pydaemon.py "$TMP/$1.py"
+}
+
+# getppid calls in snapshot $1, and the daemon's own count in file $2
+getppid_count() {
+	jq '[.subsystems[].syscalls[] | select(.syscall == "getppid") | .count] | add // 0' "$1"
+}
+
+daemon_count() {
+	cut -d' ' -f1 "$1"
+}
+
+# The unified hierarchy's mount point (/sys/fs/cgroup, or .../unified in
+# the hybrid layout), or nothing.
+cgroup2_mount() {
+	awk '{ split($0, parts, " - "); split(parts[2], fs, " ");
+	       if (fs[1] == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
+}
+
+# "${IN_CGROUP[@]}" DIR CMD...: run CMD in the cgroup DIR, as systemd starts
+# a unit (a command, not a function, so that bg's pid is CMD's)
+IN_CGROUP=(bash -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' in_cgroup)
+
+# A Python daemon named by its script: one instance running before latscope,
+# one started meanwhile (picked up at its exec); a decoy python3 that is not
+# matched.  latscope's getppid count equals the daemons' own.
+test_record_cmdline__python_daemons__counts_equal_their_own() {
+	local name=lsd-cmdline-$$ l=$TMP/cmdline.json lpid d1 n want got
+	make_daemon "$name" || return $?
+	make_daemon "lsdecoy-$$" || return $?
+	bg "$PYTHON" "$TMP/lsdecoy-$$.py" --calls 5 --period 0.01 "$TMP/decoy.count"
+	bg "$PYTHON" "$TMP/$name.py" --wait --ready "$TMP/d1.ready" --calls 10 "$TMP/d1.count"
+	d1=$BG_PID
+	wait_for test -e "$TMP/d1.ready" || fail "the daemon did not start" || return 1
+	bg "$LATSCOPE" record --cmdline "$name" -d 60 -q -o "$l"
+	lpid=$BG_PID
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
+	kill -USR1 "$d1"
+	"$PYTHON" "$TMP/$name.py" --calls 7 --cycles 5 --period 0.01 "$TMP/d2.count" ||
+		fail "the second daemon failed" || return 1
+	sleep 0.3
+	kill -TERM "$d1"
+	wait "$d1" || fail "the first daemon failed" || return 1
+	kill -INT "$lpid"
+	wait "$lpid" || fail "latscope exited with $?" || return 1
+	want=$(( $(daemon_count "$TMP/d1.count") + $(daemon_count "$TMP/d2.count") ))
+	got=$(getppid_count "$l")
+	echo "getppid: latscope $got, the daemons $want"
+	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, the daemons made $want" ||
+		return 1
+	n=$(jq '[.threads[] | select(.name | endswith(" python3"))] | length' "$l")
+	[ "$n" -eq 2 ] || fail "$n python3 threads traced, expected the 2 daemons'" || return 1
+	[ "$(jq -r .meta.target "$l")" = "cmdline $name" ] || fail "meta.target: $(jq .meta.target "$l")" ||
+		return 1
+}
+
+# --cgroup: the processes of a transient cgroup (as systemd makes for a
+# unit), found running and as they start; a python3 outside is not traced.
+test_record_cgroup__transient_cgroup__its_processes_counted_exactly() {
+	local mnt cg name=lsd-cg-$$ l=$TMP/cgroup.json lpid d1 want got
+	mnt=$(cgroup2_mount)
+	[ -n "$mnt" ] || skip "no unified cgroup hierarchy (cgroup2) is mounted" || return $?
+	make_daemon "$name" || return $?
+	cg=$mnt/latscope-test-$$.scope
+	mkdir "$cg" || fail "cannot create $cg" || return 1
+	# the processes first: a cgroup with processes cannot be removed
+	trap 'cleanup_bg; rmdir "$cg"' RETURN
+	bg "$PYTHON" "$TMP/$name.py" --calls 5 --period 0.01 "$TMP/outside.count"
+	bg "${IN_CGROUP[@]}" "$cg" "$PYTHON" "$TMP/$name.py" --wait --ready "$TMP/cg1.ready" --calls 10 \
+		"$TMP/cg1.count"
+	d1=$BG_PID
+	wait_for test -e "$TMP/cg1.ready" || fail "the daemon did not start" || return 1
+	bg "$LATSCOPE" record --cgroup "${cg#"$mnt"}" -d 60 -q -o "$l"
+	lpid=$BG_PID
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
+	kill -USR1 "$d1"
+	"${IN_CGROUP[@]}" "$cg" "$PYTHON" "$TMP/$name.py" --calls 3 --cycles 4 "$TMP/cg2.count" ||
+		fail "the second daemon failed" || return 1
+	sleep 0.2
+	kill -TERM "$d1"
+	wait "$d1" || fail "the first daemon failed" || return 1
+	kill -INT "$lpid"
+	wait "$lpid" || fail "latscope exited with $?" || return 1
+	want=$(( $(daemon_count "$TMP/cg1.count") + $(daemon_count "$TMP/cg2.count") ))
+	got=$(getppid_count "$l")
+	echo "getppid: latscope $got, the daemons in $cg $want"
+	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, the cgroup's daemons made $want" ||
+		return 1
+}
+
+# --unit NAME: not running when latscope starts; started, then restarted
+# the way systemd does it (a new cgroup of the same name, hence a new id).
+test_record_unit__started_then_restarted__both_runs_counted() {
+	local mnt slice unit name=lsd-unit-$$ l=$TMP/unit.json lpid want got
+	mnt=$(cgroup2_mount)
+	[ -n "$mnt" ] || skip "no unified cgroup hierarchy (cgroup2) is mounted" || return $?
+	make_daemon "$name" || return $?
+	slice=$mnt/latscope-test-$$.slice
+	unit=$slice/$name.service
+	mkdir "$slice" || fail "cannot create $slice" || return 1
+	trap 'cleanup_bg; rmdir "$unit" "$slice" 2>/dev/null' RETURN
+	bg "$LATSCOPE" record --unit "$name" -d 60 -q -o "$l" 2>"$TMP/unit.err"
+	lpid=$BG_PID
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
+	grep -q "no process matches unit $name.service yet" "$TMP/unit.err" ||
+		fail "no warning that the unit is not running: $(cat "$TMP/unit.err")" || return 1
+	mkdir "$unit" && "${IN_CGROUP[@]}" "$unit" "$PYTHON" "$TMP/$name.py" --calls 10 --cycles 5 \
+		"$TMP/u1.count" || fail "the first run failed" || return 1
+	rmdir "$unit" && mkdir "$unit" && "${IN_CGROUP[@]}" "$unit" "$PYTHON" "$TMP/$name.py" --calls 3 \
+		--cycles 6 "$TMP/u2.count" || fail "the restarted run failed" || return 1
+	kill -INT "$lpid"
+	wait "$lpid" || fail "latscope exited with $?" || return 1
+	want=$(( $(daemon_count "$TMP/u1.count") + $(daemon_count "$TMP/u2.count") ))
+	got=$(getppid_count "$l")
+	echo "getppid: latscope $got, the unit's two runs $want"
+	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, the unit made $want" ||
+		return 1
+}
+
+# --exe PATH follows the path: a binary replaced with mv (as a package
+# upgrade does) and started again is traced too.
+test_record_exe__binary_replaced_by_mv__both_runs_counted() {
+	local bin=$TMP/bin/lspy-$$ l=$TMP/exe.json lpid want got
+	make_daemon lsd-exe-$$ || return $?
+	mkdir -p "$TMP/bin" && cp "$(readlink -f "$PYTHON")" "$bin" || fail "cannot copy python3" ||
+		return 1
+	bg "$LATSCOPE" record --exe "$bin" -d 60 -q -o "$l" 2>/dev/null
+	lpid=$BG_PID
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
+	"$bin" "$TMP/lsd-exe-$$.py" --calls 4 --cycles 5 "$TMP/e1.count" ||
+		fail "the first run failed" || return 1
+	cp "$bin" "$bin.new" && mv "$bin.new" "$bin" || fail "cannot replace $bin" || return 1
+	"$bin" "$TMP/lsd-exe-$$.py" --calls 6 --cycles 5 "$TMP/e2.count" ||
+		fail "the run of the new binary failed" || return 1
+	kill -INT "$lpid"
+	wait "$lpid" || fail "latscope exited with $?" || return 1
+	want=$(( $(daemon_count "$TMP/e1.count") + $(daemon_count "$TMP/e2.count") ))
+	got=$(getppid_count "$l")
+	echo "getppid: latscope $got, the two binaries' runs $want"
+	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, expected $want" || return 1
+}
+
+# -c with a Python daemon's script name: nothing has that comm, and the
+# warning comes at once with the processes to use --cmdline for.
+test_record_comm__python_script_name__hint_lists_cmdline() {
+	local name=lsd-hint-$$ d out
+	make_daemon "$name" || return $?
+	bg "$PYTHON" "$TMP/$name.py" --wait --ready "$TMP/hint.ready" "$TMP/hint.count"
+	d=$BG_PID
+	wait_for test -e "$TMP/hint.ready" || fail "the daemon did not start" || return 1
+	out=$("$LATSCOPE" record -c "${name:0:15}" -d 0.5 2>&1 >/dev/null)
+	echo "$out"
+	grep -qx "Warning: no process matches comm ${name:0:15} yet; waiting for one to start" <<<"$out" ||
+		fail "no warning" || return 1
+	grep -q "^Hint: 1 process has '${name:0:15}' in its command line but another name; to trace it, use --cmdline ${name:0:15}$" <<<"$out" ||
+		fail "no hint" || return 1
+	grep -qx "Hint:   $d $PYTHON $TMP/$name.py --wait .*" <<<"$out" ||
+		fail "the daemon is not listed" || return 1
+}
+
+test_record_exe__script__exit_3_suggests_cmdline() {
+	local out rc
+	make_daemon lsd-script-$$ || return $?
+	out=$("$LATSCOPE" record --exe "$TMP/lsd-script-$$.py" -d 1 2>&1)
+	rc=$?
+	exit_3_one_line "$out" "$rc" "Error: --exe $TMP/lsd-script-$$.py: a script, not an executable: the kernel runs its interpreter (/usr/bin/python3); trace it by its command line: --cmdline lsd-script-$$.py"
+}
