@@ -23,8 +23,8 @@ VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # Debian packages the build, the tests and the demo need (make deps).
 BUILD_PKGS	:= clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev \
-		   zlib1g-dev libjson-c-dev
-TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping
+		   zlib1g-dev libjson-c-dev libmicrohttpd-dev
+TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping prometheus chromium
 
 WARNINGS	:= -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 \
 		   -Wstrict-prototypes -Wmissing-prototypes -Werror=undef \
@@ -34,6 +34,8 @@ ALL_CFLAGS	:= $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE \
 		   -DLATSCOPE_VERSION='"$(VERSION)"' \
 		   -Iinclude -Isrc -I$(OUTPUT) $(EXTRA_CFLAGS)
 LIBS		:= $(shell $(PKG_CONFIG) --libs libbpf json-c 2>/dev/null || echo -lbpf -ljson-c) -lelf -lz -lm
+# only the latscope binary serves HTTP
+SERVER_LIBS	:= $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
 ALL_LDFLAGS	:= $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 # Sanitizers for the unit tests: hostile snapshot input must never crash.
@@ -41,14 +43,14 @@ SAN_FLAGS	?= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 
 # Everything without a main(): tests link these directly.
-LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/save_file.c \
+LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/prom.c src/save_file.c \
 		   src/snapshot.c src/snapshot_load.c src/snapshot_write.c src/report.c \
 		   src/subsys.c src/syscall_names.c src/log.c src/parse.c src/record_opts.c \
 		   src/rules.c src/snapshot_cols.c src/report_table.c src/report_view.c \
 		   src/mannwhitney.c src/diff.c src/diff_gate.c src/report_diff.c \
 		   src/proc_info.c src/match.c
 CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/cmd_diff.c src/target.c \
-		   src/collect.c src/interval.c src/selfcost.c
+		   src/collect.c src/interval.c src/selfcost.c src/http_server.c src/record_metrics.c
 LIB_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 CMD_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(CMD_SRCS))
 BPF_OBJS	:= $(OUTPUT)/latscope.bpf.o
@@ -111,7 +113,7 @@ $(OUTPUT)/libls.a: $(LIB_OBJS)
 
 $(OUTPUT)/latscope: $(CMD_OBJS) $(OUTPUT)/libls.a
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(ALL_LDFLAGS) $(LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(ALL_LDFLAGS) $(LIBS) $(SERVER_LIBS) -o $@
 
 # The test oracles: what they share (tools/oracle.c: counted syscalls,
 # counters, JSON, options) and what they share with latscope (messages,

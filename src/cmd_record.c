@@ -27,6 +27,7 @@
 #include "main.h"
 #include "match.h"
 #include "proc_info.h"
+#include "record_metrics.h"
 #include "record_opts.h"
 #include "report.h"
 #include "report_diff.h"
@@ -335,6 +336,8 @@ struct run_state {
 	struct ls_snapshot *baseline;	/* --baseline, loaded before tracing */
 	pid_t child;
 	int child_status;
+	struct ls_record_metrics *metrics;	/* --listen, --prom-file */
+	int prom_file_err;	/* the last --prom-file error, so it is said once */
 };
 
 /* -i problems other than stdout's are said once: the run goes on regardless. */
@@ -431,11 +434,66 @@ static void reap_children(pid_t child, int *child_status)
 }
 
 
+/* --prom-file: an error is said when it starts and when it ends, not every interval. */
+static void write_prom_file(const struct record_opts *o, struct run_state *rs, bool final)
+{
+	int ret = ls_record_metrics_write_file(rs->metrics, o->prom_file, final);
+
+	if (ret && ret != rs->prom_file_err)
+		ls_warn("cannot write the metrics to %s: %s%s", o->prom_file, strerror(-ret),
+			final ? "" : "; trying again every interval");
+	else if (!ret && rs->prom_file_err)
+		ls_warn("the metrics are written to %s again", o->prom_file);
+	rs->prom_file_err = ret;
+}
+
+/*
+ * --listen, --prom-file: serving starts before the target does, so that a
+ * port in use or an unwritable file stops latscope before anything runs.
+ */
+static int start_metrics(const struct record_opts *o, struct run_state *rs, bool cost,
+			 __u64 start_unix_ns)
+{
+	struct ls_record_metrics_cfg cfg = {
+		.fds = &rs->fds,
+		.rules = rs->rules,
+		.cost_obj = cost ? rs->skel->obj : NULL,
+		.max_keys = o->max_keys,
+		.start_unix_s = (double)start_unix_ns / 1e9,
+	};
+	char err[512];
+	int ret;
+
+	rs->metrics = ls_record_metrics_new(&cfg);
+	if (!rs->metrics) {
+		ls_err("out of memory");
+		return LS_EXIT_FAILURE;
+	}
+	if (o->listen) {
+		if (ls_record_metrics_listen(rs->metrics, (const struct sockaddr *)&o->listen_addr,
+					     o->listen_addrlen, err, sizeof(err))) {
+			ls_err("%s", err);
+			return LS_EXIT_FAILURE;
+		}
+		ls_notice("Serving metrics at %s", ls_record_metrics_url(rs->metrics));
+	}
+	if (o->prom_file) {
+		ret = ls_record_metrics_write_file(rs->metrics, o->prom_file, true);
+		if (ret) {
+			ls_err("--prom-file %s: %s", o->prom_file, strerror(-ret));
+			return LS_EXIT_FAILURE;
+		}
+	}
+	return LS_EXIT_OK;
+}
+
 /* Wait for: a stop signal, the duration, or no live target left. */
 static int trace_loop(const struct record_opts *o, struct run_state *rs,
 		      const struct ls_meta *meta, __u64 start)
 {
 	__u64 deadline = o->duration_s > 0 ? start + (__u64)(o->duration_s * 1e9) : 0;
+	__u64 prom_period = (__u64)((o->interval_s > 0 ? o->interval_s : LS_PROM_FILE_DEFAULT_S) * 1e9);
+	__u64 next_prom = o->prom_file ? start + prom_period : 0;
 	struct timespec tick = { 0, TICK_NS };
 	int live;
 
@@ -451,6 +509,10 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 			break;
 		if (ls_intervals_due(&rs->iv, now))
 			next_interval(rs, meta, now, o->format);
+		if (next_prom && now >= next_prom) {
+			write_prom_file(o, rs, false);
+			next_prom += prom_period;
+		}
 		live = target_live_count(&rs->tmaps);
 		/* by name, a target may (re)start at any time: only -d or a signal stop */
 		if (live == 0 && !record_by_name(o)) {
@@ -632,6 +694,7 @@ int cmd_record(int argc, char **argv)
 	struct ls_meta meta = {};
 	struct ls_rules rules;
 	size_t found = 0;
+	bool metrics_cost;
 	char err[512];
 	__u64 t0;
 	int ret;
@@ -709,11 +772,18 @@ int cmd_record(int argc, char **argv)
 	 * the cost line is printed (a text report on stdout).
 	 */
 	rs.measure_cost = !o.no_cost && !o.quiet && o.format == LS_FMT_TEXT;
-	rs.cost_fd = rs.measure_cost ? ls_selfcost_start() : -1;
+	/* and for --listen/--prom-file, whose readers watch it over days */
+	metrics_cost = !o.no_cost && (o.listen || o.prom_file);
+	rs.cost_fd = rs.measure_cost || metrics_cost ? ls_selfcost_start() : -1;
 	install_signal_handlers();
 	fill_meta(&meta, &o, argc, argv);
 	t0 = now_ns(CLOCK_MONOTONIC);
 	meta.start_unix_ns = now_ns(CLOCK_REALTIME);
+	if (o.listen || o.prom_file) {
+		ret = start_metrics(&o, &rs, metrics_cost && rs.cost_fd >= 0, meta.start_unix_ns);
+		if (ret)
+			goto out;
+	}
 	if (o.cmd) {
 		/* orphans of the command (daemons that double-fork) come back to us */
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -745,6 +815,11 @@ int cmd_record(int argc, char **argv)
 
 	ls_intervals_init(&rs.iv, (__u64)(o.interval_s * 1e9), t0);
 	trace_loop(&o, &rs, &meta, t0);
+	if (rs.metrics) {
+		ls_record_metrics_stop_server(rs.metrics);
+		if (o.prom_file)
+			write_prom_file(&o, &rs, true);
+	}
 	ret = final_report(&o, &rs, &meta, t0);
 	/* what the child's PR_SET_PDEATHSIG would do anyway, said and done here */
 	if (rs.child && rs.child_status == 0 &&
@@ -754,6 +829,7 @@ int cmd_record(int argc, char **argv)
 		kill(rs.child, SIGTERM);
 	}
 out:
+	ls_record_metrics_free(rs.metrics);
 	if (rs.cost_fd >= 0)
 		close(rs.cost_fd);
 	ls_intervals_free(&rs.iv);

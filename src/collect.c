@@ -260,30 +260,6 @@ int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_
 	return 0;
 }
 
-/*
- * A rule's name wins over the built-in one: the kernel marked keys it
- * matched; "exec COMM" rules are applied here, to exec:<comm> entries.
- */
-static void name_key(const struct ls_key *k, const struct ls_rules *rules, char *name, size_t len)
-{
-	char comm[17] = "";
-	int r;
-
-	if (rules && k->rule && k->rule <= rules->n) {
-		snprintf(name, len, "%s", rules->name[k->rule - 1]);
-		return;
-	}
-	if (rules && k->kind == LS_KIND_EXEC) {
-		memcpy(comm, k->addr, 16);
-		r = ls_rules_match_child(rules, comm);
-		if (r >= 0) {
-			snprintf(name, len, "%s", rules->name[r]);
-			return;
-		}
-	}
-	ls_subsys_name(k, name, len);
-}
-
 static struct ls_syscall_stats *entry_in(struct ls_snapshot *snap, const struct ls_key *k,
 					 const char *subsys)
 {
@@ -333,7 +309,7 @@ static int entries_for(struct ls_snapshot *snap, const struct ls_raw *raw, const
 	struct ls_group *g;
 	int n = 0;
 
-	name_key(k, rules, name, sizeof(name));
+	ls_rules_key_name(rules, k, name, sizeof(name));
 	out[n] = entry_in(snap, k, name);
 	if (!out[n++])
 		return -ENOMEM;

@@ -95,6 +95,15 @@ void ls_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+void ls_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog("", fmt, ap);
+	va_end(ap);
+}
+
 int ls_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if ((level == LIBBPF_DEBUG || level == LIBBPF_INFO) && !verbose)

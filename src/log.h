@@ -23,6 +23,9 @@ void ls_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "<msg>\n" on stderr, only with -v. */
 void ls_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* "<msg>\n" on stderr, always: what the user must know to go on (a URL). */
+void ls_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* libbpf print callback: drops LIBBPF_DEBUG (and INFO) unless -v. */
 int ls_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args);
 

@@ -8,8 +8,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include "parse.h"
 
 /*
@@ -144,4 +149,55 @@ int ls_parse_name(const char *s, const char *const *names, size_t n)
 		if (names[i] && !strcmp(s, names[i]))
 			return (int)i;
 	return -EINVAL;
+}
+
+int ls_parse_listen(const char *s, struct sockaddr_storage *addr, unsigned int *addrlen)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL;
+	char host[256];
+	const char *port;
+	unsigned long p;
+	size_t hlen;
+	int err;
+
+	if (!s || !addr || !addrlen)
+		return -EINVAL;
+	port = strrchr(s, ':');
+	if (!port) {
+		port = s;
+		snprintf(host, sizeof(host), "127.0.0.1");
+	} else if (s[0] == '[') {
+		/* "[::1]:9477": the brackets keep the address's colons apart */
+		hlen = (size_t)(port - s);
+		if (hlen < 3 || s[hlen - 1] != ']' || hlen - 2 >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s + 1, hlen - 2);
+		host[hlen - 2] = '\0';
+		hints.ai_flags |= AI_NUMERICHOST;
+		hints.ai_family = AF_INET6;
+		port++;
+	} else {
+		hlen = (size_t)(port - s);
+		/* an IPv6 address without brackets: its last group would be the port */
+		if (!hlen || hlen >= sizeof(host) || memchr(s, ':', hlen))
+			return -EINVAL;
+		memcpy(host, s, hlen);
+		host[hlen] = '\0';
+		port++;
+	}
+	err = ls_parse_ulong(port, 0, 65535, &p);
+	if (err)
+		return err;
+	if (getaddrinfo(host, port, &hints, &res) || !res)
+		return hints.ai_flags & AI_NUMERICHOST ? -EINVAL : -EADDRNOTAVAIL;
+	if (res->ai_addrlen > sizeof(*addr)) {
+		freeaddrinfo(res);
+		return -EINVAL;
+	}
+	memset(addr, 0, sizeof(*addr));
+	memcpy(addr, res->ai_addr, res->ai_addrlen);
+	*addrlen = (unsigned int)res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
 }

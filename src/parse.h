@@ -27,4 +27,16 @@ int ls_parse_pid_list(const char *s, pid_t *pids, size_t max, size_t *n);
 /* Index of s in names[0..n) (NULL entries skipped), or -EINVAL. */
 int ls_parse_name(const char *s, const char *const *names, size_t n);
 
+struct sockaddr_storage;
+
+/*
+ * A listening address: "PORT" (127.0.0.1:PORT), "IPV4:PORT", "[IPV6]:PORT"
+ * or "NAME:PORT" (the first address NAME resolves to).  PORT is 0 to 65535
+ * (0: the kernel picks one).  ":PORT" is -EINVAL: Go servers read it as
+ * every interface, and every interface must be asked for by address.
+ * -EINVAL for the syntax, -ERANGE for the port, -EADDRNOTAVAIL for a name
+ * that does not resolve.
+ */
+int ls_parse_listen(const char *s, struct sockaddr_storage *addr, unsigned int *addrlen);
+
 #endif

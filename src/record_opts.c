@@ -59,6 +59,13 @@ void record_usage(FILE *f)
 "                           reads to every syscall of every process meanwhile\n"
 "      --max-keys N         room for N (subsystem, syscall, thread) entries,\n"
 "                           ~8.3 KiB of kernel memory each (default 1024)\n"
+"      --listen [ADDR:]PORT serve Prometheus/OpenMetrics metrics at\n"
+"                           http://ADDR:PORT/metrics while tracing; ADDR is\n"
+"                           127.0.0.1 unless given (0.0.0.0 or [::] for every\n"
+"                           interface); PORT 0 picks a free port\n"
+"      --prom-file PATH     write the same metrics to PATH atomically every -i\n"
+"                           SECONDS (default 15), for node_exporter's textfile\n"
+"                           collector\n"
 "  -h, --help               show this help\n"
 "\n"
 "Examples:\n"
@@ -68,6 +75,7 @@ void record_usage(FILE *f)
 "  latscope record -c wanctl -r wan.rules -d 60\n"
 "  latscope record --cmdline autorate_continuous -d 60 -o run.json\n"
 "  latscope record --unit wanctl@wan1 -d 60\n"
+"  latscope record -c wanctl --listen 9477 -q\n"
 "\n"
 "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF.\n"
 "Exit codes: 0 ok, 1 failure, 2 usage, 3 no such target, 4 permission,\n"
@@ -150,10 +158,31 @@ static int add_cgroup_or_unit(struct record_opts *o, const char *opt, const char
 	return 0;
 }
 
+static int parse_listen(struct record_opts *o, const char *arg, char *err, size_t errlen)
+{
+	int ret = ls_parse_listen(arg, &o->listen_addr, &o->listen_addrlen);
+
+	if (ret == -ERANGE)
+		snprintf(err, errlen, "--listen: '%s': the port must be 0 to 65535", arg);
+	else if (ret == -EADDRNOTAVAIL)
+		snprintf(err, errlen, "--listen: '%s': the host name does not resolve", arg);
+	else if (ret && arg[0] == ':')
+		snprintf(err, errlen, "--listen: '%s': give the address to listen on: "
+			 "127.0.0.1%s (this host only, the default for a bare port), or "
+			 "0.0.0.0%s / [::]%s (every interface)", arg, arg, arg, arg);
+	else if (ret)
+		snprintf(err, errlen, "--listen: '%s' is not PORT, ADDR:PORT or [IPV6]:PORT",
+			 arg);
+	else
+		o->listen = arg;
+	return ret;
+}
+
 int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	enum { OPT_FOLLOW = LS_OPT_CMD, OPT_NO_FOLLOW, OPT_RULE, OPT_EXE, OPT_NO_NL_CLASSES,
-	       OPT_MAX_KEYS, OPT_NO_COST, OPT_BASELINE, OPT_CMDLINE, OPT_CGROUP, OPT_UNIT };
+	       OPT_MAX_KEYS, OPT_NO_COST, OPT_BASELINE, OPT_CMDLINE, OPT_CGROUP, OPT_UNIT,
+	       OPT_LISTEN, OPT_PROM_FILE };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -172,6 +201,8 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		{ "no-netlink-classes", no_argument, NULL, OPT_NO_NL_CLASSES },
 		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
 		{ "no-cost", no_argument, NULL, OPT_NO_COST },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "prom-file", required_argument, NULL, OPT_PROM_FILE },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 		{ "help", no_argument, NULL, 'h' },
@@ -276,6 +307,17 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 			}
 			o->max_keys = (unsigned int)val;
 			break;
+		case OPT_LISTEN:
+			if (parse_listen(o, optarg, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_PROM_FILE:
+			if (!*optarg) {
+				snprintf(err, errlen, "--prom-file: empty path");
+				return -EINVAL;
+			}
+			o->prom_file = optarg;
+			break;
 		case OPT_FOLLOW:
 			follow = 1;
 			break;
@@ -298,8 +340,9 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 			 "--cmdline PATTERN, --unit NAME, --cgroup PATH or -- COMMAND");
 		return -EINVAL;
 	}
-	if (o->quiet && !o->output) {
-		snprintf(err, errlen, "-q without -o would throw the report away");
+	if (o->quiet && !o->output && !o->listen && !o->prom_file) {
+		snprintf(err, errlen, "-q without -o, --listen or --prom-file would throw the "
+			 "report away");
 		return -EINVAL;
 	}
 	o->follow = follow >= 0 ? follow : o->cmd != NULL;

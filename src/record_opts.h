@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include "latscope.h"
 #include "format.h"
@@ -38,7 +39,14 @@ struct record_opts {
 	bool no_nl_classes;		/* --no-netlink-classes */
 	bool no_cost;			/* --no-cost: no BPF run-time statistics */
 	unsigned int max_keys;		/* --max-keys: (subsystem, syscall, thread) slots */
+	const char *listen;		/* --listen ADDR:PORT as given; NULL: no server */
+	struct sockaddr_storage listen_addr;	/* ...and parsed */
+	unsigned int listen_addrlen;
+	const char *prom_file;		/* --prom-file PATH: the exposition, every interval */
 };
+
+/* --prom-file without -i: as often as Prometheus scrapes by default. */
+#define LS_PROM_FILE_DEFAULT_S	15.0
 
 /*
  * -c, --exe, --cmdline, --cgroup or --unit: targets are found by name, now

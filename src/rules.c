@@ -680,3 +680,23 @@ int ls_rules_match_child(const struct ls_rules *rs, const char *comm)
 	}
 	return -1;
 }
+
+void ls_rules_key_name(const struct ls_rules *rs, const struct ls_key *k, char *name, size_t len)
+{
+	char comm[17] = "";
+	int r;
+
+	if (rs && k->rule && k->rule <= rs->n) {
+		snprintf(name, len, "%s", rs->name[k->rule - 1]);
+		return;
+	}
+	if (rs && k->kind == LS_KIND_EXEC) {
+		memcpy(comm, k->addr, 16);
+		r = ls_rules_match_child(rs, comm);
+		if (r >= 0) {
+			snprintf(name, len, "%s", rs->name[r]);
+			return;
+		}
+	}
+	ls_subsys_name(k, name, len);
+}

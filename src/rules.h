@@ -41,4 +41,11 @@ __u32 ls_rules_need(const struct ls_rules *rs);
 /* Index of the first "exec COMM" rule for a child named comm, or -1. */
 int ls_rules_match_child(const struct ls_rules *rs, const char *comm);
 
+/*
+ * The subsystem a stats key is reported under: a rule's name wins over the
+ * built-in one (the kernel marked the keys a rule matched; "exec COMM"
+ * rules are applied here, to exec:<comm> keys).  rs may be NULL.
+ */
+void ls_rules_key_name(const struct ls_rules *rs, const struct ls_key *k, char *name, size_t len);
+
 #endif

@@ -12,6 +12,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "parse.h"
 
 /* Written into outputs first, so a refused value provably left them alone. */
@@ -247,6 +252,61 @@ static void parse_pid_list__junk__einval(void **state)
 	parse_pids_fails(NULL, PIDS_MAX, -EINVAL);
 }
 
+/* The address and port ls_parse_listen() made of s, as "addr port". */
+static const char *listen_ok(const char *s)
+{
+	static char out[INET6_ADDRSTRLEN + 8];
+	struct sockaddr_storage ss;
+	char host[INET6_ADDRSTRLEN];
+	unsigned int len = 0;
+
+	assert_int_equal(ls_parse_listen(s, &ss, &len), 0);
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		assert_int_equal(len, sizeof(*a));
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		snprintf(out, sizeof(out), "%s %u", host, ntohs(a->sin6_port));
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		assert_int_equal(ss.ss_family, AF_INET);
+		assert_int_equal(len, sizeof(*a));
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		snprintf(out, sizeof(out), "%s %u", host, ntohs(a->sin_port));
+	}
+	return out;
+}
+
+static void parse_listen__forms__loopback_unless_an_address_is_given(void **state)
+{
+	assert_string_equal(listen_ok("9477"), "127.0.0.1 9477");
+	assert_string_equal(listen_ok("0"), "127.0.0.1 0");
+	assert_string_equal(listen_ok("127.0.0.1:9477"), "127.0.0.1 9477");
+	assert_string_equal(listen_ok("0.0.0.0:65535"), "0.0.0.0 65535");
+	assert_string_equal(listen_ok("[::1]:9477"), "::1 9477");
+	assert_string_equal(listen_ok("[::]:80"), ":: 80");
+	assert_string_equal(listen_ok("[::ffff:10.0.0.1]:1"), "::ffff:10.0.0.1 1");
+}
+
+static void parse_listen__malformed__refused(void **state)
+{
+	const char *bad[] = { "", ":9477", "::1:9477", "[::1]9477", "[::1]:", "[]:80", "[1.2.3.4]:80",
+			      "127.0.0.1:", "127.0.0.1:http", "abc", "-1", "+80", "[::1:80",
+			      "1.2.3.4: 80" };
+	struct sockaddr_storage ss;
+	unsigned int len = 7;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(ls_parse_listen(bad[i], &ss, &len), -EINVAL);
+		assert_int_equal(len, 7);
+	}
+	assert_int_equal(ls_parse_listen("65536", &ss, &len), -ERANGE);
+	assert_int_equal(ls_parse_listen("[::1]:99999", &ss, &len), -ERANGE);
+	assert_int_equal(ls_parse_listen(NULL, &ss, &len), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +327,8 @@ int main(void)
 		cmocka_unit_test(parse_pid_list__non_positive_or_huge_pid__erange),
 		cmocka_unit_test(parse_pid_list__empty_items__einval),
 		cmocka_unit_test(parse_pid_list__junk__einval),
+		cmocka_unit_test(parse_listen__forms__loopback_unless_an_address_is_given),
+		cmocka_unit_test(parse_listen__malformed__refused),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

@@ -342,6 +342,27 @@ static void parse__flag_given_a_value__refused_and_named(void **state)
 	REFUSED("'--help=x'", "--help=x", "-p", "1");
 }
 
+static void parse__listen_and_prom_file__kept_and_allow_quiet(void **state)
+{
+	struct argv_buf b;
+	struct record_opts o;
+
+	assert_int_equal(PARSE(&b, &o, "--listen", "9477", "--prom-file", "/tmp/x.prom", "-q",
+			       "-p", "1"), 0);
+	assert_string_equal(o.listen, "9477");
+	assert_int_equal(o.listen_addr.ss_family, AF_INET);
+	assert_string_equal(o.prom_file, "/tmp/x.prom");
+	assert_true(o.quiet);
+	assert_int_equal(PARSE(&b, &o, "-p", "1"), 0);
+	assert_null(o.listen);
+	assert_null(o.prom_file);
+	REFUSED("0.0.0.0:9477", "--listen", ":9477", "-p", "1");
+	REFUSED("0 to 65535", "--listen", "70000", "-p", "1");
+	REFUSED("not PORT", "--listen", "x:y", "-p", "1");
+	REFUSED("--prom-file", "--prom-file", "", "-p", "1");
+	REFUSED("-q without -o", "-q", "-p", "1");
+}
+
 static void parse__missing_value__refused_and_named(void **state)
 {
 	REFUSED("'-p'", "-p");
@@ -430,6 +451,7 @@ int main(void)
 		cmocka_unit_test(parse__names__limits_refused),
 		cmocka_unit_test(parse__unknown_option__refused_and_named),
 		cmocka_unit_test(parse__flag_given_a_value__refused_and_named),
+		cmocka_unit_test(parse__listen_and_prom_file__kept_and_allow_quiet),
 		cmocka_unit_test(parse__missing_value__refused_and_named),
 		cmocka_unit_test(parse__help__returns_1_before_any_check),
 		cmocka_unit_test(parse__next_parse__starts_fresh),
