@@ -24,7 +24,7 @@ VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 # Debian packages the build, the tests and the demo need (make deps).
 BUILD_PKGS	:= clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev \
 		   zlib1g-dev libjson-c-dev libmicrohttpd-dev
-TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping prometheus chromium
+TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping prometheus curl
 
 WARNINGS	:= -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 \
 		   -Wstrict-prototypes -Wmissing-prototypes -Werror=undef \
