@@ -455,6 +455,7 @@ static int start_metrics(const struct record_opts *o, struct run_state *rs, bool
 			 __u64 start_unix_ns)
 {
 	struct ls_record_metrics_cfg cfg = {
+		.opts = o,
 		.fds = &rs->fds,
 		.rules = rs->rules,
 		.cost_obj = cost ? rs->skel->obj : NULL,

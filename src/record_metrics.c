@@ -8,8 +8,11 @@
 #include <sys/resource.h>
 #include <bpf/bpf.h>
 #include "http_server.h"
+#include "match.h"
+#include "proc_info.h"
 #include "prom.h"
 #include "record_metrics.h"
+#include "record_opts.h"
 #include "save_file.h"
 #include "selfcost.h"
 #include "target.h"
@@ -36,12 +39,52 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
-/* A live process's name from /proc; an exited one's from the exit hook's map. */
+/*
+ * The name the user gave for the process's target: the only --unit or
+ * --cmdline of the run, which then names every traced process (children
+ * followed too, and processes gone before a read saw them); with several,
+ * the one it runs in or matches while it lives.  false: none.
+ */
+static bool target_name(const struct record_opts *o, pid_t pid, char *buf, size_t len)
+{
+	char text[LS_CMDLINE_READ_MAX + 1];
+	size_t i;
+
+	if (o->n_units + o->n_cmdlines == 1 && !o->n_comms && !o->exe && !o->n_cgroups) {
+		snprintf(buf, len, "%s", o->n_units ? o->units[0] : o->cmdlines[0]);
+		return true;
+	}
+	if (o->n_units && ls_proc_cgroup(pid, text, sizeof(text)) > 0) {
+		for (i = 0; i < o->n_units; i++) {
+			if (ls_cgroup_has_unit(text, o->units[i])) {
+				snprintf(buf, len, "%s", o->units[i]);
+				return true;
+			}
+		}
+	}
+	/* the kernel matched the same first bytes of the arguments */
+	if (o->n_cmdlines && ls_proc_cmdline(pid, text, sizeof(text)) > 0) {
+		for (i = 0; i < o->n_cmdlines; i++) {
+			if (strstr(text, o->cmdlines[i])) {
+				snprintf(buf, len, "%s", o->cmdlines[i]);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * The `process` label: the target's name (above), else the comm; a live
+ * process's from /proc, an exited one's from the exit hook's map.
+ */
 static void proc_name(void *ctx, __u32 tgid, char *buf, size_t len)
 {
 	struct ls_record_metrics *m = ctx;
 	char comm[16];
 
+	if (m->cfg.opts && target_name(m->cfg.opts, (pid_t)tgid, buf, len))
+		return;
 	if (!target_comm((pid_t)tgid, (pid_t)tgid, buf, len))
 		return;
 	if (!bpf_map_lookup_elem(m->cfg.fds->thread_comms_fd, &tgid, comm))

@@ -13,8 +13,10 @@
 
 struct bpf_object;
 struct ls_rules;
+struct record_opts;
 
 struct ls_record_metrics_cfg {
+	const struct record_opts *opts;	/* --unit, --cmdline: the `process` label */
 	const struct ls_map_fds *fds;
 	const struct ls_rules *rules;
 	struct bpf_object *cost_obj;	/* programs whose run time is exported; NULL: none */

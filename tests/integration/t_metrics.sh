@@ -117,24 +117,25 @@ test_metrics__prometheus_scrapes_democtl__p50_matches_snapshot() {
 		return 1
 }
 
-# A target restarted under -c: the second run's calls add to the first's.
+# A target restarted under --cmdline: the second run's calls add to the
+# first's, in the series named after the pattern.
 test_metrics__target_restarted__counts_add_up() {
 	local lpid url first second i
-	bg "$LATSCOPE" record -q -c democtl --listen 127.0.0.1:0 2> "$TMP/restart.err"
+	bg "$LATSCOPE" record -q --cmdline metrics-restart --listen 127.0.0.1:0 2> "$TMP/restart.err"
 	lpid=$BG_PID
 	url=$(metrics_url "$TMP/restart.err") || fail "no URL: $(cat "$TMP/restart.err")" || return 1
 	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	for i in 1 2; do
-		"$DEMOCTL" -q -n 5 -i 10 -d 1 -p "$DEMO_PORT" >/dev/null 2>&1 ||
-			fail "democtl run $i failed" || return 1
+		"$DEMOCTL" -q -n 5 -i 10 -d 1 -p "$DEMO_PORT" -j "$TMP/metrics-restart.$i.json" \
+			>/dev/null 2>&1 || fail "democtl run $i failed" || return 1
 		sleep 0.6	# scrapes closer than 0.5 s share one read
 		curl -sf "$url" > "$TMP/restart.$i" || fail "scrape $i failed" || return 1
 	done
-	first=$(sample "$TMP/restart.1" "_count{$TC_SENDTO,process=\"democtl\"}")
-	second=$(sample "$TMP/restart.2" "_count{$TC_SENDTO,process=\"democtl\"}")
+	first=$(sample "$TMP/restart.1" "_count{$TC_SENDTO,process=\"metrics-restart\"}")
+	second=$(sample "$TMP/restart.2" "_count{$TC_SENDTO,process=\"metrics-restart\"}")
 	echo "tc sendto after run 1: $first, after run 2: $second"
-	[ "$first" = 5 ] || fail "after one run of 5 cycles: $first" || return 1
-	[ "$second" = 10 ] || fail "after two runs of 5 cycles: $second" || return 1
+	[ "$first" = 5 ] || fail "after one run of 5 cycles: '$first'" || return 1
+	[ "$second" = 10 ] || fail "after two runs of 5 cycles: '$second'" || return 1
 	kill -INT "$lpid"
 	wait "$lpid" || fail "latscope exited with $?" || return 1
 }
