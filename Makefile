@@ -130,15 +130,40 @@ $(TOOLS): $(OUTPUT)/%: tools/%.c $(ORACLE_OBJS) | $(OUTPUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itools -MMD -MP $^ $(ALL_LDFLAGS) -lpthread -o $@
 
-# Unit tests: each links only the library sources, with sanitizers.
-$(OUTPUT)/tests/test_%: tests/test_%.c $(LIB_SRCS) $(OUTPUT)/syscall_table.h | $(OUTPUT)/tests
+# Unit tests: the library compiled once more, with sanitizers, into
+# build/san/ (each object with its own .d), and each test linked against
+# it, so touching a header rebuilds the objects and tests that include it
+# and nothing else.  The archive lets a test pull in only what it uses.
+SAN_OUT		:= $(OUTPUT)/san
+SAN_LIB_OBJS	:= $(patsubst src/%.c,$(SAN_OUT)/%.o,$(LIB_SRCS))
+
+$(SAN_OUT):
+	$(call msg,MKDIR,$@)
+	$(Q)mkdir -p $@
+
+$(SAN_OUT)/%.o: src/%.c | $(SAN_OUT)
+	$(call msg,SAN-CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(SAN_OUT)/syscall_names.o: $(OUTPUT)/syscall_table.h
+
+$(SAN_OUT)/libls.a: $(SAN_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(OUTPUT)/tests/%.o: tests/%.c | $(OUTPUT)/tests
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests -MMD -MP $(filter %.c,$^) \
-		$(ALL_LDFLAGS) $(LIBS) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests -MMD -MP -c $< -o $@
+
+$(OUTPUT)/tests/test_%: $(OUTPUT)/tests/test_%.o $(SAN_OUT)/libls.a
+	$(call msg,TEST-LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(filter %.o,$^) $(filter %.a,$^) $(ALL_LDFLAGS) \
+		$(LIBS) -lcmocka -o $@
 
 # The interval bookkeeping sits on collect.c, which reads the BPF maps (and
 # names threads through target.c): libbpf is linked anyway.
-$(OUTPUT)/tests/test_interval: src/interval.c src/collect.c src/target.c
+$(OUTPUT)/tests/test_interval: $(SAN_OUT)/interval.o $(SAN_OUT)/collect.o $(SAN_OUT)/target.o
+$(SAN_OUT)/collect.o $(SAN_OUT)/target.o: $(SKELS)
 
 # make bench (docs/performance.md): C workloads, two reference tracers (the
 # empty-program floor and the clock pair), the loader of single-operation
@@ -204,10 +229,20 @@ bench: $(OUTPUT)/latscope $(BENCH_BINS)
 deps:
 	@sh tools/install-deps.sh $(BUILD_PKGS) $(TEST_PKGS)
 
+# What make test needs, checked without installing anything (make deps does).
+.PHONY: deps-check
+deps-check:
+	@sh tools/install-deps.sh --check $(BUILD_PKGS) $(TEST_PKGS)
+
 .PHONY: unit-test
 unit-test: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "  RUN      $$t"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
+
+# Touching a header rebuilds exactly the unit-test objects that include it.
+.PHONY: build-test
+build-test: $(UNIT_BINS)
+	@MAKE='$(MAKE)' bash tests/build/header_deps.sh
 
 # Integration tests load the real BPF programs: they need root.
 .PHONY: integration-test
@@ -215,8 +250,9 @@ integration-test: all
 	@bash tests/integration/run.sh
 
 .PHONY: test
-test: deps
+test: deps-check
 	@$(MAKE) unit-test
+	@$(MAKE) build-test
 	@$(MAKE) integration-test
 
 .PHONY: check
@@ -241,5 +277,5 @@ clean:
 .DELETE_ON_ERROR:
 .SECONDARY:
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/*.bpf.o.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/*.bpf.o.d $(OUTPUT)/tests/*.d $(SAN_OUT)/*.d)
 -include $(wildcard $(OUTPUT)/bench/*.d)
