@@ -101,7 +101,7 @@ $(OUTPUT)/syscall_table.h: tools/gen-syscall-table.sh | $(OUTPUT)
 	$(Q)CC="$(CC)" sh tools/gen-syscall-table.sh > $@.tmp && mv $@.tmp $@
 
 $(OUTPUT)/syscall_names.o: $(OUTPUT)/syscall_table.h
-$(OUTPUT)/cmd_record.o $(OUTPUT)/collect.o $(OUTPUT)/target.o: $(SKELS)
+$(OUTPUT)/cmd_record.o: $(SKELS)
 
 $(OUTPUT)/%.o: src/%.c | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -163,7 +163,6 @@ $(OUTPUT)/tests/test_%: $(OUTPUT)/tests/test_%.o $(SAN_OUT)/libls.a
 # The interval bookkeeping sits on collect.c, which reads the BPF maps (and
 # names threads through target.c): libbpf is linked anyway.
 $(OUTPUT)/tests/test_interval: $(SAN_OUT)/interval.o $(SAN_OUT)/collect.o $(SAN_OUT)/target.o
-$(SAN_OUT)/collect.o $(SAN_OUT)/target.o: $(SKELS)
 
 # make bench (docs/performance.md): C workloads, two reference tracers (the
 # empty-program floor and the clock pair), the loader of single-operation
