@@ -24,7 +24,7 @@ VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 # Debian packages the build, the tests and the demo need (make deps).
 BUILD_PKGS	:= clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev \
 		   zlib1g-dev libjson-c-dev libmicrohttpd-dev
-TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping prometheus curl
+TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping prometheus curl chromium
 
 WARNINGS	:= -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 \
 		   -Wstrict-prototypes -Wmissing-prototypes -Werror=undef \
@@ -48,7 +48,7 @@ LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/prom.c 
 		   src/subsys.c src/syscall_names.c src/log.c src/parse.c src/record_opts.c \
 		   src/rules.c src/snapshot_cols.c src/report_table.c src/report_view.c \
 		   src/mannwhitney.c src/diff.c src/diff_gate.c src/report_diff.c \
-		   src/proc_info.c src/match.c
+		   src/proc_info.c src/match.c src/perfetto.c src/svg.c src/html.c
 CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/cmd_diff.c src/target.c \
 		   src/collect.c src/interval.c src/selfcost.c src/http_server.c src/record_metrics.c
 LIB_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))

@@ -12,12 +12,19 @@
  */
 static int out_opt(const struct ls_out_opts *o, int c, const char *arg, char *err, size_t errlen)
 {
+	unsigned int fmts = o->fmts ? o->fmts : LS_FMTS_TABLES;
+	enum ls_format fmt;
+	char names[96];
 	long top;
 	int ret;
 
 	if (c == 'f' && o->fmt) {
-		if (ls_format_parse(arg, o->fmt))
-			goto bad;
+		if (ls_format_parse(arg, &fmt) || !(fmts & LS_FMT_BIT(fmt))) {
+			snprintf(err, errlen, "--format: unknown format '%s' (expected %s)", arg,
+				 ls_format_list(fmts, names, sizeof(names)));
+			return -EINVAL;
+		}
+		*o->fmt = fmt;
 	} else if (c == LS_OPT_BY && o->by) {
 		if (ls_by_parse(arg, o->by))
 			goto bad;
@@ -43,10 +50,6 @@ static int out_opt(const struct ls_out_opts *o, int c, const char *arg, char *er
 
 bad:
 	switch (c) {
-	case 'f':
-		snprintf(err, errlen, "--format: unknown format '%s' (expected %s)", arg,
-			 ls_format_names);
-		break;
 	case LS_OPT_BY:
 		snprintf(err, errlen, "--by: unknown grouping '%s' (expected subsystem, syscall, "
 			 "thread or peer)", arg);

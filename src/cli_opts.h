@@ -40,6 +40,7 @@ enum {
  */
 struct ls_out_opts {
 	enum ls_format *fmt;
+	unsigned int fmts;	/* the formats fmt may take (LS_FMT_BIT); 0: LS_FMTS_TABLES */
 	enum ls_by *by;
 	struct ls_pcts *pcts;
 	enum ls_sort *sort;

@@ -14,6 +14,7 @@
 #include "diff.h"
 #include "diff_gate.h"
 #include "cli_opts.h"
+#include "html.h"
 #include "log.h"
 #include "main.h"
 #include "parse.h"
@@ -36,7 +37,9 @@ static void diff_help(FILE *f)
 		"insufficient (fewer than %d calls on a side), new, gone.\n"
 		"\n"
 		"Options:\n"
-		"  -f, --format FMT        text (default), json, csv or markdown\n"
+		"  -f, --format FMT        text (default), json, csv, markdown, or html: one\n"
+		"                          page with the table and both runs' latency\n"
+		"                          histograms overlaid per row (docs/html.md)\n"
 		"      --by WHAT           subsystem (default) or syscall; thread and peer need\n"
 		"                          snapshots that record them\n"
 		"      --percentiles LIST  percentiles to compare (default 50,90,99)\n"
@@ -54,6 +57,7 @@ static void diff_help(FILE *f)
 		"Examples:\n"
 		"  latscope diff before.json after.json\n"
 		"  latscope diff --by syscall -f markdown before.json after.json\n"
+		"  latscope diff -f html before.json after.json > diff.html\n"
 		"  latscope diff --fail-if 'p99>+10%%' --fail-if 'tc.p50>+2ms' base.json new.json\n"
 		"\n"
 		"Exit codes: 0 ok, 1 failure, 2 usage, 6 unreadable or invalid snapshot,\n"
@@ -83,6 +87,8 @@ static int write_diff(FILE *f, const void *ctx)
 {
 	const struct diff_job *job = ctx;
 
+	if (job->opts->fmt == LS_FMT_HTML)
+		return ls_html_diff(f, job->d, job->before, job->after, job->opts);
 	return ls_diff_write(f, job->d, job->before, job->after, job->opts);
 }
 
@@ -100,7 +106,8 @@ static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct ls_out_opts shared = { .fmt = &a->out.fmt, .by = &a->by, .pcts = &a->out.pcts };
+	const struct ls_out_opts shared = { .fmt = &a->out.fmt, .by = &a->by, .pcts = &a->out.pcts,
+					    .fmts = LS_FMTS_TABLES | LS_FMT_BIT(LS_FMT_HTML) };
 	struct ls_getopt g;
 	char err[256];
 	int c;

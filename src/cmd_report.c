@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli_opts.h"
+#include "html.h"
 #include "log.h"
 #include "main.h"
+#include "perfetto.h"
 #include "report.h"
 #include "report_view.h"
 #include "save_file.h"
@@ -31,7 +33,12 @@ static void report_help(FILE *f)
 		"                          csv: the main table, RFC 4180;\n"
 		"                          markdown: a GitHub table per section;\n"
 		"                          json: the snapshot itself (docs/snapshot-format.md),\n"
-		"                          or with --by syscall a list of rows\n"
+		"                          or with --by syscall a list of rows;\n"
+		"                          html: one page, the tables and a latency histogram\n"
+		"                          per row, inline SVG, nothing loaded (docs/html.md);\n"
+		"                          perfetto: a timeline of the threads in Chrome\n"
+		"                          trace-event JSON for ui.perfetto.dev or\n"
+		"                          chrome://tracing (docs/timeline.md)\n"
 		"      --by WHAT           one row per subsystem (default) or syscall, i.e.\n"
 		"                          (subsystem, syscall); thread and peer need a\n"
 		"                          snapshot that records them\n"
@@ -47,6 +54,8 @@ static void report_help(FILE *f)
 		"  latscope report --by syscall --sort p99 --top 5 run.json\n"
 		"  latscope report -f markdown --percentiles 50,99 run.json > issue.md\n"
 		"  latscope report --format json run.json | jq '.subsystems[0].p99_ns'\n"
+		"  latscope report --format html run.json > run.html\n"
+		"  latscope report --format perfetto run.json > trace.json\n"
 		"\n"
 		"Exit codes: 0 ok, 1 failure, 2 usage, 6 unreadable or invalid FILE.\n");
 }
@@ -63,7 +72,14 @@ static int write_report(FILE *f, const void *ctx)
 {
 	const struct report_job *job = ctx;
 
-	return ls_report_write_opts(f, job->snap, job->ro, NULL, 0);
+	switch (job->ro->fmt) {
+	case LS_FMT_PERFETTO:
+		return ls_perfetto_write(f, job->snap);
+	case LS_FMT_HTML:
+		return ls_html_report(f, job->snap, job->ro, NULL, 0);
+	default:
+		return ls_report_write_opts(f, job->snap, job->ro, NULL, 0);
+	}
 }
 
 int cmd_report(int argc, char **argv)
@@ -79,8 +95,11 @@ int cmd_report(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ls_report_opts ro;
-	const struct ls_out_opts shared = { .fmt = &ro.fmt, .by = &ro.by, .pcts = &ro.pcts,
-					 .sort = &ro.sort, .top = &ro.top };
+	const struct ls_out_opts shared = {
+		.fmt = &ro.fmt, .by = &ro.by, .pcts = &ro.pcts, .sort = &ro.sort, .top = &ro.top,
+		.fmts = LS_FMTS_TABLES | LS_FMT_BIT(LS_FMT_PERFETTO) | LS_FMT_BIT(LS_FMT_HTML),
+	};
+	struct ls_report_opts defaults;
 	struct ls_snapshot *snap = NULL;
 	struct report_job job = { .ro = &ro };
 	const char *out_path = "-";
@@ -106,6 +125,13 @@ int cmd_report(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("missing the snapshot FILE to report on");
+	/* a timeline has every thread and no table: the table options mean nothing */
+	ls_report_opts_init(&defaults, ro.fmt);
+	if (ro.fmt == LS_FMT_PERFETTO &&
+	    (ro.by != defaults.by || ro.sort != defaults.sort || ro.top ||
+	     memcmp(&ro.pcts, &defaults.pcts, sizeof(ro.pcts))))
+		return usage_error("--by, --sort, --top and --percentiles do not apply to "
+				   "--format perfetto");
 	if (argc - optind > 1)
 		return usage_error("unexpected argument '%s' (one snapshot FILE only)",
 				   argv[optind + 1]);

@@ -9,17 +9,18 @@
 #include "format.h"
 #include "parse.h"
 
-const char ls_format_names[] = "text, json, csv or markdown";
+static const char *const format_names[LS_FMT_MAX] = {
+	[LS_FMT_TEXT] = "text",
+	[LS_FMT_JSON] = "json",
+	[LS_FMT_CSV] = "csv",
+	[LS_FMT_MARKDOWN] = "markdown",
+	[LS_FMT_PERFETTO] = "perfetto",
+	[LS_FMT_HTML] = "html",
+};
 
 int ls_format_parse(const char *s, enum ls_format *out)
 {
-	static const char *const names[] = {
-		[LS_FMT_TEXT] = "text",
-		[LS_FMT_JSON] = "json",
-		[LS_FMT_CSV] = "csv",
-		[LS_FMT_MARKDOWN] = "markdown",
-	};
-	int i = ls_parse_name(s, names, sizeof(names) / sizeof(names[0]));
+	int i = ls_parse_name(s, format_names, LS_FMT_MAX);
 
 	if (i < 0 || !out)
 		return -EINVAL;
@@ -27,6 +28,29 @@ int ls_format_parse(const char *s, enum ls_format *out)
 	return 0;
 }
 
+const char *ls_format_name(enum ls_format fmt)
+{
+	return (unsigned int)fmt < LS_FMT_MAX ? format_names[fmt] : "?";
+}
+
+const char *ls_format_list(unsigned int set, char *buf, size_t len)
+{
+	size_t off = 0, n = 0, seen = 0;
+	int f;
+
+	for (f = 0; f < LS_FMT_MAX; f++)
+		n += !!(set & LS_FMT_BIT(f));
+	if (len)
+		buf[0] = '\0';
+	for (f = 0; f < LS_FMT_MAX && off < len; f++) {
+		if (!(set & LS_FMT_BIT(f)))
+			continue;
+		seen++;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					seen == 1 ? "" : seen == n ? " or " : ", ", format_names[f]);
+	}
+	return buf;
+}
 
 /*
  * Three significant digits, rounded half up, in integers only: a locale
@@ -81,6 +105,35 @@ void ls_md_escape(FILE *f, const char *s)
 			fputc('\\', f);
 		/* A table row is one line. */
 		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+	}
+}
+
+void ls_html_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			/* C0 controls are not allowed in HTML text (a name may hold any byte) */
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				fprintf(f, "&#x%x;", 0x2400 + (unsigned char)*s);
+			else
+				fputc(*s, f);
+		}
 	}
 }
 

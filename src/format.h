@@ -18,12 +18,22 @@ enum ls_format {
 	LS_FMT_JSON,
 	LS_FMT_CSV,
 	LS_FMT_MARKDOWN,
+	LS_FMT_PERFETTO,	/* report: a Chrome trace-event timeline (docs/timeline.md) */
+	LS_FMT_HTML,		/* report, diff: one page with SVG plots (docs/html.md) */
+	LS_FMT_MAX,
 };
 
-/* "text", "json", "csv", "markdown" -> format; -EINVAL for anything else. */
+/* Sets of formats, for the commands that take only some of them. */
+#define LS_FMT_BIT(f)		(1U << (f))
+#define LS_FMTS_TABLES		(LS_FMT_BIT(LS_FMT_TEXT) | LS_FMT_BIT(LS_FMT_JSON) | \
+				 LS_FMT_BIT(LS_FMT_CSV) | LS_FMT_BIT(LS_FMT_MARKDOWN))
+
+/* "text", "json", "csv", "markdown", "perfetto", "html" -> format; -EINVAL for anything else. */
 int ls_format_parse(const char *s, enum ls_format *out);
-/* For messages: "text, json, csv or markdown". */
-extern const char ls_format_names[];
+/* The name of a format ("perfetto"), or "?". */
+const char *ls_format_name(enum ls_format fmt);
+/* For messages: the formats of a set, "text, json, csv or markdown", into buf. */
+const char *ls_format_list(unsigned int set, char *buf, size_t len);
 
 /* Durations */
 
@@ -34,6 +44,11 @@ const char *ls_fmt_duration(__u64 ns, char *buf, size_t len);
 
 /* Markdown text with everything GitHub would interpret escaped. */
 void ls_md_escape(FILE *f, const char *s);
+/*
+ * HTML text or an attribute value in double or single quotes: & < > " '
+ * as entities, C0 controls as their visible pictures (U+2400...).
+ */
+void ls_html_escape(FILE *f, const char *s);
 /* One RFC 4180 field: quoted when it holds a comma, quote, CR or LF. */
 void ls_csv_field(FILE *f, const char *s);
 

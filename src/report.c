@@ -246,18 +246,44 @@ static bool anything_traced(const struct ls_snapshot *snap)
 	return false;
 }
 
-/* "\n### Subsystems\n\n" in Markdown; text has its own, or no, heading. */
-static void md_heading(FILE *f, const char *level, const char *text, bool blank)
+/*
+ * A section heading of Markdown ("\n### Subsystems\n\n", level 3 is
+ * "###") or HTML (<h3>); text has its own, or no, heading.
+ */
+static void heading(FILE *f, enum ls_format fmt, int level, const char *text, bool blank)
 {
-	fprintf(f, "\n%s ", level);
+	if (fmt == LS_FMT_HTML) {
+		fprintf(f, "<h%d>", level);
+		ls_html_escape(f, text);
+		fprintf(f, "</h%d>\n", level);
+		return;
+	}
+	fprintf(f, "\n%.*s ", level, "######");
 	ls_md_escape(f, text);
 	fputs(blank ? "\n\n" : "\n", f);
 }
 
-/* Text and Markdown: title, main table, breakdown, top errors. */
+/* A line of prose: a paragraph in HTML, escaped in Markdown. */
+static void para(FILE *f, enum ls_format fmt, const char *text)
+{
+	if (fmt == LS_FMT_HTML) {
+		fputs("<p>", f);
+		ls_html_escape(f, text);
+		fputs("</p>\n", f);
+	} else if (fmt == LS_FMT_MARKDOWN) {
+		ls_md_escape(f, text);
+		fputc('\n', f);
+	} else {
+		fprintf(f, "%s\n", text);
+	}
+}
+
+/* Text, Markdown and HTML: title, main table, breakdown, top errors. */
 static int write_tables(FILE *f, const struct report *r)
 {
 	enum ls_format fmt = r->o->fmt;
+	/* Markdown and HTML have headings where text has its own lines */
+	bool marked = fmt == LS_FMT_MARKDOWN || fmt == LS_FMT_HTML;
 	struct ls_table main = { 0 }, errs = { 0 }, *bd = NULL;
 	struct ls_table_col *main_tc = NULL, *bd_tc = NULL;
 	char title[512];
@@ -265,22 +291,21 @@ static int write_tables(FILE *f, const struct report *r)
 	size_t i;
 
 	ls_report_title(&r->snap->meta, title, sizeof(title));
-	if (fmt == LS_FMT_MARKDOWN) {
-		ls_md_escape(f, title);
+	para(f, fmt, title);
+	if (fmt == LS_FMT_TEXT)
 		fputc('\n', f);
-	} else {
-		fprintf(f, "%s\n\n", title);
-	}
 	if (!anything_traced(r->snap)) {
-		fprintf(f, "%sNo syscalls were traced.\n", fmt == LS_FMT_MARKDOWN ? "\n" : "");
+		if (fmt == LS_FMT_MARKDOWN)
+			fputc('\n', f);
+		para(f, fmt, "No syscalls were traced.");
 		return 0;
 	}
 
 	err = main_table(r, &main, &main_tc);
 	if (err)
 		goto cleanup;
-	if (fmt == LS_FMT_MARKDOWN)
-		md_heading(f, "###", r->view.by == LS_BY_SYSCALL ? "Syscalls" : "Subsystems", true);
+	if (marked)
+		heading(f, fmt, 3, r->view.by == LS_BY_SYSCALL ? "Syscalls" : "Subsystems", true);
 	err = ls_table_write(f, &main, fmt, "", NULL);
 	if (err)
 		goto cleanup;
@@ -298,13 +323,13 @@ static int write_tables(FILE *f, const struct report *r)
 		/* One set of widths, so the tables line up under each other. */
 		for (i = 0; i < r->shown; i++)
 			ls_table_widths(&bd[i], w);
-		if (fmt == LS_FMT_MARKDOWN)
-			md_heading(f, "###", "Per-syscall breakdown", false);
+		if (marked)
+			heading(f, fmt, 3, "Per-syscall breakdown", false);
 		else
 			fputs("\nPer-syscall breakdown:\n", f);
 		for (i = 0; i < r->shown; i++) {
-			if (fmt == LS_FMT_MARKDOWN)
-				md_heading(f, "####", r->view.rows[i].key[0], true);
+			if (marked)
+				heading(f, fmt, 4, r->view.rows[i].key[0], true);
 			else
 				fprintf(f, "\n%s\n", r->view.rows[i].key[0]);
 			err = ls_table_write(f, &bd[i], fmt, "  ", w);
@@ -316,12 +341,12 @@ static int write_tables(FILE *f, const struct report *r)
 	err = errors_table(r, &errs);
 	if (err)
 		goto cleanup;
-	if (fmt == LS_FMT_MARKDOWN) {
-		md_heading(f, "###", "Top errors", true);
+	if (marked) {
+		heading(f, fmt, 3, "Top errors", true);
 		if (errs.n_rows)
 			err = ls_table_write(f, &errs, fmt, "", NULL);
 		else
-			fputs("None.\n", f);
+			para(f, fmt, "None.");
 	} else if (errs.n_rows) {
 		fputs("\nTop errors:\n", f);
 		err = ls_table_write(f, &errs, fmt, "", NULL);
@@ -444,7 +469,7 @@ int ls_report_write_opts(FILE *f, const struct ls_snapshot *snap, const struct l
 	if (!f || !snap || !o || o->pcts.n > LS_MAX_PCTS)
 		return -EINVAL;
 	if (o->fmt != LS_FMT_TEXT && o->fmt != LS_FMT_JSON && o->fmt != LS_FMT_CSV &&
-	    o->fmt != LS_FMT_MARKDOWN)
+	    o->fmt != LS_FMT_MARKDOWN && o->fmt != LS_FMT_HTML)
 		return -EINVAL;
 	ret = ls_view_build(&r.view, snap, o->by, err, errlen);
 	if (ret)

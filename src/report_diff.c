@@ -115,6 +115,7 @@ static void write_header(FILE *f, const struct ls_diff *d, const struct ls_snaps
 			 const struct ls_snapshot *after, const struct ls_diff_opts *o)
 {
 	bool md = o->fmt == LS_FMT_MARKDOWN;
+	void (*esc)(FILE *, const char *) = md ? ls_md_escape : ls_html_escape;
 	char b[600], a[600], method[256], alpha[32];
 	struct ls_val va = ls_val_d(LS_VAL_PROB, d->alpha);
 
@@ -125,22 +126,22 @@ static void write_header(FILE *f, const struct ls_diff *d, const struct ls_snaps
 		 "Mann-Whitney U test per %s%s, alpha %s; ~: no significant difference; "
 		 "DELTA: Cliff's delta, > 0 means slower", ls_by_name(d->before.by),
 		 d->before.by == LS_BY_SYSCALL ? "" : " (strata: its syscalls)", alpha);
-	if (!md) {
+	if (o->fmt == LS_FMT_TEXT) {
 		fprintf(f, "latscope diff: %s -> %s\nbefore: %s\nafter:  %s\n%s\n\n",
 			o->before_name, o->after_name, b, a, method);
 		return;
 	}
-	fputs("latscope diff: ", f);
-	ls_md_escape(f, o->before_name);
-	fputs(" -> ", f);
-	ls_md_escape(f, o->after_name);
-	fputs("\n\n- before: ", f);
-	ls_md_escape(f, b);
-	fputs("\n- after: ", f);
-	ls_md_escape(f, a);
-	fputs("\n- ", f);
-	ls_md_escape(f, method);
-	fputs("\n\n", f);
+	fputs(md ? "latscope diff: " : "<p>latscope diff: ", f);
+	esc(f, o->before_name);
+	fputs(md ? " -> " : " &rarr; ", f);
+	esc(f, o->after_name);
+	fputs(md ? "\n\n- before: " : "</p>\n<ul>\n<li>before: ", f);
+	esc(f, b);
+	fputs(md ? "\n- after: " : "</li>\n<li>after: ", f);
+	esc(f, a);
+	fputs(md ? "\n- " : "</li>\n<li>", f);
+	esc(f, method);
+	fputs(md ? "\n\n" : "</li>\n</ul>\n", f);
 }
 
 /* "recvfrom, connect and 3 more" */
@@ -163,7 +164,7 @@ static void name_list(char *buf, size_t len, const char *const *names, size_t n)
  * Rows whose syscalls changed on their own: a row's verdict weighs all its
  * syscalls, so one much slower syscall among faster ones can read "~".
  */
-static void write_part_notes(FILE *f, const struct ls_diff *d, bool md)
+static void write_part_notes(FILE *f, const struct ls_diff *d, enum ls_format fmt)
 {
 	char slower[512], faster[512], line[1200];
 	const struct ls_diff_row *r;
@@ -175,8 +176,11 @@ static void write_part_notes(FILE *f, const struct ls_diff *d, bool md)
 		if (!r->n_slower && !r->n_faster)
 			continue;
 		if (first)
-			fprintf(f, "\nSyscalls that changed on their own (each tested at alpha / "
-				"the number of syscalls compared in its row):\n%s", md ? "\n" : "");
+			fprintf(f, "%sSyscalls that changed on their own (each tested at alpha / "
+				"the number of syscalls compared in its row):%s",
+				fmt == LS_FMT_HTML ? "<p>" : "\n",
+				fmt == LS_FMT_HTML ? "</p>\n<ul>\n" :
+				fmt == LS_FMT_MARKDOWN ? "\n\n" : "\n");
 		first = false;
 		name_list(slower, sizeof(slower), r->slower, r->n_slower);
 		name_list(faster, sizeof(faster), r->faster, r->n_faster);
@@ -184,14 +188,20 @@ static void write_part_notes(FILE *f, const struct ls_diff *d, bool md)
 			 r->n_slower ? "slower " : "", slower,
 			 r->n_slower && r->n_faster ? "; " : "", r->n_faster ? "faster " : "",
 			 faster);
-		if (md) {
+		if (fmt == LS_FMT_MARKDOWN) {
 			fputs("- ", f);
 			ls_md_escape(f, line);
 			fputc('\n', f);
+		} else if (fmt == LS_FMT_HTML) {
+			fputs("<li>", f);
+			ls_html_escape(f, line);
+			fputs("</li>\n", f);
 		} else {
 			fprintf(f, "  %s\n", line);
 		}
 	}
+	if (!first && fmt == LS_FMT_HTML)
+		fputs("</ul>\n", f);
 }
 
 static int add_str(json_object *o, const char *key, const char *s)
@@ -331,13 +341,15 @@ int ls_diff_write(FILE *f, const struct ls_diff *d, const struct ls_snapshot *be
 		break;
 	case LS_FMT_TEXT:
 	case LS_FMT_MARKDOWN:
+	case LS_FMT_HTML:
 		write_header(f, d, before, after, o);
 		if (d->n)
 			err = ls_table_write(f, &t, o->fmt, "", NULL);
 		else
-			fputs("No syscalls in either run.\n", f);
+			fputs(o->fmt == LS_FMT_HTML ? "<p>No syscalls in either run.</p>\n" :
+			      "No syscalls in either run.\n", f);
 		if (!err)
-			write_part_notes(f, d, o->fmt == LS_FMT_MARKDOWN);
+			write_part_notes(f, d, o->fmt);
 		break;
 	default:
 		err = -EINVAL;

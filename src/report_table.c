@@ -321,6 +321,31 @@ static void write_markdown(FILE *f, const struct ls_table *t)
 	}
 }
 
+/* A <table>; figures get class "num" (right-aligned by the page's style). */
+static void write_html(FILE *f, const struct ls_table *t)
+{
+	char buf[CELL];
+	size_t r, c;
+
+	fputs("<table>\n<thead><tr>", f);
+	for (c = 0; c < t->n_cols; c++) {
+		fputs(t->cols[c].left ? "<th>" : "<th class=\"num\">", f);
+		ls_html_escape(f, t->cols[c].header);
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (r = 0; r < t->n_rows; r++) {
+		fputs("<tr>", f);
+		for (c = 0; c < t->n_cols; c++) {
+			fputs(t->cols[c].left ? "<td>" : "<td class=\"num\">", f);
+			ls_html_escape(f, cell_text(t, r, c, buf, sizeof(buf)));
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n", f);
+}
+
 static void write_csv(FILE *f, const struct ls_table *t)
 {
 	const struct ls_val *v;
@@ -358,6 +383,9 @@ int ls_table_write(FILE *f, const struct ls_table *t, enum ls_format fmt, const 
 		return 0;
 	case LS_FMT_CSV:
 		write_csv(f, t);
+		return 0;
+	case LS_FMT_HTML:
+		write_html(f, t);
 		return 0;
 	default:
 		return -EINVAL;

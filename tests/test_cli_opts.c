@@ -61,6 +61,7 @@ static int walk_v(struct walk *w, int stop_at_arg, int only_fmt, const char *con
 	char *argv[MAX_ARGS + 1];
 	const struct ls_out_opts all = { .fmt = &w->fmt, .by = &w->by, .pcts = &w->pcts,
 					 .sort = &w->sort, .top = &w->top };
+	/* record's: the tables only; report's own test below takes html too */
 	const struct ls_out_opts fmt_only = { .fmt = &w->fmt };
 	struct ls_getopt g;
 	int argc, c;
@@ -115,6 +116,32 @@ static void out_opts__good_values__parsed_not_returned(void **state)
 	assert_int_equal(w.fmt, LS_FMT_MARKDOWN);
 	assert_int_equal(w.by, LS_BY_PEER);
 	assert_int_equal(w.top, LS_TOP_MAX);
+}
+
+/* A command that takes more formats than the tables says which. */
+static void out_opts__format_set__only_those_taken(void **state)
+{
+	static const struct option opts[] = { LS_OPTION_FORMAT, { NULL, 0, NULL, 0 } };
+	char a0[] = "cmd", a1[] = "-f", a2[] = "html", a3[] = "perfetto";
+	char *argv[] = { a0, a1, a2, NULL };
+	enum ls_format fmt = LS_FMT_TEXT;
+	const struct ls_out_opts o = {
+		.fmt = &fmt, .fmts = LS_FMTS_TABLES | LS_FMT_BIT(LS_FMT_HTML),
+	};
+	struct ls_getopt g;
+	char err[256];
+
+	ls_getopt_init(&g, 3, argv, "f:", opts, 0);
+	assert_int_equal(ls_cli_next(&g, &o, err, sizeof(err)), -1);
+	assert_int_equal(fmt, LS_FMT_HTML);
+	argv[2] = a3;
+	ls_getopt_init(&g, 3, argv, "f:", opts, 0);
+	assert_int_equal(ls_cli_next(&g, &o, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "--format: unknown format 'perfetto' (expected text, json, csv, "
+			    "markdown or html)");
+	/* the default set is the tables' */
+	REFUSED("--format: unknown format 'html' (expected text, json, csv or markdown)",
+		"-f", "html");
 }
 
 static void out_opts__bad_values__one_message_each(void **state)
@@ -227,6 +254,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(out_opts__good_values__parsed_not_returned),
 		cmocka_unit_test(out_opts__bad_values__one_message_each),
+		cmocka_unit_test(out_opts__format_set__only_those_taken),
 		cmocka_unit_test(out_opts__not_taken__unknown_option),
 		cmocka_unit_test(cli_next__own_options__returned_in_order),
 		cmocka_unit_test(cli_next__unknown_option__named_as_typed),

@@ -76,6 +76,10 @@ static void format_parse__good_and_bad_input__einval_for_bad(void **state)
 	assert_int_equal(fmt, LS_FMT_CSV);
 	assert_int_equal(ls_format_parse("markdown", &fmt), 0);
 	assert_int_equal(fmt, LS_FMT_MARKDOWN);
+	assert_int_equal(ls_format_parse("perfetto", &fmt), 0);
+	assert_int_equal(fmt, LS_FMT_PERFETTO);
+	assert_int_equal(ls_format_parse("html", &fmt), 0);
+	assert_int_equal(fmt, LS_FMT_HTML);
 	fmt = LS_FMT_JSON;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		fmt = LS_FMT_JSON;
@@ -122,6 +126,44 @@ static void md_escape__markup_and_newlines__literal_one_line(void **state)
 	}
 }
 
+static void format_list__sets__names_in_order_with_or(void **state)
+{
+	char buf[96], small[12];
+
+	assert_string_equal(ls_format_list(LS_FMTS_TABLES, buf, sizeof(buf)),
+			    "text, json, csv or markdown");
+	assert_string_equal(ls_format_list(LS_FMTS_TABLES | LS_FMT_BIT(LS_FMT_HTML), buf,
+					   sizeof(buf)), "text, json, csv, markdown or html");
+	assert_string_equal(ls_format_list(LS_FMT_BIT(LS_FMT_PERFETTO), buf, sizeof(buf)),
+			    "perfetto");
+	assert_string_equal(ls_format_list(0, buf, sizeof(buf)), "");
+	/* truncated, never overrun */
+	assert_string_equal(ls_format_list(LS_FMTS_TABLES, small, sizeof(small)), "text, json,");
+	assert_string_equal(ls_format_name(LS_FMT_HTML), "html");
+	assert_string_equal(ls_format_name(LS_FMT_MAX), "?");
+}
+
+static void html_escape__markup_quotes_controls__entities(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "", "" },
+		{ "tcp:10.0.0.1:443", "tcp:10.0.0.1:443" },
+		{ "<script>&\"'", "&lt;script&gt;&amp;&quot;&#39;" },
+		{ "esc\x1b[31m bell\x07", "esc&#x241b;[31m bell&#x2407;" },
+		{ "tab\tnl\n", "tab\tnl\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = escaped(ls_html_escape, cases[i].in);
+
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
 static void csv_field__specials__quoted_rfc4180(void **state)
 {
 	static const struct {
@@ -150,6 +192,8 @@ int main(void)
 		cmocka_unit_test(format_parse__good_and_bad_input__einval_for_bad),
 		cmocka_unit_test(md_escape__markup_and_newlines__literal_one_line),
 		cmocka_unit_test(csv_field__specials__quoted_rfc4180),
+		cmocka_unit_test(format_list__sets__names_in_order_with_or),
+		cmocka_unit_test(html_escape__markup_quotes_controls__entities),
 	};
 
 	return cmocka_run_group_tests_name("format", tests, NULL, NULL);

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Unit tests for src/perfetto.c: every document is checked against the
+ * trace-event format (the keys each phase needs, their types, metadata
+ * before use, timestamps rising on every track, slices nested), then for
+ * what it says about the run.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <json-c/json.h>
+
+#include "perfetto.h"
+#include "test_util.h"
+
+#define MAX_TRACKS	64
+
+struct track_state {
+	__s64 pid, tid;
+	double last_ts;		/* of the last event on it */
+	double open_end[16];	/* ends of the slices still open, innermost last */
+	size_t depth;
+	bool named;		/* thread_name seen */
+};
+
+struct checked {
+	size_t events, tracks, slices, counters;
+	struct track_state t[MAX_TRACKS];
+};
+
+static struct json_object *member(struct json_object *o, const char *key, enum json_type type)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
+		fail_msg("event without a %s '%s': %s", json_type_to_name(type), key,
+			 json_object_to_json_string(o));
+	return v;
+}
+
+static double number(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		fail_msg("event without a number '%s': %s", key, json_object_to_json_string(o));
+	return json_object_get_double(v);
+}
+
+static struct track_state *track(struct checked *c, __s64 pid, __s64 tid)
+{
+	size_t i;
+
+	for (i = 0; i < c->tracks; i++)
+		if (c->t[i].pid == pid && c->t[i].tid == tid)
+			return &c->t[i];
+	assert_true(c->tracks < MAX_TRACKS);
+	c->t[c->tracks] = (struct track_state){ .pid = pid, .tid = tid, .last_ts = -1 };
+	return &c->t[c->tracks++];
+}
+
+/* The trace-event format (Chrome's "Trace Event Format" document), as strictly as it goes. */
+static void check_trace(const char *doc, struct checked *c)
+{
+	struct json_object *root = json_tokener_parse(doc), *events, *e, *args;
+	struct track_state *t;
+	const char *ph;
+	double ts, dur;
+	size_t i, n;
+
+	memset(c, 0, sizeof(*c));
+	assert_non_null(root);
+	events = member(root, "traceEvents", json_type_array);
+	n = json_object_array_length(events);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(events, i);
+		assert_true(json_object_is_type(e, json_type_object));
+		member(e, "name", json_type_string);
+		ph = json_object_get_string(member(e, "ph", json_type_string));
+		t = track(c, json_object_get_int64(member(e, "pid", json_type_int)),
+			  json_object_get_int64(member(e, "tid", json_type_int)));
+		c->events++;
+		if (!strcmp(ph, "M")) {
+			args = member(e, "args", json_type_object);
+			member(args, "name", json_type_string);
+			/* names come before anything is drawn on the track */
+			assert_true(t->last_ts < 0);
+			if (!strcmp(json_object_get_string(member(e, "name", json_type_string)),
+				    "thread_name"))
+				t->named = true;
+			continue;
+		}
+		ts = number(e, "ts");
+		assert_true(ts >= 0);
+		if (ts < t->last_ts)
+			fail_msg("ts %f after %f on track %lld/%lld", ts, t->last_ts,
+				 (long long)t->pid, (long long)t->tid);
+		t->last_ts = ts;
+		if (!strcmp(ph, "X")) {
+			dur = number(e, "dur");
+			assert_true(dur >= 0);
+			assert_true(t->named);
+			/* a slice lies within every slice open around it */
+			while (t->depth && t->open_end[t->depth - 1] <= ts)
+				t->depth--;
+			if (t->depth)
+				assert_true(ts + dur <= t->open_end[t->depth - 1]);
+			assert_true(t->depth < 16);
+			t->open_end[t->depth++] = ts + dur;
+			c->slices++;
+		} else if (!strcmp(ph, "C")) {
+			json_object_object_foreach(member(e, "args", json_type_object), k, v) {
+				(void)k;
+				assert_true(json_object_is_type(v, json_type_double) ||
+					    json_object_is_type(v, json_type_int));
+			}
+			c->counters++;
+		} else if (strcmp(ph, "i") && strcmp(ph, "I")) {
+			fail_msg("unexpected phase '%s'", ph);
+		}
+	}
+	json_object_put(root);
+}
+
+static char *perfetto(const struct ls_snapshot *snap)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(ls_perfetto_write(f, snap), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static struct ls_snapshot *two_threads(void)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_group *g;
+
+	assert_non_null(snap);
+	snap->meta.duration_ns = 3000000000ULL;
+	snap->meta.start_unix_ns = 1700000000000000000ULL;
+	snprintf(snap->meta.target, sizeof(snap->meta.target), "cmd democtl");
+	add_samples(&add_sc(snap, "tc", "sendto", 44)->st, 20000, 6);
+	add_samples(&add_sc(snap, "icmp", "recvfrom", 45)->st, 4000, 6);
+	add_samples(&add_sc(snap, "tcp-in:8080", "accept4", 288)->st, 9000, 6);
+	/* the server thread first: tracks come out by tid whatever the order */
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "102 server \"x\"");
+	assert_non_null(g);
+	add_samples(&add_sc(g->snap, "tcp-in:8080", "accept4", 288)->st, 9000, 6);
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "101 democtl");
+	assert_non_null(g);
+	add_samples(&add_sc(g->snap, "tc", "sendto", 44)->st, 20000, 6);
+	add_samples(&add_sc(g->snap, "icmp", "recvfrom", 45)->st, 4000, 6);
+	return snap;
+}
+
+static void perfetto_write__two_threads__valid_one_track_each(void **state)
+{
+	struct ls_snapshot *snap = two_threads();
+	struct checked c;
+	char *doc = perfetto(snap);
+
+	check_trace(doc, &c);
+	assert_int_equal(c.tracks, 2);
+	assert_int_equal(c.slices, 2);
+	assert_int_equal(c.t[0].tid, 101);
+	assert_int_equal(c.t[1].tid, 102);
+	/* one process: the lowest tid stands for it */
+	assert_int_equal(c.t[0].pid, 101);
+	assert_int_equal(c.t[1].pid, 101);
+	assert_non_null(strstr(doc, "\"name\":\"server \\\"x\\\"\""));
+	assert_non_null(strstr(doc, "\"name\":\"traced: 12 syscalls\",\"ph\":\"X\",\"pid\":101,"
+				    "\"tid\":101,\"ts\":0.000,\"dur\":3000000.000"));
+	assert_non_null(strstr(doc, "\"tc\":{\"calls\":6,\"total_ns\":120000}"));
+	assert_non_null(strstr(doc, "\"start_unix_ns\":1700000000000000000"));
+	free(doc);
+	ls_snapshot_free(snap);
+}
+
+/* A snapshot from before threads were recorded: a valid, empty timeline. */
+static void perfetto_write__no_threads__valid_and_empty(void **state)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct checked c;
+	char *doc;
+
+	add_samples(&add_sc(snap, "tc", "sendto", 44)->st, 20000, 6);
+	doc = perfetto(snap);
+	check_trace(doc, &c);
+	assert_int_equal(c.events, 0);
+	free(doc);
+	ls_snapshot_free(snap);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(perfetto_write__two_threads__valid_one_track_each),
+		cmocka_unit_test(perfetto_write__no_threads__valid_and_empty),
+	};
+
+	return cmocka_run_group_tests_name("perfetto", tests, NULL, NULL);
+}
