@@ -194,6 +194,12 @@ static void y_axis(FILE *f, const struct axes *a)
 		"text-anchor=\"middle\">calls</text>\n</g>\n", MT + PLOT_H / 2);
 }
 
+/* Where display bin b starts, in ns. */
+static __u64 bin_edge(const struct axes *a, int b)
+{
+	return (__u64)llround(pow(10, a->dlo + (double)b / LS_SVG_BINS_PER_DECADE));
+}
+
 static void bars(FILE *f, const struct axes *a, const double *share, const struct ls_svg_series *s,
 		 bool overlaid)
 {
@@ -220,10 +226,8 @@ static void bars(FILE *f, const struct axes *a, const double *share, const struc
 		/* a tooltip, without script */
 		fprintf(f, "\"><title>%s%s%s to %s: ", s->label ? s->label : "",
 			s->label ? ", " : "",
-			ls_fmt_duration((__u64)pow(10, a->dlo + (double)b / LS_SVG_BINS_PER_DECADE),
-					from, sizeof(from)),
-			ls_fmt_duration((__u64)pow(10, a->dlo + (double)(b + 1) /
-						  LS_SVG_BINS_PER_DECADE), to, sizeof(to)));
+			ls_fmt_duration(bin_edge(a, b), from, sizeof(from)),
+			ls_fmt_duration(bin_edge(a, b + 1), to, sizeof(to)));
 		num(f, share[b]);
 		fputs("% of calls</title></rect>\n", f);
 	}
