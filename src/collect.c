@@ -192,16 +192,9 @@ static __u64 find_errno(const struct ls_raw *r, const struct ls_errno_key *k)
 /* Interval min/max are not kept in the kernel: bound them by the slots. */
 static void delta_min_max(struct ls_stats *d, const struct ls_stats *cur)
 {
-	__u32 i, lo = LS_HIST_SLOTS, hi = 0;
+	__u32 lo, hi;
 
-	for (i = 0; i < LS_HIST_SLOTS; i++) {
-		if (!d->slots[i])
-			continue;
-		if (lo == LS_HIST_SLOTS)
-			lo = i;
-		hi = i;
-	}
-	if (lo == LS_HIST_SLOTS) {
+	if (!ls_stats_used_slots(d, &lo, &hi)) {
 		d->min_ns = d->max_ns = 0;
 		return;
 	}

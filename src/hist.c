@@ -65,6 +65,22 @@ void ls_stats_merge(struct ls_stats *a, const struct ls_stats *b)
 		a->slots[i] += b->slots[i];
 }
 
+bool ls_stats_used_slots(const struct ls_stats *s, __u32 *first, __u32 *last)
+{
+	__u32 i, lo = LS_HIST_SLOTS, hi = 0;
+
+	for (i = 0; i < LS_HIST_SLOTS; i++) {
+		if (!s->slots[i])
+			continue;
+		if (lo == LS_HIST_SLOTS)
+			lo = i;
+		hi = i;
+	}
+	*first = lo;
+	*last = hi;
+	return lo < LS_HIST_SLOTS;
+}
+
 __u64 ls_stats_slot_total(const struct ls_stats *s)
 {
 	__u64 sum = 0;

@@ -6,6 +6,7 @@
 #ifndef LS_HIST_H
 #define LS_HIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include "latscope.h"
@@ -23,6 +24,9 @@ void ls_stats_merge(struct ls_stats *a, const struct ls_stats *b);
  * clamped to [min_ns, max_ns].  Returns 0 when count == 0.
  */
 __u64 ls_stats_percentile(const struct ls_stats *s, double p);
+
+/* The lowest and highest slot with calls in *first, *last; false when none has. */
+bool ls_stats_used_slots(const struct ls_stats *s, __u32 *first, __u32 *last);
 
 /* Sum of slots (may differ from count only for a corrupt snapshot). */
 __u64 ls_stats_slot_total(const struct ls_stats *s);

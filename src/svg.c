@@ -61,16 +61,9 @@ const char *ls_svg_decade_label(int decade, char *buf, size_t len)
 /* The durations of st's calls span [*lo, *hi) ns; false without calls. */
 static bool range_of(const struct ls_stats *st, double *lo, double *hi)
 {
-	__u32 i, first = LS_HIST_SLOTS, last = 0;
+	__u32 first, last;
 
-	for (i = 0; i < LS_HIST_SLOTS; i++) {
-		if (!st->slots[i])
-			continue;
-		if (first == LS_HIST_SLOTS)
-			first = i;
-		last = i;
-	}
-	if (first == LS_HIST_SLOTS)
+	if (!ls_stats_used_slots(st, &first, &last))
 		return false;
 	*lo = (double)(ls_slot_lower(first) ? ls_slot_lower(first) : 1);
 	/* the last slot is open-ended: max_ns is the longest call */

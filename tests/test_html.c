@@ -18,18 +18,6 @@
 #include "svg.h"
 #include "test_util.h"
 
-static char *render(void (*fn)(FILE *, const void *), const void *ctx)
-{
-	char *buf = NULL;
-	size_t len;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	fn(f, ctx);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
-
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -87,7 +75,7 @@ static void html_report__three_subsystems__tables_and_a_histogram_each(void **st
 	char *page;
 
 	ls_report_opts_init(&c.o, LS_FMT_HTML);
-	page = render(report_page, &c);
+	page = capture_output(report_page, &c);
 	assert_offline(page);
 	assert_int_equal(count(page, "<svg "), 3);
 	assert_int_equal(count(page, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"histogram\""),
@@ -111,7 +99,7 @@ static void html_report__three_subsystems__tables_and_a_histogram_each(void **st
 
 	/* --top 1: one row, one chart */
 	c.o.top = 1;
-	page = render(report_page, &c);
+	page = capture_output(report_page, &c);
 	assert_int_equal(count(page, "<svg "), 1);
 	free(page);
 	ls_snapshot_free((struct ls_snapshot *)c.snap);
@@ -153,7 +141,7 @@ static void svg_histogram__one_duration__one_bar_under_every_percentile(void **s
 	for (i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
 		memset(&st, 0, sizeof(st));
 		add_samples(&st, durations[i], 1000);
-		svg = render(histogram, &s);
+		svg = capture_output(histogram, &s);
 		bars = strstr(svg, "<g class=\"bars\"");
 		assert_non_null(bars);
 		assert_int_equal(count(bars, "<rect "), 1);
@@ -173,7 +161,7 @@ static void svg_histogram__one_duration__one_bar_under_every_percentile(void **s
 	}
 	/* no calls, no chart */
 	memset(&st, 0, sizeof(st));
-	svg = render(histogram, &s);
+	svg = capture_output(histogram, &s);
 	assert_string_equal(svg, "");
 	free(svg);
 }
@@ -191,7 +179,7 @@ static void svg_histogram__shares__add_up_to_100_percent(void **state)
 	add_samples(&st, 3100, 1);
 	add_samples(&st, 450000, 4);
 	add_samples(&st, 9000000, 2);
-	svg = render(histogram, &s);
+	svg = capture_output(histogram, &s);
 	/* each bar's tooltip: "3.16us to 3.98us: 40.0% of calls" */
 	for (p = strstr(svg, "<g class=\"bars\""); (p = strstr(p, "% of calls</title>")); p++) {
 		const char *v = p;
@@ -228,7 +216,7 @@ static void html_diff__two_runs__overlaid_histogram_per_row(void **state)
 	add_samples(&add_sc(a, "udp:10.0.0.1:53", "recvfrom", 45)->st, 80000000, 20);
 	assert_int_equal(ls_diff_build(&d, b, a, LS_BY_SUBSYSTEM, LS_DIFF_ALPHA, NULL, 0), 0);
 	ls_diff_opts_init(&c.o, LS_FMT_HTML, "before.json", "after.json");
-	page = render(diff_page, &c);
+	page = capture_output(diff_page, &c);
 	assert_offline(page);
 	assert_int_equal(count(page, "<svg "), 4);
 	assert_int_equal(count(page, "<table>"), 1);
@@ -262,7 +250,7 @@ static void bar(FILE *f, const void *ctx)
 
 static void svg_stacked_bar__parts__widths_proportional_legend_escaped(void **state)
 {
-	char *svg = render(bar, NULL);
+	char *svg = capture_output(bar, NULL);
 	const char *p = strstr(svg, "<g class=\"parts\">");
 
 	assert_non_null(p);

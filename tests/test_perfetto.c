@@ -127,16 +127,14 @@ static void check_trace(const char *doc, struct checked *c)
 	json_object_put(root);
 }
 
+static void write_trace(FILE *f, const void *snap)
+{
+	assert_int_equal(ls_perfetto_write(f, snap), 0);
+}
+
 static char *perfetto(const struct ls_snapshot *snap)
 {
-	char *buf = NULL;
-	size_t len;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(ls_perfetto_write(f, snap), 0);
-	assert_int_equal(fclose(f), 0);
-	return buf;
+	return capture_output(write_trace, snap);
 }
 
 static struct ls_snapshot *two_threads(void)

@@ -18,6 +18,7 @@
 #include "hist.h"
 #include "prom.h"
 #include "selfcost.h"
+#include "test_util.h"
 
 /* The process names of the tests' tgids. */
 static void name_of(void *ctx, __u32 tgid, char *buf, size_t len)
@@ -53,12 +54,10 @@ static struct ls_stats *add_key(struct read *r, __u32 nr, __u32 tgid, __u32 tid)
 	return &e->st;
 }
 
-/* n calls of v ns each, as the kernel aggregates them. */
+/* n calls of v ns each, as the kernel aggregates them (it keeps no min or max). */
 static void calls(struct ls_stats *st, __u64 v, __u64 n)
 {
-	st->count += n;
-	st->total_ns += v * n;
-	st->slots[ls_hist_slot(v)] += n;
+	add_samples(st, v, n);
 }
 
 static void add_errno(struct read *r, __u32 nr, __u32 tgid, __u32 tid, int err, __u64 n)
@@ -85,16 +84,24 @@ static void update(struct ls_prom *p, struct read *r)
 	memset(r, 0, sizeof(*r));
 }
 
+struct page {
+	const struct ls_prom *p;
+	const struct ls_prom_health *h;
+	enum ls_prom_format fmt;
+};
+
+static void write_page(FILE *f, const void *ctx)
+{
+	const struct page *pg = ctx;
+
+	assert_int_equal(ls_prom_write(f, pg->p, pg->h, pg->fmt), 0);
+}
+
 static char *expose(const struct ls_prom *p, enum ls_prom_format fmt)
 {
-	char *buf = NULL;
-	size_t len;
-	FILE *f = open_memstream(&buf, &len);
+	struct page pg = { p, NULL, fmt };
 
-	assert_non_null(f);
-	assert_int_equal(ls_prom_write(f, p, NULL, fmt), 0);
-	assert_int_equal(fclose(f), 0);
-	return buf;
+	return capture_output(write_page, &pg);
 }
 
 /* The value of the sample whose line starts with `prefix` (labels included). */
@@ -322,9 +329,8 @@ static void write__health__counters_and_cost_per_program(void **state)
 	struct ls_selfcost cost = { .enabled = 1, .n = 1 };
 	struct ls_prom_health h = { .keys_in_use = 3, .max_keys = 1024, .version = "1.2" };
 	struct ls_prom *p = ls_prom_new();
-	char *buf = NULL;
-	size_t len;
-	FILE *f;
+	struct page pg = { p, &h, LS_PROM_TEXT };
+	char *buf;
 
 	h.counters[LS_CNT_DROPPED_KEYS] = 9;
 	h.counters[LS_CNT_TASK_NOMEM] = 1;
@@ -333,9 +339,7 @@ static void write__health__counters_and_cost_per_program(void **state)
 	snprintf(cost.prog[0].name, sizeof(cost.prog[0].name), "handle_sys_exit");
 	cost.prog[0].run_cnt = 5;
 	cost.prog[0].run_time_ns = 1500000001;
-	f = open_memstream(&buf, &len);
-	assert_int_equal(ls_prom_write(f, p, &h, LS_PROM_TEXT), 0);
-	fclose(f);
+	buf = capture_output(write_page, &pg);
 	assert_non_null(strstr(buf, "\nlatscope_dropped_total 9\n"));
 	assert_non_null(strstr(buf, "\nlatscope_untraced_tasks_total 3\n"));
 	assert_non_null(strstr(buf, "\nlatscope_stats_keys 3\n"));

@@ -37,6 +37,19 @@ static inline struct ls_syscall_stats *add_sc(struct ls_snapshot *snap, const ch
 	return sc;
 }
 
+/* What fn writes to a stream, as a malloc'd string (fn asserts what it must). */
+static inline char *capture_output(void (*fn)(FILE *f, const void *ctx), const void *ctx)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fn(f, ctx);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
 /* Golden files live here; tests run from the top of the tree. */
 #define FIXTURES "tests/fixtures/"
 
