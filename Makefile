@@ -24,7 +24,7 @@ VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 # Debian packages the build, the tests and the demo need (make deps).
 BUILD_PKGS	:= clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev \
 		   zlib1g-dev libjson-c-dev libmicrohttpd-dev
-TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping prometheus curl chromium
+TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping python3 prometheus curl chromium
 
 WARNINGS	:= -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 \
 		   -Wstrict-prototypes -Wmissing-prototypes -Werror=undef \
@@ -222,7 +222,7 @@ $(BENCH_OUT)/accuracy: $(OUTPUT)/hist.o
 # Root; about 5 minutes, QUICK=1 about 1.5.  Results: build/bench/results.{json,md}.
 .PHONY: bench
 bench: $(OUTPUT)/latscope $(BENCH_BINS)
-	@QUICK='$(QUICK)' bash bench/run.sh
+	@QUICK='$(QUICK)' PYTHON='$(PYTHON)' bash bench/run.sh
 
 .PHONY: deps
 deps:
@@ -233,10 +233,15 @@ deps:
 deps-check:
 	@sh tools/install-deps.sh --check $(BUILD_PKGS) $(TEST_PKGS)
 
+# The bench's statistics (bench/benchstat.py) are Python: docs/dependencies.md.
+PYTHON		?= python3
+
 .PHONY: unit-test
 unit-test: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "  RUN      $$t"; \
 		ASAN_OPTIONS=detect_leaks=1 $$t; done
+	@echo "  RUN      tests/test_benchstat.py"
+	@$(PYTHON) -m unittest tests/test_benchstat.py
 
 # Touching a header rebuilds exactly the unit-test objects that include it.
 .PHONY: build-test
