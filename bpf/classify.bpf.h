@@ -20,6 +20,7 @@
 /* vmlinux.h carries types, not macros. */
 #define LS_S_IFMT		00170000
 #define LS_S_IFSOCK		0140000
+#define LS_S_IFIFO		0010000
 #define LS_AF_UNIX		1
 #define LS_AF_INET		2
 #define LS_AF_INET6		10
@@ -87,7 +88,9 @@ struct ls_call {
 	__u64 dest;
 	__s64 destlen;
 	__u32 op;		/* enum ls_op */
-	__u32 pad;
+	/* out: what the fd turned out to be */
+	__u32 ftype;		/* LS_FTYPE_* */
+	__u64 ino;		/* socket inode number, 0: not a socket */
 };
 
 static __always_inline __u32 ls_port_pair(__u16 dport, __u16 sport)
@@ -370,22 +373,26 @@ static __always_inline bool ls_inet_facts(struct ls_key *k, struct ls_sockinfo *
  * true until the fd is closed or replaced, or its socket connects or binds.
  * Returns whether the result may be cached for the fd number: not for a
  * bad fd, whose number a new socket may take.  *ino is the socket's inode
- * number (sock_last's key).
+ * number (sock_last's key), *ftype what kind of file it is (LS_FTYPE_*).
  */
 static __always_inline bool ls_file_facts(struct ls_key *k, struct ls_sockinfo *si, __u64 *ino,
-					  struct file *f)
+					  __u32 *ftype, struct file *f)
 {
 	struct socket *sock;
 	struct inode *inode;
 	struct sock *sk;
+	__u32 fmt;
 
 	if (!f) {
 		k->kind = LS_KIND_OTHER;	/* bad fd: the call fails anyway */
 		return false;
 	}
 	inode = f->f_inode;
-	if ((inode->i_mode & LS_S_IFMT) != LS_S_IFSOCK) {
+	fmt = inode->i_mode & LS_S_IFMT;
+	if (fmt != LS_S_IFSOCK) {
 		k->kind = LS_KIND_FILE;
+		/* anonymous inodes (eventfd, timerfd, signalfd) have no type bits */
+		*ftype = fmt == LS_S_IFIFO || fmt == 0 ? LS_FTYPE_EVENT : LS_FTYPE_REG;
 		return true;
 	}
 	*ino = inode->i_ino;
@@ -492,8 +499,9 @@ static __always_inline void ls_classify_file(struct ls_key *k, struct ls_sockinf
 					     struct file *f, const struct ls_call *c)
 {
 	__u64 ino = 0;
+	__u32 ftype = 0;
 
-	ls_file_facts(k, si, &ino, f);
+	ls_file_facts(k, si, &ino, &ftype, f);
 	ls_call_facts(k, si, c, ino, NULL);
 }
 

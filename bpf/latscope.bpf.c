@@ -17,6 +17,8 @@
 #include <asm/unistd.h>
 #include "latscope.h"
 #include "classify.bpf.h"
+#include "role.bpf.h"
+#include "request.bpf.h"
 #include "syscall_args.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -174,6 +176,8 @@ struct {
 /* Children of traced processes, from fork to reap. */
 struct ls_spawn {
 	__u64 start_ns;
+	__u32 parent_tgid;	/* a wakeup from the child: LS_WOKE_CHILD */
+	__u32 pad;
 	char comm[16];		/* updated at exec */
 };
 
@@ -191,6 +195,34 @@ struct {
 	__type(key, __u32);
 	__type(value, char[16]);
 } thread_comms SEC(".maps");
+
+/*
+ * Where traced threads' time went (struct ls_thread_time), by tid: exited
+ * threads' from the exit hook, live ones' from the dump_threads iterator
+ * that user space runs before each read.  User space deletes the entries
+ * of exited threads once it has folded them.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LS_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, struct ls_thread_time);
+} thread_times SEC(".maps");
+
+/*
+ * Idle waits (cycle boundaries), calls slower than slow_ns and thread
+ * exits: a few records per cycle, never one per call.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, LS_EVENTS_BYTES);
+} events SEC(".maps");
+
+/*
+ * Calls at least this long are reported one by one (0: none).  In .bss,
+ * not .rodata: user space lowers or raises it once it knows the period.
+ */
+__u64 slow_ns = 0;
 
 /* -c, --exe, --cmdline, --cgroup, --unit: processes that become targets */
 #include "target_match.bpf.h"
@@ -267,8 +299,9 @@ __noinline int ls_classify_call_g(struct ls_key *k, struct ls_call *c, struct ls
 		*k = e->key;
 		si = e->si;
 		ino = e->ino;
+		c->ftype = e->ftype;
 		mine = &e->last;
-	} else if (ls_file_facts(k, &si, &ino, ls_fd_file(c->fd)) && e) {
+	} else if (ls_file_facts(k, &si, &ino, &c->ftype, ls_fd_file(c->fd)) && e) {
 		/*
 		 * The same socket at the same number (the generation moved for
 		 * another fd): the thread still knows what it last sent on it.
@@ -280,8 +313,10 @@ __noinline int ls_classify_call_g(struct ls_key *k, struct ls_call *c, struct ls
 		e->key = *k;
 		e->si = si;
 		e->ino = ino;
+		e->ftype = c->ftype;
 		mine = &e->last;
 	}
+	c->ino = ino;
 	ls_call_facts(k, &si, c, ino, mine);
 	if (cfg_n_rules)
 		ls_match_rules_g(k, &si);
@@ -618,6 +653,11 @@ static __always_inline bool classify(struct ls_task_state *ts, long id, struct p
 	/* the generation first: a change after this read moves it again */
 	ls_classify_call_g(k, &c, &ts->fd_cache[c.fd & (LS_FD_CACHE - 1)],
 			   *fd_gen_of(ts->tgid));
+	ts->call_fd = c.fd;
+	ts->call_ino = c.ino;
+	ts->call_ftype = c.ftype;
+	if (c.ino && ls_req_kind(k->kind))
+		ts->req_op = ls_req_op_of(id);
 	return true;
 rules:
 	if (cfg_n_rules)
@@ -654,11 +694,12 @@ static __always_inline __u32 *slot_of(const struct ls_key *key)
 }
 
 /*
- * Add one call to its key's statistics.  ts, when given, caches the slot of
- * the key it last aggregated.
+ * Add one call to its key's statistics: lat ns from start, runq of them
+ * waiting for a CPU.  ts, when given, caches the slot of the key it last
+ * aggregated.
  */
 static __always_inline void aggregate(struct ls_task_state *ts, const struct ls_key *key,
-				      __u64 lat, long ret)
+				      __u64 start, __u64 lat, __u64 runq, long ret)
 {
 	__u32 c = key->syscall_nr & (LS_SLOT_CACHE - 1);
 	struct ls_stats *st;
@@ -686,11 +727,14 @@ static __always_inline void aggregate(struct ls_task_state *ts, const struct ls_
 	 * them up).
 	 */
 	st->total_ns += lat;
+	st->runq_ns += runq;
 	st->slots[ls_hist_slot(lat) & (LS_HIST_SLOTS - 1)] += 1;
 	if (lat < st->min_ns || st->min_ns == 0)
 		st->min_ns = lat;
-	if (lat > st->max_ns)
+	if (lat > st->max_ns) {
 		st->max_ns = lat;
+		st->max_at_ns = start;
+	}
 
 	/* -4095..-1 are errors (include/linux/err.h MAX_ERRNO) */
 	if (ret < 0 && ret >= -4095) {
@@ -703,6 +747,139 @@ static __always_inline void aggregate(struct ls_task_state *ts, const struct ls_
 			*n += 1;
 		else if (bpf_map_update_elem(&errno_counts, &ek, &one, BPF_NOEXIST))
 			count_event(LS_CNT_DROPPED_ERRNO);
+	}
+}
+
+/* A file's name and its parents', for a slow call on it: no d_path here. */
+static __always_inline void read_path(struct ls_ev_slow *ev, long fd)
+{
+	struct file *f = ls_fd_file(fd);
+	struct dentry *d, *parent;
+	int i;
+
+	if (!f)
+		return;
+	d = f->f_path.dentry;
+	for (i = 0; i < LS_PATH_PARTS; i++) {
+		if (!d)
+			return;
+		bpf_probe_read_kernel_str(ev->path[i], LS_NAME_LEN, d->d_name.name);
+		parent = d->d_parent;
+		if (parent == d)
+			return;		/* the root of its mount */
+		d = parent;
+	}
+}
+
+static __always_inline void emit_slow(const struct ls_task_state *ts, const struct ls_key *k,
+				      __u64 start, __u64 end, __u64 runq, long ret, long fd)
+{
+	struct ls_ev_slow *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+
+	if (!ev) {
+		count_event(LS_CNT_EVENTS_LOST);
+		return;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->h.type = LS_EV_SLOW;
+	ev->h.tid = k->tid;
+	ev->h.tgid = k->tgid;
+	ev->h.syscall_nr = k->syscall_nr;
+	ev->enter_ns = start;
+	ev->exit_ns = end;
+	ev->runq_ns = runq;
+	ev->ret = ret;
+	ev->key = *k;
+	if (k->kind == LS_KIND_FILE && fd >= 0)
+		read_path(ev, fd);
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	/* user space drains the buffer on its own tick: no wakeup per record */
+	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
+}
+
+/* Before the wait is added to the thread's figures. */
+static __always_inline void emit_idle(const struct ls_task_state *ts, __u64 end, __u64 runq)
+{
+	struct ls_ev_idle *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+
+	if (!ev) {
+		count_event(LS_CNT_EVENTS_LOST);
+		return;
+	}
+	ev->h.type = LS_EV_IDLE;
+	ev->h.tid = ts->tid;
+	ev->h.tgid = ts->tgid;
+	ev->h.syscall_nr = ts->key.syscall_nr;
+	ev->kind = ts->key.kind;
+	ev->pad = 0;
+	ev->enter_ns = ts->start_ns;
+	ev->exit_ns = end;
+	ev->runq_ns = runq;
+	ev->idle_before_ns = ts->tt.sys_ns[LS_ROLE_IDLE];
+	ev->user_cpu_ns = ts->tt.user_cpu_ns;
+	ev->runq_before_ns = ts->tt.user_runq_ns + ts->tt.sys_runq_ns;
+	ev->sync_before_ns = ts->tt.sys_ns[LS_ROLE_SYNC];
+	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
+}
+
+/* One request of st's socket completed, as the current thread saw it. */
+static __always_inline void request_done(const struct ls_task_state *ts,
+					 const struct ls_req_state *st, __u64 now)
+{
+	__u64 end = st->end_ns ? st->end_ns : now;
+	struct ls_key k = st->key;
+
+	if (!st->start_ns || end <= st->start_ns)
+		return;
+	if (!st->end_ns && st->sends > LS_REQ_UNANSWERED_MAX_SENDS)
+		return;		/* a stream of sends, not a question */
+	k.syscall_nr = LS_SYSCALL_REQUEST;
+	k.role = LS_ROLE_WORK;
+	/* the completing thread's key: a key is only ever written by its thread */
+	k.tid = ts->tid;
+	k.tgid = ts->tgid;
+	/* closed before any reply: an unanswered request */
+	aggregate(NULL, &k, st->start_ns, end - st->start_ns, 0, st->end_ns ? 0 : -LS_ENODATA);
+}
+
+static __always_inline void request_step(const struct ls_task_state *ts, long ret, __u64 now)
+{
+	struct ls_req_state *st, fresh = {};
+	__u64 ino = ts->call_ino;
+
+	st = bpf_map_lookup_elem(&req_states, &ino);
+	switch (ts->req_op) {
+	case LS_REQ_SEND:
+		if (ret < 0)
+			return;
+		if (!st) {
+			fresh.start_ns = ts->start_ns;
+			fresh.sends = 1;
+			fresh.key = ts->key;
+			bpf_map_update_elem(&req_states, &ino, &fresh, BPF_ANY);
+		} else if (st->end_ns || !st->start_ns) {
+			request_done(ts, st, now);
+			st->start_ns = ts->start_ns;
+			st->end_ns = 0;
+			st->sends = 1;
+			st->key = ts->key;
+		} else {
+			st->sends++;
+			/* one request, sent to several peers (a round of pings) */
+			if (!ls_same_subsys(&st->key, &ts->key))
+				ls_req_forget_peer(&st->key);
+		}
+		return;
+	case LS_REQ_RECV:
+		if (st && st->start_ns && ret > 0)
+			st->end_ns = now;
+		return;
+	case LS_REQ_CLOSE:
+		if (!st)
+			return;
+		request_done(ts, st, now);
+		bpf_map_delete_elem(&req_states, &ino);
+		return;
 	}
 }
 
@@ -737,6 +914,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 	 */
 	if (id == __NR_exit || id == __NR_exit_group) {
 		ts->start_ns = 0;
+		ts->user_since = 0;
 		return 0;
 	}
 
@@ -746,6 +924,13 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 		ts->tgid = (__u32)(pid_tgid >> 32);
 	}
 	__builtin_memset(&ts->key, 0, sizeof(ts->key));
+	ts->slept = 0;
+	ts->woke = 0;
+	ts->req_op = LS_REQ_NONE;
+	ts->call_runq_ns = 0;
+	ts->call_ino = 0;
+	ts->call_fd = -1;
+	ts->call_ftype = LS_FTYPE_NONE;
 	classify(ts, id, regs);
 	/* after classify: the wait classifiers copy whole keys of other fds */
 	ts->key.syscall_nr = (__u32)id;
@@ -754,6 +939,11 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 	if (id == __NR_waitid)
 		ts->wait_infop = LS_ARG3(regs);
 	ts->start_ns = bpf_ktime_get_ns();
+	/* the same clock read ends the stretch in user space */
+	if (ts->user_since && ts->start_ns > ts->user_since)
+		ts->tt.user_cpu_ns += ts->start_ns - ts->user_since;
+	ts->user_since = 0;
+	ts->sched_state = LS_SCHED_RUNNING;
 	return 0;
 }
 
@@ -788,7 +978,9 @@ static __always_inline void reap_child(struct ls_task_state *ts, long ret, __u64
 	__builtin_memcpy(k.addr, sp->comm, sizeof(k.addr));
 	k.tid = ts->key.tid;
 	k.tgid = ts->key.tgid;
-	aggregate(NULL, &k, now - sp->start_ns, 0);
+	aggregate(NULL, &k, sp->start_ns, now - sp->start_ns, 0, 0);
+	if (slow_ns && now - sp->start_ns >= slow_ns)
+		emit_slow(ts, &k, sp->start_ns, now, 0, 0, -1);
 	bpf_map_delete_elem(&spawns, &child);
 }
 
@@ -797,8 +989,9 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task;
 	struct ls_task_state *ts;
-	__u64 now;
+	__u64 now, lat, runq;
 	__u32 nr;
+	__u8 role;
 
 	if (!stack_maybe_traced(regs))
 		return 0;
@@ -819,11 +1012,28 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	if (!ts->start_ns) {
 		/* the call was already in flight when we attached */
 		count_event(LS_CNT_NO_ENTRY);
+		ts->user_since = now;
 		return 0;
 	}
-	aggregate(ts, &ts->key, now - ts->start_ns, ret);
-	ts->start_ns = 0;
 	nr = ts->key.syscall_nr;
+	lat = now - ts->start_ns;
+	runq = ts->call_runq_ns < lat ? ts->call_runq_ns : lat;
+	role = ls_role_of(ts, nr, ret);
+	ts->key.role = role;
+	if (role == LS_ROLE_IDLE) {
+		emit_idle(ts, now, runq);
+		ts->tt.idle_waits++;
+	} else if (role == LS_ROLE_WORK && slow_ns && lat >= slow_ns) {
+		/* waits for threads and children: their own work is what was slow */
+		emit_slow(ts, &ts->key, ts->start_ns, now, runq, ret, ts->call_fd);
+	}
+	aggregate(ts, &ts->key, ts->start_ns, lat, runq, ret);
+	ts->tt.sys_ns[role & (LS_ROLE_MAX - 1)] += lat - runq;
+	ts->tt.sys_runq_ns += runq;
+	if (ts->req_op)
+		request_step(ts, ret, now);
+	ts->start_ns = 0;
+	ts->user_since = now;
 	if (ret >= 0 && (nr == __NR_accept || nr == __NR_accept4))
 		ls_mark_accepted_g(ret);
 	else if (is_wait_syscall(nr))
@@ -843,19 +1053,24 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
-	bool parent_traced = bpf_task_storage_get(&task_state, parent, NULL, 0) != NULL;
+	struct ls_task_state *pts = bpf_task_storage_get(&task_state, parent, NULL, 0);
+	struct ls_task_state *cts;
+	__u32 tt_flags = 0;
 
 	if (ctgid == ptgid) {
-		if (!parent_traced && !bpf_map_lookup_elem(&procs, &ctgid))
+		if (!pts && !bpf_map_lookup_elem(&procs, &ctgid))
 			return 0;
+		/* a thread of a spawned child is the child's too */
+		if (pts)
+			tt_flags = pts->tt.flags & LS_TT_SPAWNED;
 	} else {
 		struct ls_proc p = { .flags = LS_PROC_FOLLOWED, .parent_tgid = ptgid };
-		struct ls_spawn sp = { .start_ns = bpf_ktime_get_ns() };
+		struct ls_spawn sp = { .start_ns = bpf_ktime_get_ns(), .parent_tgid = ptgid };
 		bool target = fork_is_target(child);
 
-		if (!parent_traced && !target)
+		if (!pts && !target)
 			return 0;
-		if (parent_traced) {
+		if (pts) {
 			BPF_CORE_READ_INTO(&sp.comm, child, comm);
 			bpf_map_update_elem(&spawns, &ctgid, &sp, BPF_ANY);
 		}
@@ -868,11 +1083,136 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 			count_event(LS_CNT_PROCS_FULL);
 			return 0;
 		}
+		/* a target in its own right is not a child's life in exec:<comm> */
+		if (!target)
+			tt_flags = LS_TT_SPAWNED;
 	}
 	hint_stack(child);
 	/* start_ns = 0: the child's first sys_exit (from fork) has no entry */
-	if (!bpf_task_storage_get(&task_state, child, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE))
+	cts = bpf_task_storage_get(&task_state, child, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cts) {
 		count_event(LS_CNT_TASK_NOMEM);
+		return 0;
+	}
+	cts->call_fd = -1;
+	cts->tt.first_ns = bpf_ktime_get_ns();
+	cts->tt.tid = BPF_CORE_READ(child, pid);
+	cts->tt.tgid = ctgid;
+	cts->tt.flags = tt_flags;
+	return 0;
+}
+
+/*
+ * Scheduler hooks: where a traced thread's time goes outside its syscalls
+ * (user CPU, waiting for a CPU, blocked in a page fault) and inside them
+ * (the run-queue delay after a wakeup, whether it slept, who woke it).
+ * Every context switch on the host runs handle_switch; untraced tasks stop
+ * at the two tgid_hint bytes.
+ */
+static __always_inline void switch_out(struct ls_task_state *ts, __u64 now, bool runnable)
+{
+	if (!ts->start_ns && ts->user_since && now > ts->user_since)
+		ts->tt.user_cpu_ns += now - ts->user_since;
+	ts->user_since = 0;
+	if (!runnable && ts->start_ns)
+		ts->slept = 1;
+	ts->sched_state = runnable ? LS_SCHED_RUNQ : LS_SCHED_BLOCKED;
+	ts->sched_ns = now;
+}
+
+static __always_inline void switch_in(struct ls_task_state *ts, __u64 now)
+{
+	__u64 waited = ts->sched_ns && now > ts->sched_ns ? now - ts->sched_ns : 0;
+
+	if (ts->sched_state == LS_SCHED_RUNQ) {
+		if (ts->start_ns)
+			ts->call_runq_ns += waited;
+		else
+			ts->tt.user_runq_ns += waited;
+	} else if (ts->sched_state == LS_SCHED_BLOCKED && !ts->start_ns) {
+		/* its wakeup was not seen: blocked all along */
+		ts->tt.user_blocked_ns += waited;
+	}
+	ts->sched_state = LS_SCHED_RUNNING;
+	ts->sched_ns = now;
+	if (!ts->start_ns)
+		ts->user_since = now;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	struct ls_task_state *ts;
+	__u64 now = 0;
+
+	if (maybe_traced(prev)) {
+		ts = bpf_task_storage_get(&task_state, prev, NULL, 0);
+		if (ts) {
+			now = bpf_ktime_get_ns();
+			/* preempted, or woken before it got off the CPU: still runnable */
+			switch_out(ts, now, preempt || prev_state == 0 /* TASK_RUNNING */);
+		}
+	}
+	if (maybe_traced(next)) {
+		ts = bpf_task_storage_get(&task_state, next, NULL, 0);
+		if (ts)
+			switch_in(ts, now ? now : bpf_ktime_get_ns());
+	}
+	return 0;
+}
+
+/*
+ * sched_waking, not sched_wakeup: it runs in the waker's context even when
+ * the wakeup itself is queued to another CPU, so current is who woke p.
+ */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(handle_waking, struct task_struct *p)
+{
+	struct task_struct *waker;
+	struct ls_task_state *ts;
+	struct ls_spawn *sp;
+	__u32 wtgid;
+	__u64 now;
+
+	if (!maybe_traced(p))
+		return 0;
+	ts = bpf_task_storage_get(&task_state, p, NULL, 0);
+	if (!ts || ts->sched_state != LS_SCHED_BLOCKED)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (!ts->start_ns) {
+		if (now > ts->sched_ns)
+			ts->tt.user_blocked_ns += now - ts->sched_ns;
+	} else {
+		waker = bpf_get_current_task_btf();
+		wtgid = waker->tgid;
+		if (wtgid == p->tgid) {
+			if (waker->pid != p->pid)
+				ts->woke |= LS_WOKE_PEER;
+		} else {
+			sp = bpf_map_lookup_elem(&spawns, &wtgid);
+			if (sp && sp->parent_tgid == p->tgid)
+				ts->woke |= LS_WOKE_CHILD;
+		}
+	}
+	ts->sched_state = LS_SCHED_RUNQ;
+	ts->sched_ns = now;
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(handle_wakeup_new, struct task_struct *p)
+{
+	struct ls_task_state *ts;
+
+	if (!maybe_traced(p))
+		return 0;
+	ts = bpf_task_storage_get(&task_state, p, NULL, 0);
+	if (!ts)
+		return 0;
+	ts->sched_state = LS_SCHED_RUNQ;
+	ts->sched_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -915,19 +1255,55 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	return 0;
 }
 
+/* A thread's time split as user space reads it; exited or not. */
+static __always_inline void save_thread_time(struct ls_task_state *ts, struct task_struct *task,
+					     __u64 now, __u32 flags)
+{
+	struct ls_thread_time tt = ts->tt;
+	__u32 tid = task->pid;
+
+	if (!ts->start_ns && ts->user_since && now > ts->user_since)
+		tt.user_cpu_ns += now - ts->user_since;	/* running right now */
+	tt.tid = tid;
+	tt.tgid = task->tgid;
+	tt.flags |= flags;
+	tt.last_ns = now;
+	__builtin_memcpy(tt.comm, task->comm, sizeof(tt.comm));
+	if (bpf_map_update_elem(&thread_times, &tid, &tt, BPF_ANY))
+		count_event(LS_CNT_THREADS_FULL);
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *task)
 {
+	struct ls_task_state *ts;
+	struct ls_ev_exit *ev;
 	__u32 tgid, tid;
 	char comm[16];
+	__u64 now;
 
-	if (!bpf_task_storage_get(&task_state, task, NULL, 0))
+	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
+	if (!ts)
 		return 0;
+	now = bpf_ktime_get_ns();
+	save_thread_time(ts, task, now, LS_TT_EXITED);
 	bpf_task_storage_delete(&task_state, task);
 	/* for the per-thread view of threads that are gone by report time */
 	tid = BPF_CORE_READ(task, pid);
 	bpf_get_current_comm(comm, sizeof(comm));
 	bpf_map_update_elem(&thread_comms, &tid, comm, BPF_ANY);
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (ev) {
+		ev->h.type = LS_EV_EXIT;
+		ev->h.tid = tid;
+		ev->h.tgid = BPF_CORE_READ(task, tgid);
+		ev->h.syscall_nr = 0;
+		ev->exit_ns = now;
+		__builtin_memcpy(ev->comm, comm, sizeof(comm));
+		bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
+	} else {
+		count_event(LS_CNT_EVENTS_LOST);
+	}
 	/* signal->live drops to 0 before this tracepoint for the last thread */
 	if (BPF_CORE_READ(task, signal, live.counter) == 0) {
 		tgid = BPF_CORE_READ(task, tgid);
@@ -948,5 +1324,23 @@ int register_stacks(struct bpf_iter__task *ctx)
 
 	if (task)
 		hint_stack(task);
+	return 0;
+}
+
+/*
+ * Run by user space before it reads thread_times: the live threads' time
+ * split, as of now.
+ */
+SEC("iter/task")
+int dump_threads(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct ls_task_state *ts;
+
+	if (!task)
+		return 0;
+	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
+	if (ts)
+		save_thread_time(ts, task, bpf_ktime_get_ns(), 0);
 	return 0;
 }

@@ -86,6 +86,27 @@ enum ls_nlclass {
 
 /* Pseudo syscall number of an LS_KIND_EXEC entry: fork/clone to wait4/waitid. */
 #define LS_SYSCALL_SPAWN	0xfffffff0U
+/*
+ * Pseudo syscall of a socket's requests: from the first send after a reply
+ * to the end of the last receive before the next send (or the close).  Not
+ * a syscall: its time is already in the sends, waits and receives.
+ */
+#define LS_SYSCALL_REQUEST	0xfffffff1U
+
+/*
+ * What a call's time was, decided when it returns (docs/cycle.md has the
+ * rule).  Only work is a candidate for the bottleneck; the others are shown
+ * on their own lines.
+ */
+enum ls_role {
+	LS_ROLE_WORK = 0,
+	LS_ROLE_IDLE,		/* a wait by design: the loop's sleep, a timed-out
+				   wait with nothing ready, a server awaiting clients */
+	LS_ROLE_SYNC,		/* woken by another thread of the process, whose
+				   work is counted instead */
+	LS_ROLE_CHILD,		/* waiting for a spawned child: in exec:<comm> */
+	LS_ROLE_MAX,
+};
 
 /* Key of the stats map: one (subsystem, syscall) pair. */
 struct ls_key {
@@ -96,7 +117,7 @@ struct ls_key {
 	__u32 proto;		/* netlink protocol, socket family for SOCK_OTHER */
 	__u16 rule;		/* 1 + index of the rule that named it; 0: none */
 	__u8 nlclass;		/* enum ls_nlclass, NETLINK_ROUTE only */
-	__u8 pad;		/* keep zero: it is hashed */
+	__u8 role;		/* enum ls_role, set when the call returns */
 	__u8 addr[16];		/* peer; IPv4 in addr[0..3], network order; comm for EXEC */
 	__u32 tid;		/* the thread that made the call */
 	__u32 tgid;		/* its process */
@@ -113,6 +134,8 @@ struct ls_stats {
 	__u64 total_ns;
 	__u64 min_ns;		/* 0 while count == 0 */
 	__u64 max_ns;
+	__u64 max_at_ns;	/* CLOCK_MONOTONIC start of the max_ns call */
+	__u64 runq_ns;		/* of total_ns: runnable, waiting for a CPU */
 	__u64 slots[LS_HIST_SLOTS];
 };
 
@@ -163,8 +186,60 @@ struct ls_fd_class {
 	struct ls_key key;	/* subsystem fields only */
 	struct ls_sockinfo si;
 	struct ls_sock_last last; /* what this thread last sent on it */
+	__u32 ftype;		/* LS_FTYPE_* */
+};
+
+/*
+ * What kind of file a "file" fd is, for the roles: who wakes a reader of a
+ * pipe or an eventfd is the task that wrote to it; who wakes a reader of a
+ * disk file is an interrupt, in whatever task it found.
+ */
+#define LS_FTYPE_NONE	0	/* not a file, or not looked at */
+#define LS_FTYPE_REG	1	/* regular file, directory, device */
+#define LS_FTYPE_EVENT	2	/* pipe, FIFO, eventfd and other anonymous inodes */
+
+/* Syscall numbers the --idle/--busy bitmaps cover (x86_64 has ~460). */
+#define LS_SYSCALL_BITS	1024
+
+/*
+ * Where a traced thread's time went, in ns, accumulated by the syscall and
+ * scheduler hooks (docs/cycle.md).  Outside syscalls a thread runs in user
+ * space (user_cpu), waits for a CPU (user_runq) or is blocked without a
+ * syscall, in a page fault say (user_blocked).  Syscall time is split by
+ * role; runq inside calls of every role is in sys_runq, and not in the
+ * role figures.  User space reads it from thread_times: live threads'
+ * through the dump_threads iterator, exited ones' from the exit hook.
+ */
+struct ls_thread_time {
+	__u64 user_cpu_ns;
+	__u64 user_runq_ns;
+	__u64 user_blocked_ns;
+	__u64 sys_ns[LS_ROLE_MAX];	/* wall time in calls, runq excluded */
+	__u64 sys_runq_ns;
+	__u64 first_ns;			/* CLOCK_MONOTONIC: first seen */
+	__u64 last_ns;			/* last event (exit time once exited) */
+	__u64 idle_waits;		/* calls whose role was idle */
+	__u32 tid;
+	__u32 tgid;
+	__u32 flags;			/* LS_TT_* */
+	char comm[16];
 	__u32 pad;
 };
+
+#define LS_TT_EXITED	(1U << 0)
+#define LS_TT_SPAWNED	(1U << 1)	/* in a child a traced thread spawned */
+
+/* Where a traced thread is, for the scheduler hooks. */
+enum ls_sched_state {
+	LS_SCHED_UNKNOWN = 0,	/* seeded at attach: nothing seen yet */
+	LS_SCHED_RUNNING,
+	LS_SCHED_RUNQ,		/* runnable, waiting for a CPU */
+	LS_SCHED_BLOCKED,	/* asleep */
+};
+
+/* ls_task_state.woke: who ended the current call's sleep. */
+#define LS_WOKE_PEER	(1U << 0)	/* a thread of the same process */
+#define LS_WOKE_CHILD	(1U << 1)	/* a child this process spawned */
 
 /*
  * Per-thread state in task storage; its existence means "traced".  User
@@ -177,7 +252,18 @@ struct ls_task_state {
 	__u32 flags;		/* LS_TS_* */
 	__u32 tid;		/* cached: 0 until the first syscall, reset at exec */
 	__u32 tgid;
-	__u32 pad2;
+	__u8 sched_state;	/* enum ls_sched_state */
+	__u8 slept;		/* the call in flight blocked at least once */
+	__u8 woke;		/* LS_WOKE_* of the call in flight */
+	__u8 req_op;		/* enum ls_req_op of the call in flight */
+	__u64 sched_ns;		/* when sched_state began */
+	__u64 user_since;	/* running in user space since; 0: not */
+	__u64 call_runq_ns;	/* runq inside the call in flight */
+	__u64 call_ino;		/* its socket's inode number, 0: none */
+	__s64 call_fd;		/* its fd argument, -1: none */
+	__u32 call_ftype;	/* LS_FTYPE_* of that fd when it is a file */
+	__u32 pad3;
+	struct ls_thread_time tt;
 	/*
 	 * Recently aggregated keys and their stats slots (+ 1; 0: empty),
 	 * direct-mapped by syscall number: a loop of sendto/recvfrom/poll
@@ -194,6 +280,89 @@ struct ls_task_state {
  * latscope's own child does between fork and exec is not the command's.
  */
 #define LS_TS_WAIT_EXEC		(1U << 0)
+
+/* What a call does to its socket's request (LS_SYSCALL_REQUEST). */
+enum ls_req_op {
+	LS_REQ_NONE = 0,
+	LS_REQ_SEND,
+	LS_REQ_RECV,
+	LS_REQ_CLOSE,
+};
+
+/*
+ * A socket's request in progress, by inode number.  A send opens one (or
+ * continues it while no reply has come); a receive with data moves its
+ * end; the next send after a reply, or the close, completes it.
+ */
+struct ls_req_state {
+	__u64 start_ns;		/* enter of the first send */
+	__u64 end_ns;		/* exit of the last receive with data; 0: none */
+	__u32 sends;		/* in this request */
+	__u32 pad;
+	struct ls_key key;	/* subsystem of the first send; peer cleared if
+				   the sends went to several destinations */
+};
+
+/*
+ * A socket closed before any reply counts as an unanswered request only if
+ * that request had at most this many sends: a DNS query and its retries,
+ * not a sender that never expects an answer (metrics, logs over UDP).
+ */
+#define LS_REQ_UNANSWERED_MAX_SENDS	4
+
+/*
+ * Records in the events ring buffer: a few per cycle, never one per call.
+ * Each starts with the same four words; type says which struct it is.
+ */
+enum ls_event_type {
+	LS_EV_IDLE = 1,		/* struct ls_ev_idle: an idle wait ended */
+	LS_EV_SLOW,		/* struct ls_ev_slow: a call over slow_ns */
+	LS_EV_EXIT,		/* struct ls_ev_exit: a traced thread exited */
+};
+
+struct ls_ev_head {
+	__u32 type;		/* enum ls_event_type */
+	__u32 tid;
+	__u32 tgid;
+	__u32 syscall_nr;
+};
+
+/*
+ * An idle wait, with the thread's figures from before it: user space cuts
+ * the thread's time into cycles at these (src/cycle.c).
+ */
+struct ls_ev_idle {
+	struct ls_ev_head h;
+	__u32 kind;		/* enum ls_kind of the wait: a server's waits rank last */
+	__u32 pad;
+	__u64 enter_ns;		/* CLOCK_MONOTONIC */
+	__u64 exit_ns;
+	__u64 runq_ns;		/* of the wait: waiting for a CPU after it ended */
+	__u64 idle_before_ns;	/* tt.sys_ns[LS_ROLE_IDLE] before this wait */
+	__u64 user_cpu_ns;	/* tt.user_cpu_ns */
+	__u64 runq_before_ns;	/* tt.user_runq_ns + tt.sys_runq_ns */
+	__u64 sync_before_ns;	/* tt.sys_ns[LS_ROLE_SYNC] */
+};
+
+#define LS_PATH_PARTS	4	/* file path components kept for a slow call */
+#define LS_NAME_LEN	32
+
+struct ls_ev_slow {
+	struct ls_ev_head h;
+	__u64 enter_ns;
+	__u64 exit_ns;
+	__u64 runq_ns;
+	__s64 ret;
+	struct ls_key key;	/* its subsystem, as aggregated */
+	char path[LS_PATH_PARTS][LS_NAME_LEN];	/* a file's name, then its parents' */
+	char comm[16];		/* thread name */
+};
+
+struct ls_ev_exit {
+	struct ls_ev_head h;
+	__u64 exit_ns;
+	char comm[16];
+};
 
 /*
  * A user rule, compiled by src/rules.c.  `match` says which fields must
@@ -254,6 +423,8 @@ enum ls_counter {
 	LS_CNT_NO_ENTRY,	/* sys_exit without a matching sys_enter */
 	LS_CNT_PROCS_FULL,	/* proc map full: descendant not followed */
 	LS_CNT_TASK_NOMEM,	/* no task storage for a new thread: not traced */
+	LS_CNT_EVENTS_LOST,	/* events ring buffer full: record not kept */
+	LS_CNT_THREADS_FULL,	/* thread_times full: a thread's time split lost */
 	LS_CNT_MAX,
 };
 
@@ -282,6 +453,9 @@ enum ls_counter {
  */
 #define LS_FD_GEN_SLOTS		4096
 #define LS_MAX_SPAWNS		4096
+/* thread_times entries: live threads plus exited ones not yet folded */
+#define LS_MAX_THREADS		16384
+#define LS_EVENTS_BYTES		(256 * 1024)
 /* fds inspected per poll/select/epoll call before it is called "mixed" */
 #define LS_MAX_WAIT_FDS		16
 

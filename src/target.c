@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "latscope.h"
@@ -29,8 +30,14 @@ static int pidfd_open_flags(pid_t pid, unsigned int flags)
 /* One thread: create its (idle) task entry.  EEXIST: the fork hook won. */
 static int seed_thread(const struct ls_target_maps *m, pid_t tid, bool leader, __u32 flags)
 {
-	struct ls_task_state st = { .flags = flags };
+	struct ls_task_state st = { .flags = flags, .call_fd = -1 };
+	struct timespec now;
 	int pidfd, ret;
+
+	/* the kernel's clock for BPF (bpf_ktime_get_ns) is CLOCK_MONOTONIC */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	st.tt.first_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+	st.tt.tid = (__u32)tid;
 
 	pidfd = pidfd_open_flags(tid, PIDFD_THREAD);
 	if (pidfd < 0 && errno == EINVAL && leader)
