@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
@@ -106,36 +107,104 @@ static int read_counters(int fd, struct ls_raw *out)
 	return 0;
 }
 
-/* A live thread's name from /proc; an exited one's from the exit hook's map. */
+/* A live thread's name from /proc; an exited one's from the exit hook's maps. */
 static void thread_comm(const struct ls_map_fds *fds, __u32 tgid, __u32 tid, char comm[16])
 {
+	struct ls_thread_time tt;
 	char buf[32];
 
 	if (target_comm((pid_t)tgid, (pid_t)tid, buf, sizeof(buf)) &&
-	    bpf_map_lookup_elem(fds->thread_comms_fd, &tid, buf))
-		snprintf(buf, sizeof(buf), "?");
+	    bpf_map_lookup_elem(fds->thread_comms_fd, &tid, buf)) {
+		if (fds->thread_times_fd >= 0 &&
+		    !bpf_map_lookup_elem(fds->thread_times_fd, &tid, &tt) && tt.comm[0])
+			snprintf(buf, sizeof(buf), "%.15s", tt.comm);
+		else
+			snprintf(buf, sizeof(buf), "?");
+	}
 	memcpy(comm, buf, 15);
 	comm[15] = '\0';
 }
 
+static void add_thread_name(const struct ls_map_fds *fds, struct ls_raw *out, __u32 tgid,
+			    __u32 tid)
+{
+	size_t j;
+
+	for (j = 0; j < out->n_threads; j++)
+		if (out->threads[j].tid == tid)
+			return;
+	out->threads[j].tid = tid;
+	thread_comm(fds, tgid, tid, out->threads[j].comm);
+	out->n_threads++;
+}
+
 static int read_thread_names(const struct ls_map_fds *fds, struct ls_raw *out)
 {
-	size_t i, j;
+	size_t i;
 
-	out->threads = calloc(out->n_stats ? out->n_stats : 1, sizeof(*out->threads));
+	out->threads = calloc(out->n_stats + out->n_times + 1, sizeof(*out->threads));
 	if (!out->threads)
 		return -ENOMEM;
-	for (i = 0; i < out->n_stats; i++) {
-		const struct ls_key *k = &out->stats[i].key;
+	for (i = 0; i < out->n_stats; i++)
+		add_thread_name(fds, out, out->stats[i].key.tgid, out->stats[i].key.tid);
+	for (i = 0; i < out->n_times; i++)
+		add_thread_name(fds, out, out->times[i].tgid, out->times[i].tid);
+	return 0;
+}
 
-		for (j = 0; j < out->n_threads; j++)
-			if (out->threads[j].tid == k->tid)
-				break;
-		if (j < out->n_threads)
+/* Run the dump_threads iterator: live threads' figures into thread_times. */
+static int dump_live_threads(int prog_fd)
+{
+	int link, it, ret = 0;
+	char buf[64];
+	ssize_t n;
+
+	link = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, NULL);
+	if (link < 0)
+		return -errno;
+	it = bpf_iter_create(link);
+	if (it < 0) {
+		ret = -errno;
+		close(link);
+		return ret;
+	}
+	while ((n = read(it, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		ret = -errno;
+	close(it);
+	close(link);
+	return ret;
+}
+
+static int read_times(const struct ls_map_fds *fds, struct ls_raw *out)
+{
+	__u32 key, next, *prev = NULL;
+	size_t cap = 0;
+	int ret;
+
+	if (fds->thread_times_fd < 0)
+		return 0;
+	if (fds->dump_threads_fd >= 0) {
+		ret = dump_live_threads(fds->dump_threads_fd);
+		if (ret)
+			return ret;
+	}
+	while (bpf_map_get_next_key(fds->thread_times_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (out->n_times == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			void *p = realloc(out->times, ncap * sizeof(*out->times));
+
+			if (!p)
+				return -ENOMEM;
+			out->times = p;
+			cap = ncap;
+		}
+		if (bpf_map_lookup_elem(fds->thread_times_fd, &key, &out->times[out->n_times]))
 			continue;
-		out->threads[j].tid = k->tid;
-		thread_comm(fds, k->tgid, k->tid, out->threads[j].comm);
-		out->n_threads++;
+		out->n_times++;
 	}
 	return 0;
 }
@@ -145,7 +214,9 @@ int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out)
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = read_stats(fds, out);
+	ret = read_times(fds, out);
+	if (!ret)
+		ret = read_stats(fds, out);
 	if (!ret)
 		ret = read_thread_names(fds, out);
 	if (!ret)
@@ -162,6 +233,9 @@ void ls_raw_free(struct ls_raw *raw)
 	free(raw->threads);
 	raw->threads = NULL;
 	raw->n_threads = 0;
+	free(raw->times);
+	raw->times = NULL;
+	raw->n_times = 0;
 	free(raw->stats);
 	free(raw->errnos);
 	raw->stats = NULL;
@@ -202,6 +276,40 @@ static void delta_min_max(struct ls_stats *d, const struct ls_stats *cur)
 	d->max_ns = ls_slot_upper(hi) - 1 < cur->max_ns ? ls_slot_upper(hi) - 1 : cur->max_ns;
 }
 
+static const struct ls_thread_time *find_time(const struct ls_raw *r, __u32 tid)
+{
+	size_t i;
+
+	for (i = 0; r && i < r->n_times; i++)
+		if (r->times[i].tid == tid)
+			return &r->times[i];
+	return NULL;
+}
+
+static __u64 minus(__u64 a, __u64 b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* What a thread did since the previous read: its span starts there. */
+static void times_delta(struct ls_thread_time *d, const struct ls_thread_time *c,
+			const struct ls_thread_time *p)
+{
+	int r;
+
+	*d = *c;
+	if (!p)
+		return;
+	d->user_cpu_ns = minus(c->user_cpu_ns, p->user_cpu_ns);
+	d->user_runq_ns = minus(c->user_runq_ns, p->user_runq_ns);
+	d->user_blocked_ns = minus(c->user_blocked_ns, p->user_blocked_ns);
+	for (r = 0; r < LS_ROLE_MAX; r++)
+		d->sys_ns[r] = minus(c->sys_ns[r], p->sys_ns[r]);
+	d->sys_runq_ns = minus(c->sys_runq_ns, p->sys_runq_ns);
+	d->idle_waits = minus(c->idle_waits, p->idle_waits);
+	d->first_ns = p->last_ns;
+}
+
 int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_raw *out)
 {
 	size_t i, j;
@@ -224,6 +332,7 @@ int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_
 			d->st.count -= p->st.count;
 			d->st.errors -= p->st.errors;
 			d->st.total_ns -= p->st.total_ns;
+			d->st.runq_ns -= p->st.runq_ns;
 			for (j = 0; j < LS_HIST_SLOTS; j++)
 				d->st.slots[j] -= p->st.slots[j];
 			delta_min_max(&d->st, &c->st);
@@ -250,6 +359,14 @@ int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_
 	if (cur->n_threads)
 		memcpy(out->threads, cur->threads, cur->n_threads * sizeof(*out->threads));
 	out->n_threads = cur->n_threads;
+	out->times = calloc(cur->n_times ? cur->n_times : 1, sizeof(*out->times));
+	if (!out->times) {
+		ls_raw_free(out);
+		return -ENOMEM;
+	}
+	for (i = 0; i < cur->n_times; i++)
+		times_delta(&out->times[out->n_times++], &cur->times[i], find_time(prev,
+			    cur->times[i].tid));
 	return 0;
 }
 
@@ -262,8 +379,8 @@ static struct ls_syscall_stats *entry_in(struct ls_snapshot *snap, const struct 
 	ss = ls_snapshot_subsys(snap, subsys);
 	if (!ss)
 		return NULL;
-	return ls_subsys_syscall(ss, ls_syscall_name(k->syscall_nr, nrbuf, sizeof(nrbuf)),
-				 k->syscall_nr);
+	return ls_subsys_syscall_role(ss, ls_syscall_name(k->syscall_nr, nrbuf, sizeof(nrbuf)),
+				      k->syscall_nr, k->role < LS_ROLE_MAX ? k->role : LS_ROLE_WORK);
 }
 
 static const char *thread_label(const struct ls_raw *raw, __u32 tid, char *buf, size_t len)
@@ -318,6 +435,57 @@ static int entries_for(struct ls_snapshot *snap, const struct ls_raw *raw, const
 	return n;
 }
 
+/*
+ * Each thread's time split on its group (made here for a thread that never
+ * made a syscall, a pure computing thread); the run's own is the sum over
+ * the threads the budget counts.
+ */
+static int add_thread_times(const struct ls_raw *raw, struct ls_snapshot *snap)
+{
+	char label[96];
+	size_t i;
+
+	for (i = 0; i < raw->n_times; i++) {
+		const struct ls_thread_time *tt = &raw->times[i];
+		struct ls_group *g;
+
+		g = ls_snapshot_group(&snap->threads, &snap->n_threads,
+				      thread_label(raw, tt->tid, label, sizeof(label)));
+		if (!g)
+			return -ENOMEM;
+		g->tid = tt->tid;
+		g->tgid = tt->tgid;
+		g->flags = 0;
+		if (tt->flags & LS_TT_EXITED)
+			g->flags |= LS_THREAD_EXITED;
+		/* a child's whole life is its parent's exec:<comm> once reaped */
+		if ((tt->flags & LS_TT_SPAWNED) && (tt->flags & LS_TT_EXITED))
+			g->flags |= LS_THREAD_IN_EXEC;
+		g->has_time = 1;
+		ls_time_from_thread(&g->time, tt);
+		if (!(g->flags & LS_THREAD_IN_EXEC)) {
+			ls_time_add(&snap->time, &g->time);
+			snap->has_time = 1;
+		}
+	}
+	return 0;
+}
+
+/* The kernel's clock is CLOCK_MONOTONIC; a snapshot's times are wall-clock. */
+static void max_at_to_wall_clock(struct ls_snapshot *snap, __u64 offset)
+{
+	size_t i, j;
+
+	for (i = 0; i < snap->n_subsys; i++)
+		for (j = 0; j < snap->subsys[i].n_sc; j++)
+			if (snap->subsys[i].sc[j].st.max_at_ns)
+				snap->subsys[i].sc[j].st.max_at_ns += offset;
+	for (i = 0; i < snap->n_threads; i++)
+		max_at_to_wall_clock(snap->threads[i].snap, offset);
+	for (i = 0; i < snap->n_peers; i++)
+		max_at_to_wall_clock(snap->peers[i].snap, offset);
+}
+
 int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap,
 		       const struct ls_rules *rules)
 {
@@ -332,6 +500,7 @@ int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap,
 		for (j = 0; j < n; j++)
 			ls_stats_merge(&sc[j]->st, &raw->stats[i].st);
 	}
+	max_at_to_wall_clock(snap, raw->unix_offset_ns);
 	for (i = 0; i < raw->n_errnos; i++) {
 		n = entries_for(snap, raw, &raw->errnos[i].key.key, rules, sc);
 		if (n < 0)
@@ -344,7 +513,8 @@ int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap,
 		}
 	}
 	for (i = 0; i < raw->n_stats; i++)
-		snap->meta.events += raw->stats[i].st.count;
+		if (raw->stats[i].key.syscall_nr != LS_SYSCALL_REQUEST)
+			snap->meta.events += raw->stats[i].st.count;
 	snap->meta.dropped += raw->counters[LS_CNT_DROPPED_KEYS];
-	return 0;
+	return add_thread_times(raw, snap);
 }

@@ -28,11 +28,14 @@ struct ls_thread_name {
 struct ls_raw {
 	struct ls_thread_name *threads;	/* names of the tids in stats */
 	size_t n_threads;
+	struct ls_thread_time *times;	/* where each traced thread's time went */
+	size_t n_times;
 	struct ls_raw_stat *stats;
 	size_t n_stats;
 	struct ls_raw_errno *errnos;
 	size_t n_errnos;
 	__u64 counters[LS_CNT_MAX];
+	__u64 unix_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC: the caller sets it */
 };
 
 struct ls_map_fds {
@@ -41,6 +44,8 @@ struct ls_map_fds {
 	int errno_fd;
 	int counters_fd;
 	int thread_comms_fd;	/* tid -> comm of traced threads that exited */
+	int thread_times_fd;	/* tid -> struct ls_thread_time */
+	int dump_threads_fd;	/* the iterator that fills it for live threads; -1: none */
 };
 
 int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out);
@@ -51,7 +56,11 @@ int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_
 
 struct ls_rules;
 
-/* Name keys (rules first, may be NULL) and merge them into snap. */
+
+/*
+ * Name keys (rules first, may be NULL) and merge them into snap, with the
+ * threads' time split (snapshot version 3).
+ */
 int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap,
 		       const struct ls_rules *rules);
 

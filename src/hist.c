@@ -55,12 +55,15 @@ void ls_stats_merge(struct ls_stats *a, const struct ls_stats *b)
 	if (b->count) {
 		if (!a->count || b->min_ns < a->min_ns)
 			a->min_ns = b->min_ns;
-		if (b->max_ns > a->max_ns)
+		if (b->max_ns > a->max_ns || !a->count) {
 			a->max_ns = b->max_ns;
+			a->max_at_ns = b->max_at_ns;
+		}
 	}
 	a->count += b->count;
 	a->errors += b->errors;
 	a->total_ns += b->total_ns;
+	a->runq_ns += b->runq_ns;
 	for (i = 0; i < LS_HIST_SLOTS; i++)
 		a->slots[i] += b->slots[i];
 }

@@ -45,6 +45,20 @@ static int alloc_rows(struct ls_view *v, size_t n_rows, size_t n_parts)
 	return v->rows && v->part_pool ? 0 : -ENOMEM;
 }
 
+/*
+ * Rows are made of work only (ls_row_counts): idle waits, waits for other
+ * threads or children and the request figures are shown, and compared,
+ * apart.  A subsystem whose calls were all idle has no row.
+ */
+static size_t count_work(const struct ls_subsys *ss)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < ss->n_sc; j++)
+		n += ls_row_counts(&ss->sc[j]);
+	return n;
+}
+
 static int build_by_subsystem(struct ls_view *v, const struct ls_snapshot *snap)
 {
 	struct ls_view_part *pool;
@@ -57,18 +71,21 @@ static int build_by_subsystem(struct ls_view *v, const struct ls_snapshot *snap)
 	for (i = 0; i < snap->n_subsys; i++) {
 		const struct ls_subsys *ss = &snap->subsys[i];
 
+		if (ss->n_sc && !count_work(ss))
+			continue;
 		r = &v->rows[v->n++];
 		r->key[0] = ss->name;
 		r->ss = ss;
 		r->parts = pool;
-		r->n_parts = ss->n_sc;
 		for (j = 0; j < ss->n_sc; j++)
-			*pool++ = (struct ls_view_part){ ss, &ss->sc[j] };
+			if (ls_row_counts(&ss->sc[j]))
+				*pool++ = (struct ls_view_part){ ss, &ss->sc[j] };
+		r->n_parts = (size_t)(pool - r->parts);
 		/* Merge only when needed: an ls_stats is 8 KiB. */
-		if (ss->n_sc == 0) {
+		if (r->n_parts == 0) {
 			r->st = &no_calls;
-		} else if (ss->n_sc == 1) {
-			r->st = &ss->sc[0].st;
+		} else if (r->n_parts == 1) {
+			r->st = &r->parts[0].sc->st;
 		} else {
 			r->merged = malloc(sizeof(*r->merged));
 			if (!r->merged)
@@ -91,6 +108,8 @@ static int build_by_syscall(struct ls_view *v, const struct ls_snapshot *snap)
 		const struct ls_subsys *ss = &snap->subsys[i];
 
 		for (j = 0; j < ss->n_sc; j++) {
+			if (!ls_row_counts(&ss->sc[j]))
+				continue;
 			r = &v->rows[v->n];
 			v->part_pool[v->n] = (struct ls_view_part){ ss, &ss->sc[j] };
 			r->parts = &v->part_pool[v->n++];
@@ -126,6 +145,8 @@ static int build_by_group(struct ls_view *v, const struct ls_group *g, size_t n)
 			return -ENOMEM;
 		for (j = 0; j < gs->n_subsys; j++) {
 			for (k = 0; k < gs->subsys[j].n_sc; k++) {
+				if (!ls_row_counts(&gs->subsys[j].sc[k]))
+					continue;
 				*pool++ = (struct ls_view_part){ &gs->subsys[j], &gs->subsys[j].sc[k] };
 				ls_stats_merge(r->merged, &gs->subsys[j].sc[k].st);
 			}
@@ -157,6 +178,10 @@ static const struct grouping groupings[] = {
 	[LS_BY_PEER] = { "peer", 1, { "PEER" }, { "peer" }, false, build_by_peer,
 			 "no per-peer data (no call in this run had a peer, or the snapshot "
 			 "was written by a latscope that did not record peers)" },
+	/* not rows of calls: report_cycle.c prints it, diff has a section of its own */
+	[LS_BY_BUDGET] = { "budget", 1, { "COMPONENT" }, { "component" }, false, NULL,
+			   "--by budget is a report of its own (latscope report --by budget); "
+			   "diff compares the budgets in its own section" },
 };
 
 #define N_GROUPINGS (sizeof(groupings) / sizeof(groupings[0]))

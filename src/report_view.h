@@ -19,6 +19,7 @@ enum ls_by {
 	LS_BY_SYSCALL,		/* one row per (subsystem, syscall) */
 	LS_BY_THREAD,		/* accepted; needs per-thread data in the snapshot */
 	LS_BY_PEER,		/* accepted; needs per-peer data in the snapshot */
+	LS_BY_BUDGET,		/* the cycle budget's components (report only) */
 };
 
 enum ls_sort {

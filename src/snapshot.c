@@ -48,6 +48,7 @@ void ls_snapshot_free(struct ls_snapshot *snap)
 		ls_snapshot_free(snap->peers[i].snap);
 	free(snap->threads);
 	free(snap->peers);
+	free(snap->slowest);
 	free(snap->rules);
 	free(snap->subsys);
 	free(snap);
@@ -146,19 +147,25 @@ struct ls_group *ls_snapshot_group(struct ls_group **arr, size_t *n, const char 
 
 struct ls_syscall_stats *ls_subsys_syscall(struct ls_subsys *ss, const char *name, __u32 nr)
 {
+	return ls_subsys_syscall_role(ss, name, nr, LS_ROLE_WORK);
+}
+
+struct ls_syscall_stats *ls_subsys_syscall_role(struct ls_subsys *ss, const char *name, __u32 nr,
+						__u8 role)
+{
 	char key[sizeof(((struct ls_syscall_stats *)0)->name)];
 	struct ls_syscall_stats *sc;
 	size_t i;
 	int err;
 
-	if (!ss || !name || !*name) {
+	if (!ss || !name || !*name || role >= LS_ROLE_MAX) {
 		errno = EINVAL;
 		return NULL;
 	}
-	/* The name is the identity; "syscall_NNN" already encodes unknown numbers. */
+	/* (name, role) is the identity; "syscall_NNN" already encodes unknown numbers. */
 	copy_name(key, sizeof(key), name);
 	for (i = 0; i < ss->n_sc; i++)
-		if (!strcmp(ss->sc[i].name, key))
+		if (!strcmp(ss->sc[i].name, key) && ss->sc[i].role == role)
 			return &ss->sc[i];
 
 	err = grow((void **)&ss->sc, ss->n_sc, sizeof(*ss->sc));
@@ -170,7 +177,35 @@ struct ls_syscall_stats *ls_subsys_syscall(struct ls_subsys *ss, const char *nam
 	memset(sc, 0, sizeof(*sc));
 	memcpy(sc->name, key, sizeof(sc->name));
 	sc->nr = nr;
+	sc->role = role;
 	return sc;
+}
+
+int ls_slowest_insert(struct ls_slow_call **arr, size_t *n, const struct ls_slow_call *c)
+{
+	size_t i;
+	int err;
+
+	if (!arr || !n || !c)
+		return -EINVAL;
+	if (*n == LS_SLOWEST_MAX && c->duration_ns <= (*arr)[LS_SLOWEST_MAX - 1].duration_ns)
+		return 0;
+	if (*n < LS_SLOWEST_MAX) {
+		err = grow((void **)arr, *n, sizeof(**arr));
+		if (err)
+			return err;
+		(*n)++;
+	}
+	/* insertion sort: the list is short */
+	for (i = *n - 1; i > 0 && (*arr)[i - 1].duration_ns < c->duration_ns; i--)
+		(*arr)[i] = (*arr)[i - 1];
+	(*arr)[i] = *c;
+	return 0;
+}
+
+int ls_snapshot_add_slow(struct ls_snapshot *snap, const struct ls_slow_call *c)
+{
+	return snap ? ls_slowest_insert(&snap->slowest, &snap->n_slowest, c) : -EINVAL;
 }
 
 int ls_syscall_add_errno(struct ls_syscall_stats *sc, int err, __u64 count)
@@ -219,13 +254,58 @@ int ls_snapshot_add_rule(struct ls_snapshot *snap, const char *text)
 	return 0;
 }
 
+void ls_time_from_thread(struct ls_time *t, const struct ls_thread_time *tt)
+{
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->wall_ns = tt->first_ns && tt->last_ns > tt->first_ns ? tt->last_ns - tt->first_ns : 0;
+	t->user_cpu_ns = tt->user_cpu_ns;
+	t->user_runq_ns = tt->user_runq_ns;
+	t->user_blocked_ns = tt->user_blocked_ns;
+	for (r = 0; r < LS_ROLE_MAX; r++)
+		t->sys_ns[r] = tt->sys_ns[r];
+	t->sys_runq_ns = tt->sys_runq_ns;
+	t->idle_waits = tt->idle_waits;
+}
+
+void ls_time_add(struct ls_time *a, const struct ls_time *b)
+{
+	int r;
+
+	a->wall_ns += b->wall_ns;
+	a->user_cpu_ns += b->user_cpu_ns;
+	a->user_runq_ns += b->user_runq_ns;
+	a->user_blocked_ns += b->user_blocked_ns;
+	for (r = 0; r < LS_ROLE_MAX; r++)
+		a->sys_ns[r] += b->sys_ns[r];
+	a->sys_runq_ns += b->sys_runq_ns;
+	a->idle_waits += b->idle_waits;
+}
+
+int ls_row_counts(const struct ls_syscall_stats *sc)
+{
+	return sc->role == LS_ROLE_WORK && sc->nr != LS_SYSCALL_REQUEST;
+}
+
 void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out)
 {
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < ss->n_sc; i++)
-		ls_stats_merge(out, &ss->sc[i].st);
+		if (ls_row_counts(&ss->sc[i]))
+			ls_stats_merge(out, &ss->sc[i].st);
+}
+
+void ls_subsys_total_role(const struct ls_subsys *ss, __u8 role, struct ls_stats *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < ss->n_sc; i++)
+		if (ss->sc[i].role == role && ss->sc[i].nr != LS_SYSCALL_REQUEST)
+			ls_stats_merge(out, &ss->sc[i].st);
 }
 
 double ls_snapshot_total_ns(const struct ls_snapshot *snap)
@@ -296,10 +376,15 @@ static int cmp_subsys(const void *pa, const void *pb)
 static int cmp_syscall(const void *pa, const void *pb)
 {
 	const struct ls_syscall_stats *a = pa, *b = pb;
+	int c;
 
+	/* rows that count first, so idle waits never lead a table */
+	if (ls_row_counts(a) != ls_row_counts(b))
+		return ls_row_counts(a) ? -1 : 1;
 	if (a->st.total_ns != b->st.total_ns)
 		return a->st.total_ns > b->st.total_ns ? -1 : 1;
-	return strcmp(a->name, b->name);
+	c = strcmp(a->name, b->name);
+	return c ? c : (a->role > b->role) - (a->role < b->role);
 }
 
 static int cmp_errno(const void *pa, const void *pb)
@@ -342,7 +427,7 @@ void ls_snapshot_sort(struct ls_snapshot *snap)
 	for (i = 0; i < snap->n_subsys; i++) {
 		struct ls_subsys *ss = &snap->subsys[i];
 
-		/* Names are unique, so every order below is total. */
+		/* (name, role) pairs are unique, so every order below is total. */
 		if (ss->n_sc > 1)
 			qsort(ss->sc, ss->n_sc, sizeof(*ss->sc), cmp_syscall);
 		for (j = 0; j < ss->n_sc; j++)

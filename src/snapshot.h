@@ -13,7 +13,7 @@
 #include "latscope.h"
 
 /* Written by this latscope; it reads this version and every older one. */
-#define LS_SNAPSHOT_VERSION 2
+#define LS_SNAPSHOT_VERSION 3
 
 /* What a snapshot file says it is: snapshot_write.c writes, snapshot_load.c checks. */
 #define LS_SCHEMA_NAME		"latscope-snapshot"
@@ -25,9 +25,15 @@ struct ls_errno_count {
 	__u64 count;
 };
 
+/*
+ * A row is one (syscall, role) of a subsystem: the idle clock_nanosleep of
+ * a loop and a busy one are two rows.  Only LS_ROLE_WORK rows count in a
+ * subsystem's totals, shares and order (docs/cycle.md).
+ */
 struct ls_syscall_stats {
 	char name[32];		/* "recvfrom", or "syscall_NNN" if unknown */
 	__u32 nr;
+	__u8 role;		/* enum ls_role */
 	struct ls_stats st;
 	struct ls_errno_count *errnos;
 	size_t n_errnos;
@@ -59,14 +65,72 @@ struct ls_meta {
  * and owned pointers in it would be freed once per copy.
  */
 /*
+ * Where threads' time went (struct ls_thread_time, in ns): outside
+ * syscalls in user space, waiting for a CPU or blocked (page faults);
+ * inside them by role, with the run-queue delay of every call apart.
+ */
+struct ls_time {
+	__u64 wall_ns;			/* traced: first seen to exit or end */
+	__u64 user_cpu_ns;
+	__u64 user_runq_ns;
+	__u64 user_blocked_ns;
+	__u64 sys_ns[LS_ROLE_MAX];	/* runq excluded */
+	__u64 sys_runq_ns;
+	__u64 idle_waits;
+};
+
+/* ls_group.flags of a thread */
+#define LS_THREAD_EXITED	(1U << 0)
+/* in a child that a traced process spawned and reaped: its exec:<comm> */
+#define LS_THREAD_IN_EXEC	(1U << 1)
+
+/*
  * A slice of the run: one thread ("1234 democtl") or one peer
  * ("10.0.0.1:443"), with its own subsystems and syscalls.  The nested
- * snapshot only uses subsys/n_subsys.
+ * snapshot only uses subsys/n_subsys.  Threads recorded since snapshot
+ * version 3 also carry their ids and their time split.
  */
 struct ls_group {
 	char name[96];
 	struct ls_snapshot *snap;
+	__u32 tid, tgid;		/* threads; 0 when unknown */
+	__u32 flags;			/* LS_THREAD_* */
+	int has_time;
+	struct ls_time time;
 };
+
+/*
+ * The cycle of a periodic thread (src/cycle.c): from the end of one of its
+ * idle waits (when it became runnable) to the start of the next, busy is
+ * that span less other idle waits within it.
+ */
+struct ls_cycle_info {
+	int found;
+	char source[16];	/* "auto", "syscall" (--cycle SYSCALL), "fixed" (--cycle SECONDS) */
+	char thread[96];	/* "1234 democtl" */
+	__u32 tid;
+	char syscall[32];	/* the idle wait that ends a cycle; "" for fixed */
+	__u64 period_ns;	/* median cycle length, or the fixed period */
+	struct ls_stats busy;	/* busy ns per cycle; busy.count is the cycle count */
+};
+
+/* One call over the --slow threshold, or a slowest one (snapshot "slowest"). */
+struct ls_slow_call {
+	__u64 start_unix_ns;	/* CLOCK_REALTIME */
+	__u64 duration_ns;
+	__u64 runq_ns;
+	__u32 tid;
+	char thread[32];	/* its name */
+	char subsys[96];
+	char syscall[32];
+	__u8 role;
+	int err;		/* positive errno, 0: success */
+	char where[160];	/* a file's path, or "" */
+	__s64 cycle;		/* 1-based cycle number, or -1 when unknown */
+};
+
+/* Cap on snapshot "slowest": the report shows the first few. */
+#define LS_SLOWEST_MAX		100
 
 struct ls_snapshot {
 	int version;		/* of the file it was loaded from, else ours */
@@ -79,6 +143,15 @@ struct ls_snapshot {
 	size_t n_rules;
 	struct ls_subsys *subsys;
 	size_t n_subsys;
+	/* since version 3: the time split, summed over the threads the budget counts */
+	int has_time;
+	struct ls_time time;
+	struct ls_cycle_info cycle;
+	struct ls_slow_call *slowest;	/* slowest first */
+	size_t n_slowest;
+	__u64 slow_threshold_ns;	/* 0: none was set */
+	__u64 slow_calls;		/* calls over it, including those not kept */
+	__u64 events_lost;		/* records the kernel could not pass on */
 };
 
 /* All functions: 0 or negative errno; pointers: NULL + errno. */
@@ -90,12 +163,31 @@ struct ls_subsys *ls_snapshot_subsys(struct ls_snapshot *snap, const char *name)
 /* Find or add the group `name` in *arr (snap->threads or snap->peers). */
 struct ls_group *ls_snapshot_group(struct ls_group **arr, size_t *n, const char *name);
 struct ls_syscall_stats *ls_subsys_syscall(struct ls_subsys *ss, const char *name, __u32 nr);
+/* The same for a row of another role (ls_subsys_syscall is LS_ROLE_WORK's). */
+struct ls_syscall_stats *ls_subsys_syscall_role(struct ls_subsys *ss, const char *name, __u32 nr,
+						__u8 role);
+/* Add a copy of one slow call to *arr, keeping the LS_SLOWEST_MAX slowest, slowest first. */
+int ls_slowest_insert(struct ls_slow_call **arr, size_t *n, const struct ls_slow_call *c);
+/* The same into snap->slowest. */
+int ls_snapshot_add_slow(struct ls_snapshot *snap, const struct ls_slow_call *c);
 int ls_syscall_add_errno(struct ls_syscall_stats *sc, int err, __u64 count);
 /* Append a copy of one rule's source line; -EINVAL for NULL or too long. */
 int ls_snapshot_add_rule(struct ls_snapshot *snap, const char *text);
 
-/* Subsystem totals: merge of all its syscalls. */
+/* A thread's figures from the kernel in snapshot form, and their sum. */
+void ls_time_from_thread(struct ls_time *t, const struct ls_thread_time *tt);
+void ls_time_add(struct ls_time *a, const struct ls_time *b);
+
+/*
+ * A row counts in its subsystem's totals: work, and a real syscall (not
+ * the "request" rows, whose time the calls already hold).
+ */
+int ls_row_counts(const struct ls_syscall_stats *sc);
+
+/* Subsystem totals: merge of its rows that count (ls_row_counts). */
 void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out);
+/* Merge of its rows of one role (requests left out), e.g. its idle waits. */
+void ls_subsys_total_role(const struct ls_subsys *ss, __u8 role, struct ls_stats *out);
 
 
 /*

@@ -20,6 +20,7 @@
 #include "hist.h"
 #include "snapshot.h"
 #include "snapshot_load.h"
+#include "subsys.h"
 
 #define LS_SNAPSHOT_MAX_BYTES	(64UL << 20)
 
@@ -119,6 +120,17 @@ static int get_u64(struct load_ctx *c, json_object *obj, const char *where, cons
 
 	if (!json_object_object_get_ex(obj, key, &v))
 		return fail(c, where, key, "missing");
+	return as_u64(c, v, where, key, max, out);
+}
+
+/* A member that files before version 3 do not have: left alone when absent. */
+static int get_u64_opt(struct load_ctx *c, json_object *obj, const char *where, const char *key,
+		       __u64 max, __u64 *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v))
+		return 0;
 	return as_u64(c, v, where, key, max, out);
 }
 
@@ -282,10 +294,10 @@ static int load_errnos(struct load_ctx *c, json_object *o, const char *where,
 	return 0;
 }
 
-static int load_buckets(struct load_ctx *c, json_object *o, const char *where,
-			struct ls_stats *st)
+static int load_buckets_named(struct load_ctx *c, json_object *o, const char *where,
+			      const char *key, struct ls_stats *st)
 {
-	json_object *arr = member(c, o, where, "buckets", json_type_array), *b;
+	json_object *arr = member(c, o, where, key, json_type_array), *b;
 	bool seen[LS_HIST_SLOTS] = { false };
 	__u64 v[3], lower, upper;
 	static const char *const names[3] = { "[0]", "[1]", "[2]" };
@@ -298,7 +310,7 @@ static int load_buckets(struct load_ctx *c, json_object *o, const char *where,
 		return -EINVAL;
 	n = json_object_array_length(arr);
 	for (i = 0; i < n; i++) {
-		snprintf(at, sizeof(at), "%s.buckets[%zu]", where, i);
+		snprintf(at, sizeof(at), "%s.%s[%zu]", where, key, i);
 		b = json_object_array_get_idx(arr, i);
 		if (!json_object_is_type(b, json_type_array) || json_object_array_length(b) != 3)
 			return fail(c, at, NULL, "expected [lower_ns, upper_ns, count]");
@@ -331,11 +343,38 @@ static int load_buckets(struct load_ctx *c, json_object *o, const char *where,
 	return 0;
 }
 
+static int load_buckets(struct load_ctx *c, json_object *o, const char *where,
+			struct ls_stats *st)
+{
+	return load_buckets_named(c, o, where, "buckets", st);
+}
+
+/* "role": "idle"...; rows of files before version 3 are all work. */
+static int get_role(struct load_ctx *c, json_object *o, const char *where, __u8 *role)
+{
+	char name[16];
+	int r, err;
+
+	*role = LS_ROLE_WORK;
+	if (!json_object_object_get_ex(o, "role", NULL))
+		return 0;
+	err = get_str(c, o, where, "role", name, sizeof(name), false);
+	if (err)
+		return err;
+	r = ls_role_parse(name);
+	if (r < 0)
+		return fail(c, where, "role", "unknown role \"%s\" (work, idle, sync or child)",
+			    name);
+	*role = (__u8)r;
+	return 0;
+}
+
 static int load_syscall(struct load_ctx *c, json_object *o, const char *where,
 			struct ls_subsys *ss)
 {
 	char name[sizeof(((struct ls_syscall_stats *)0)->name)];
 	struct ls_syscall_stats *sc;
+	__u8 role;
 	__u64 nr;
 	size_t before;
 	int err;
@@ -349,12 +388,15 @@ static int load_syscall(struct load_ctx *c, json_object *o, const char *where,
 	    (err = get_u64(c, o, where, "nr", UINT32_MAX, &nr)))
 		return err;
 
+	if ((err = get_role(c, o, where, &role)))
+		return err;
 	before = ss->n_sc;
-	sc = ls_subsys_syscall(ss, name, (__u32)nr);
+	sc = ls_subsys_syscall_role(ss, name, (__u32)nr, role);
 	if (!sc)
 		return -errno;
 	if (ss->n_sc == before)
-		return fail(c, where, "syscall", "duplicate syscall \"%s\"", name);
+		return fail(c, where, "syscall", "duplicate syscall \"%s\" (role %s)", name,
+			    ls_role_name(role));
 
 	/* avg_ns and the percentiles are derived from these and ignored. */
 	if ((err = get_u64(c, o, where, "count", UINT64_MAX, &sc->st.count)) ||
@@ -362,6 +404,8 @@ static int load_syscall(struct load_ctx *c, json_object *o, const char *where,
 	    (err = get_u64(c, o, where, "total_ns", UINT64_MAX, &sc->st.total_ns)) ||
 	    (err = get_u64(c, o, where, "min_ns", UINT64_MAX, &sc->st.min_ns)) ||
 	    (err = get_u64(c, o, where, "max_ns", UINT64_MAX, &sc->st.max_ns)) ||
+	    (err = get_u64_opt(c, o, where, "runq_ns", sc->st.total_ns, &sc->st.runq_ns)) ||
+	    (err = get_u64_opt(c, o, where, "max_at_unix_ns", UINT64_MAX, &sc->st.max_at_ns)) ||
 	    (err = load_errnos(c, o, where, sc)) ||
 	    (err = load_buckets(c, o, where, &sc->st)))
 		return err;
@@ -421,6 +465,67 @@ static int load_subsystems(struct load_ctx *c, json_object *obj, const char *whe
 }
 
 /* Optional "threads"/"peers": each a name and subsystems like the top level. */
+static int get_flag(struct load_ctx *c, json_object *o, const char *where, const char *key,
+		    __u32 bit, __u32 *flags)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return fail(c, where, key, "expected true or false");
+	if (json_object_get_boolean(v))
+		*flags |= bit;
+	return 0;
+}
+
+/* "time": where the time went (struct ls_time), in ns */
+static int load_time(struct load_ctx *c, json_object *obj, const char *where,
+		     struct ls_time *t, int *has)
+{
+	char at[128];
+	json_object *o;
+	int err;
+
+	if (!json_object_object_get_ex(obj, "time", NULL))
+		return 0;
+	o = member(c, obj, where, "time", json_type_object);
+	if (!o)
+		return -EINVAL;
+	snprintf(at, sizeof(at), "%s%stime", where, *where ? "." : "");
+	if ((err = get_u64(c, o, at, "wall_ns", UINT64_MAX, &t->wall_ns)) ||
+	    (err = get_u64(c, o, at, "user_cpu_ns", UINT64_MAX, &t->user_cpu_ns)) ||
+	    (err = get_u64(c, o, at, "user_runq_ns", UINT64_MAX, &t->user_runq_ns)) ||
+	    (err = get_u64(c, o, at, "user_blocked_ns", UINT64_MAX, &t->user_blocked_ns)) ||
+	    (err = get_u64(c, o, at, "work_ns", UINT64_MAX, &t->sys_ns[LS_ROLE_WORK])) ||
+	    (err = get_u64(c, o, at, "idle_ns", UINT64_MAX, &t->sys_ns[LS_ROLE_IDLE])) ||
+	    (err = get_u64(c, o, at, "sync_ns", UINT64_MAX, &t->sys_ns[LS_ROLE_SYNC])) ||
+	    (err = get_u64(c, o, at, "child_wait_ns", UINT64_MAX, &t->sys_ns[LS_ROLE_CHILD])) ||
+	    (err = get_u64(c, o, at, "sys_runq_ns", UINT64_MAX, &t->sys_runq_ns)) ||
+	    (err = get_u64(c, o, at, "idle_waits", UINT64_MAX, &t->idle_waits)))
+		return err;
+	*has = 1;
+	return 0;
+}
+
+/* A thread's ids, flags and time (version 3; peers have none of these). */
+static int load_thread_facts(struct load_ctx *c, json_object *o, const char *where,
+			     struct ls_group *g)
+{
+	__u64 tid = 0, tgid = 0;
+	int err;
+
+	if ((err = get_u64_opt(c, o, where, "tid", UINT32_MAX, &tid)) ||
+	    (err = get_u64_opt(c, o, where, "pid", UINT32_MAX, &tgid)) ||
+	    (err = get_flag(c, o, where, "exited", LS_THREAD_EXITED, &g->flags)) ||
+	    (err = get_flag(c, o, where, "in_exec", LS_THREAD_IN_EXEC, &g->flags)) ||
+	    (err = load_time(c, o, where, &g->time, &g->has_time)))
+		return err;
+	g->tid = (__u32)tid;
+	g->tgid = (__u32)tgid;
+	return 0;
+}
+
 static int load_groups(struct load_ctx *c, json_object *root, const char *key,
 		       struct ls_group **arr, size_t *n)
 {
@@ -453,6 +558,8 @@ static int load_groups(struct load_ctx *c, json_object *root, const char *key,
 		if (*n == before)
 			return fail(c, at, "name", "duplicate name \"%s\"", name);
 		err = load_subsystems(c, o, at, g->snap);
+		if (!err)
+			err = load_thread_facts(c, o, at, g);
 		if (err)
 			return err;
 	}
@@ -680,6 +787,119 @@ static int check_header(struct load_ctx *c, json_object *root, int *version)
 	return 0;
 }
 
+/* "cycle" (version 3): what makes a cycle and each cycle's busy time */
+static int load_cycle(struct load_ctx *c, json_object *root, struct ls_snapshot *snap)
+{
+	struct ls_cycle_info *ci = &snap->cycle;
+	json_object *o;
+	__u64 tid = 0;
+	int err;
+
+	if (!json_object_object_get_ex(root, "cycle", NULL))
+		return 0;
+	o = member(c, root, "", "cycle", json_type_object);
+	if (!o)
+		return -EINVAL;
+	if ((err = get_str(c, o, "cycle", "source", ci->source, sizeof(ci->source), false)) ||
+	    (err = get_str(c, o, "cycle", "thread", ci->thread, sizeof(ci->thread), true)) ||
+	    (err = get_u64(c, o, "cycle", "tid", UINT32_MAX, &tid)) ||
+	    (err = get_str(c, o, "cycle", "syscall", ci->syscall, sizeof(ci->syscall), true)) ||
+	    (err = get_u64(c, o, "cycle", "period_ns", UINT64_MAX, &ci->period_ns)) ||
+	    (err = get_u64(c, o, "cycle", "busy_total_ns", UINT64_MAX, &ci->busy.total_ns)) ||
+	    (err = get_u64(c, o, "cycle", "busy_min_ns", UINT64_MAX, &ci->busy.min_ns)) ||
+	    (err = get_u64(c, o, "cycle", "busy_max_ns", UINT64_MAX, &ci->busy.max_ns)) ||
+	    (err = load_buckets_named(c, o, "cycle", "busy_buckets", &ci->busy)))
+		return err;
+	ci->tid = (__u32)tid;
+	ci->busy.count = ls_stats_slot_total(&ci->busy);
+	ci->found = ci->busy.count > 0;
+	return 0;
+}
+
+static int load_slow_call(struct load_ctx *c, json_object *o, const char *at,
+			  struct ls_snapshot *snap)
+{
+	struct ls_slow_call sc = { .cycle = -1 };
+	char role[16];
+	__u64 tid, err64 = 0, cycle = 0;
+	int err, r;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(c, at, NULL, "expected an object");
+	if ((err = get_u64(c, o, at, "start_unix_ns", UINT64_MAX, &sc.start_unix_ns)) ||
+	    (err = get_u64(c, o, at, "duration_ns", UINT64_MAX, &sc.duration_ns)) ||
+	    (err = get_u64(c, o, at, "runq_ns", UINT64_MAX, &sc.runq_ns)) ||
+	    (err = get_u64(c, o, at, "tid", UINT32_MAX, &tid)) ||
+	    (err = get_str(c, o, at, "thread", sc.thread, sizeof(sc.thread), true)) ||
+	    (err = get_str(c, o, at, "subsystem", sc.subsys, sizeof(sc.subsys), false)) ||
+	    (err = get_str(c, o, at, "syscall", sc.syscall, sizeof(sc.syscall), false)) ||
+	    (err = get_str(c, o, at, "role", role, sizeof(role), false)) ||
+	    (err = get_u64_opt(c, o, at, "errno", LS_ERRNO_MAX, &err64)) ||
+	    (err = get_str(c, o, at, "where", sc.where, sizeof(sc.where), true)) ||
+	    (err = get_u64_opt(c, o, at, "cycle", INT64_MAX, &cycle)))
+		return err;
+	r = ls_role_parse(role);
+	if (r < 0)
+		return fail(c, at, "role", "unknown role \"%s\"", role);
+	sc.role = (__u8)r;
+	sc.tid = (__u32)tid;
+	sc.err = (int)err64;
+	sc.cycle = cycle ? (__s64)cycle : -1;
+	return ls_snapshot_add_slow(snap, &sc);
+}
+
+/* "slowest" and "slow" (version 3) */
+static int load_slowest(struct load_ctx *c, json_object *root, struct ls_snapshot *snap)
+{
+	json_object *list, *o;
+	char at[32];
+	size_t i, len;
+	int err;
+
+	if (json_object_object_get_ex(root, "slow", NULL)) {
+		o = member(c, root, "", "slow", json_type_object);
+		if (!o)
+			return -EINVAL;
+		if ((err = get_u64(c, o, "slow", "threshold_ns", UINT64_MAX,
+				   &snap->slow_threshold_ns)) ||
+		    (err = get_u64(c, o, "slow", "calls", UINT64_MAX, &snap->slow_calls)) ||
+		    (err = get_u64(c, o, "slow", "events_lost", UINT64_MAX, &snap->events_lost)))
+			return err;
+	}
+	if (!json_object_object_get_ex(root, "slowest", NULL))
+		return 0;
+	list = member(c, root, "", "slowest", json_type_array);
+	if (!list)
+		return -EINVAL;
+	len = json_object_array_length(list);
+	if (len > LS_SLOWEST_MAX)
+		return fail(c, "slowest", NULL, "more than %d entries", LS_SLOWEST_MAX);
+	for (i = 0; i < len; i++) {
+		snprintf(at, sizeof(at), "slowest[%zu]", i);
+		err = load_slow_call(c, json_object_array_get_idx(list, i), at, snap);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The run's time split is the sum of its threads' (those the budget counts). */
+static void sum_thread_times(struct ls_snapshot *snap)
+{
+	size_t i;
+
+	memset(&snap->time, 0, sizeof(snap->time));
+	snap->has_time = 0;
+	for (i = 0; i < snap->n_threads; i++) {
+		const struct ls_group *g = &snap->threads[i];
+
+		if (!g->has_time || (g->flags & LS_THREAD_IN_EXEC))
+			continue;
+		ls_time_add(&snap->time, &g->time);
+		snap->has_time = 1;
+	}
+}
+
 struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 {
 	struct load_ctx c = { .file = path, .err = err, .errlen = errlen };
@@ -718,8 +938,11 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 	    (ret = load_meta(&c, root, snap)) ||
 	    (ret = load_subsystems(&c, root, "", snap)) ||
 	    (ret = load_groups(&c, root, "threads", &snap->threads, &snap->n_threads)) ||
-	    (ret = load_groups(&c, root, "peers", &snap->peers, &snap->n_peers)))
+	    (ret = load_groups(&c, root, "peers", &snap->peers, &snap->n_peers)) ||
+	    (ret = load_cycle(&c, root, snap)) ||
+	    (ret = load_slowest(&c, root, snap)))
 		goto cleanup;
+	sum_thread_times(snap);
 
 cleanup:
 	json_object_put(root);

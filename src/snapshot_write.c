@@ -10,11 +10,14 @@
 #include <string.h>
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
+#include "budget.h"
+#include "hints.h"
 #include "hist.h"
 #include "save_file.h"
 #include "snapshot.h"
 #include "snapshot_cols.h"
 #include "snapshot_write.h"
+#include "subsys.h"
 
 /*
  * json-c's pretty printer puts every array element on its own line, which
@@ -184,7 +187,11 @@ static json_object *syscall_to_json(const struct ls_syscall_stats *sc, const str
 	}
 	PUT_STR(o, "syscall", sc->name, err);
 	put_u64(o, "nr", sc->nr, err);
+	put(o, "role", json_object_new_string(ls_role_name(sc->role)), err);
 	put_figures(o, cols, &sc->st, false, 0, err);
+	put_u64(o, "runq_ns", sc->st.runq_ns, err);
+	if (sc->st.max_at_ns)
+		put_u64(o, "max_at_unix_ns", sc->st.max_at_ns, err);
 	put(o, "errnos", errnos_to_json(sc, err), err);
 	put(o, "buckets", buckets_to_json(&sc->st, err), err);
 	return o;
@@ -288,6 +295,42 @@ static json_object *histogram_to_json(int *err)
 	return o;
 }
 
+static json_object *time_to_json(const struct ls_time *t, int *err)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	put_u64(o, "wall_ns", t->wall_ns, err);
+	put_u64(o, "user_cpu_ns", t->user_cpu_ns, err);
+	put_u64(o, "user_runq_ns", t->user_runq_ns, err);
+	put_u64(o, "user_blocked_ns", t->user_blocked_ns, err);
+	put_u64(o, "work_ns", t->sys_ns[LS_ROLE_WORK], err);
+	put_u64(o, "idle_ns", t->sys_ns[LS_ROLE_IDLE], err);
+	put_u64(o, "sync_ns", t->sys_ns[LS_ROLE_SYNC], err);
+	put_u64(o, "child_wait_ns", t->sys_ns[LS_ROLE_CHILD], err);
+	put_u64(o, "sys_runq_ns", t->sys_runq_ns, err);
+	put_u64(o, "idle_waits", t->idle_waits, err);
+	return o;
+}
+
+/* A thread's ids and time split; peers have none. */
+static void put_thread_facts(json_object *o, const struct ls_group *g, int *err)
+{
+	if (g->tid)
+		put_u64(o, "tid", g->tid, err);
+	if (g->tgid)
+		put_u64(o, "pid", g->tgid, err);
+	if (g->flags & LS_THREAD_EXITED)
+		put(o, "exited", json_object_new_boolean(1), err);
+	if (g->flags & LS_THREAD_IN_EXEC)
+		put(o, "in_exec", json_object_new_boolean(1), err);
+	if (g->has_time)
+		put(o, "time", time_to_json(&g->time, err), err);
+}
+
 /* [{"name": ..., "subsystems": [subsystem objects]}]: see docs/snapshot-format.md */
 static json_object *groups_to_json(const struct ls_group *g, size_t n, const struct ls_cols *cols,
 				   struct ls_stats *tot, int *err)
@@ -311,6 +354,7 @@ static json_object *groups_to_json(const struct ls_group *g, size_t n, const str
 			break;
 		}
 		put(o, "name", json_object_new_string(g[i].name), err);
+		put_thread_facts(o, &g[i], err);
 		all_ns = ls_snapshot_total_ns(g[i].snap);
 		for (j = 0; j < g[i].snap->n_subsys; j++) {
 			js = (struct ls_json_subsys){ .ss = &g[i].snap->subsys[j] };
@@ -320,6 +364,145 @@ static json_object *groups_to_json(const struct ls_group *g, size_t n, const str
 		put(o, "subsystems", subs, err);
 		append(arr, o, err);
 	}
+	return arr;
+}
+
+static json_object *budget_item_to_json(const struct ls_budget *b, const struct ls_budget_item *it,
+					int *err)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	put(o, "name", json_object_new_string(it->name), err);
+	put(o, "kind", json_object_new_string(ls_budget_kind_name(it->kind)), err);
+	put_u64(o, "ns", it->ns, err);
+	put_u64(o, "calls", it->calls, err);
+	if (b->cycles)
+		put_u64(o, "ns_per_cycle", (__u64)(it->per_cycle_ns + 0.5), err);
+	else if (json_object_object_add(o, "ns_per_cycle", NULL))	/* null: no cycles */
+		*err = -ENOMEM;
+	if (it->pct_of_busy >= 0)
+		put(o, "pct_of_busy", new_pct(it->pct_of_busy), err);
+	return o;
+}
+
+/*
+ * "cycle": the cycle and its budget.  The budget and the bottleneck are
+ * derived (budget.c, hints.c): the loader recomputes them.
+ */
+static json_object *cycle_to_json(const struct ls_snapshot *snap, int *err)
+{
+	const struct ls_cycle_info *ci = &snap->cycle;
+	json_object *o = json_object_new_object(), *busy, *arr, *bn;
+	struct ls_budget b;
+	struct ls_hint h;
+	size_t i;
+	int ret;
+
+	if (!o) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	put(o, "found", json_object_new_boolean(ci->found), err);
+	put(o, "source", json_object_new_string(ci->found ? ci->source : "none"), err);
+	PUT_STR(o, "thread", ci->thread, err);
+	put_u64(o, "tid", ci->tid, err);
+	PUT_STR(o, "syscall", ci->syscall, err);
+	put_u64(o, "period_ns", ci->found ? ci->period_ns : 0, err);
+	put_u64(o, "count", ci->found ? ci->busy.count : 0, err);
+	busy = json_object_new_object();
+	if (busy) {
+		put_u64(busy, "p50", ls_stats_percentile(&ci->busy, 50), err);
+		put_u64(busy, "p90", ls_stats_percentile(&ci->busy, 90), err);
+		put_u64(busy, "p99", ls_stats_percentile(&ci->busy, 99), err);
+		put_u64(busy, "max", ci->busy.max_ns, err);
+		put_u64(busy, "mean", ci->busy.count ? ci->busy.total_ns / ci->busy.count : 0, err);
+	}
+	put(o, "busy_ns", busy, err);
+	put_u64(o, "busy_total_ns", ci->busy.total_ns, err);
+	put_u64(o, "busy_min_ns", ci->busy.min_ns, err);
+	put_u64(o, "busy_max_ns", ci->busy.max_ns, err);
+	put(o, "busy_buckets", buckets_to_json(&ci->busy, err), err);
+
+	ret = ls_budget_compute(snap, &b);
+	if (ret) {
+		*err = ret;
+		return o;
+	}
+	if (b.cycles)
+		put(o, "cycles_covered", json_object_new_double(b.cycles_covered), err);
+	arr = json_object_new_array();
+	for (i = 0; arr && i < b.n; i++)
+		append(arr, budget_item_to_json(&b, &b.items[i], err), err);
+	if (arr)
+		ls_json_compact_if_empty(arr);
+	put(o, "budget", arr, err);
+	if (!ls_hint_for(snap, &b, 0, &h)) {
+		bn = json_object_new_object();
+		if (bn) {
+			put(bn, "name", json_object_new_string(b.items[0].name), err);
+			put(bn, "kind", json_object_new_string(ls_budget_kind_name(b.items[0].kind)),
+			    err);
+			put(bn, "rule", json_object_new_string(h.rule), err);
+			put(bn, "evidence", json_object_new_string(h.evidence), err);
+			put(bn, "hint", json_object_new_string(h.hint), err);
+		}
+		put(o, "bottleneck", bn, err);
+	}
+	ls_budget_free(&b);
+	return o;
+}
+
+static json_object *slow_to_json(const struct ls_snapshot *snap, int *err)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	put_u64(o, "threshold_ns", snap->slow_threshold_ns, err);
+	put_u64(o, "calls", snap->slow_calls, err);
+	put_u64(o, "events_lost", snap->events_lost, err);
+	return o;
+}
+
+static json_object *slowest_to_json(const struct ls_snapshot *snap, int *err)
+{
+	json_object *arr = json_object_new_array(), *o;
+	const struct ls_slow_call *c;
+	size_t i;
+
+	if (!arr) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < snap->n_slowest; i++) {
+		c = &snap->slowest[i];
+		o = json_object_new_object();
+		if (!o) {
+			*err = -ENOMEM;
+			break;
+		}
+		put_u64(o, "start_unix_ns", c->start_unix_ns, err);
+		put_u64(o, "duration_ns", c->duration_ns, err);
+		put_u64(o, "runq_ns", c->runq_ns, err);
+		put_u64(o, "tid", c->tid, err);
+		PUT_STR(o, "thread", c->thread, err);
+		PUT_STR(o, "subsystem", c->subsys, err);
+		PUT_STR(o, "syscall", c->syscall, err);
+		put(o, "role", json_object_new_string(ls_role_name(c->role)), err);
+		if (c->err)
+			put_u64(o, "errno", (__u64)c->err, err);
+		PUT_STR(o, "where", c->where, err);
+		if (c->cycle > 0)
+			put_u64(o, "cycle", (__u64)c->cycle, err);
+		append(arr, o, err);
+	}
+	ls_json_compact_if_empty(arr);
 	return arr;
 }
 
@@ -366,6 +549,11 @@ static json_object *snapshot_to_json(const struct ls_snapshot *snap, const struc
 		    err);
 	if (snap->n_peers)
 		put(root, "peers", groups_to_json(snap->peers, snap->n_peers, cols, tot, err), err);
+	if (snap->has_time)
+		put(root, "time", time_to_json(&snap->time, err), err);
+	put(root, "cycle", cycle_to_json(snap, err), err);
+	put(root, "slow", slow_to_json(snap, err), err);
+	put(root, "slowest", slowest_to_json(snap, err), err);
 
 cleanup:
 	free(tot);

@@ -85,6 +85,11 @@ int ls_subsys_name(const struct ls_key *k, char *buf, size_t len)
 		break;
 	case LS_KIND_TCP:
 	case LS_KIND_UDP:
+		if (!k->family) {
+			/* a request whose sends went to several peers */
+			n = snprintf(buf, len, "%s:several", k->kind == LS_KIND_TCP ? "tcp" : "udp");
+			break;
+		}
 		ls_fmt_peer(k, peer, sizeof(peer));
 		n = snprintf(buf, len, "%s:%s", k->kind == LS_KIND_TCP ? "tcp" : "udp", peer);
 		break;
@@ -116,4 +121,26 @@ int ls_subsys_name(const struct ls_key *k, char *buf, size_t len)
 		break;
 	}
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+static const char *const role_names[LS_ROLE_MAX] = {
+	[LS_ROLE_WORK] = "work",
+	[LS_ROLE_IDLE] = "idle",
+	[LS_ROLE_SYNC] = "sync",
+	[LS_ROLE_CHILD] = "child",
+};
+
+const char *ls_role_name(__u8 role)
+{
+	return role < LS_ROLE_MAX ? role_names[role] : "?";
+}
+
+int ls_role_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < LS_ROLE_MAX; i++)
+		if (!strcmp(name, role_names[i]))
+			return i;
+	return -EINVAL;
 }

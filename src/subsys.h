@@ -21,4 +21,9 @@ void ls_fmt_addr(const struct ls_key *k, char *buf, size_t len);
 /* The key's address as "1.2.3.4:80" or "[::1]:80". */
 void ls_fmt_peer(const struct ls_key *k, char *buf, size_t len);
 
+/* "work", "idle", "sync", "child" (enum ls_role) */
+const char *ls_role_name(__u8 role);
+/* The role named name, or -EINVAL. */
+int ls_role_parse(const char *name);
+
 #endif

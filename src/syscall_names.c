@@ -24,6 +24,9 @@ const char *ls_syscall_name(__u32 nr, char *buf, size_t len)
 	/* not a syscall: a child's life from fork to reap (LS_KIND_EXEC) */
 	if (nr == LS_SYSCALL_SPAWN)
 		return "spawn";
+	/* not a syscall: a socket's send-to-reply time */
+	if (nr == LS_SYSCALL_REQUEST)
+		return "request";
 	for (i = 0; i < N_SYSCALLS; i++)
 		if ((__u32)syscall_table[i].nr == nr)
 			return syscall_table[i].name;
@@ -37,6 +40,8 @@ int ls_syscall_nr(const char *name)
 
 	if (!strcmp(name, "spawn"))
 		return (int)LS_SYSCALL_SPAWN;
+	if (!strcmp(name, "request"))
+		return (int)LS_SYSCALL_REQUEST;
 	for (i = 0; i < N_SYSCALLS; i++)
 		if (!strcmp(syscall_table[i].name, name))
 			return syscall_table[i].nr;

@@ -155,6 +155,8 @@ static void assert_stats_equal(const struct ls_stats *a, const struct ls_stats *
 	assert_int_equal(a->total_ns, b->total_ns);
 	assert_int_equal(a->min_ns, b->min_ns);
 	assert_int_equal(a->max_ns, b->max_ns);
+	assert_int_equal(a->runq_ns, b->runq_ns);
+	assert_int_equal(a->max_at_ns, b->max_at_ns);
 	for (i = 0; i < LS_HIST_SLOTS; i++) {
 		if (a->slots[i] != b->slots[i])
 			fail_msg("slot %zu: %llu != %llu", i, (unsigned long long)a->slots[i],
@@ -193,6 +195,7 @@ static void assert_snapshot_equal(const struct ls_snapshot *a, const struct ls_s
 
 			assert_string_equal(ca->name, cb->name);
 			assert_int_equal(ca->nr, cb->nr);
+			assert_int_equal(ca->role, cb->role);
 			assert_stats_equal(&ca->st, &cb->st);
 			assert_int_equal(ca->n_errnos, cb->n_errnos);
 			for (k = 0; k < ca->n_errnos; k++) {
@@ -467,7 +470,7 @@ static void write_json__unknown_errno__named_e_question(void **state)
 	assert_non_null(strstr(text, "\"name\": \"E?\""));
 	assert_non_null(strstr(text, "\"name\": \"EAGAIN\""));
 	assert_non_null(strstr(text, "\"schema\": \"latscope-snapshot\""));
-	assert_non_null(strstr(text, "\"version\": 2,"));
+	assert_non_null(strstr(text, "\"version\": 3,"));
 	/* The rules in force, escaped as JSON strings. */
 	assert_non_null(strstr(text, "\"rules\": [\n"
 				     "      \"router-rest: tcp peer 192.168.88.1 port 443\",\n"
@@ -517,6 +520,121 @@ static void snapshot_json__round_trip__preserves_every_field(void **state)
 	}
 	ls_snapshot_free(back);
 	ls_snapshot_free(snap);
+}
+
+/*
+ * Version 3: rows of several roles, threads with ids and a time split,
+ * the cycle and the slowest calls come back as they went, and the derived
+ * budget is written the same from what was loaded.
+ */
+static void snapshot_json__v3_fields__round_trip(void **state)
+{
+	struct ls_snapshot *snap = build_rich(), *back;
+	struct ls_slow_call slow = { .start_unix_ns = 1700000000123456789ULL,
+				     .duration_ns = 300000000, .runq_ns = 42, .tid = 77,
+				     .role = LS_ROLE_WORK, .err = ETIMEDOUT, .cycle = 4 };
+	struct ls_syscall_stats *sc;
+	struct ls_group *g;
+	char path[PATH_MAX], err[256] = "";
+	char *a, *b;
+
+	sc = ls_subsys_syscall_role(ls_snapshot_subsys(snap, "file"), "read", 0, LS_ROLE_IDLE);
+	assert_non_null(sc);
+	add_samples(&sc->st, 7000, 3);
+	sc->st.runq_ns = 500;
+	sc->st.max_at_ns = 1700000000000000001ULL;
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "77 ctl");
+	assert_non_null(g);
+	g->tid = 77;
+	g->tgid = 70;
+	g->flags = LS_THREAD_EXITED;
+	g->has_time = 1;
+	g->time = (struct ls_time){ .wall_ns = 9, .user_cpu_ns = 1, .user_runq_ns = 2,
+				    .user_blocked_ns = 3, .sys_ns = { 4, 5, 6, 7 },
+				    .sys_runq_ns = 8, .idle_waits = 10 };
+	add_samples(&ls_subsys_syscall(ls_snapshot_subsys(g->snap, "icmp"), "poll", 7)->st,
+		    1000, 2);
+	snap->has_time = 1;
+	snap->time = g->time;
+	snap->cycle.found = 1;
+	snprintf(snap->cycle.source, sizeof(snap->cycle.source), "auto");
+	snprintf(snap->cycle.thread, sizeof(snap->cycle.thread), "77 ctl");
+	snprintf(snap->cycle.syscall, sizeof(snap->cycle.syscall), "clock_nanosleep");
+	snap->cycle.tid = 77;
+	snap->cycle.period_ns = 2000000000ULL;
+	add_samples(&snap->cycle.busy, 11000000, 9);
+	snprintf(slow.thread, sizeof(slow.thread), "ctl");
+	snprintf(slow.subsys, sizeof(slow.subsys), "tcp:192.168.88.1:443");
+	snprintf(slow.syscall, sizeof(slow.syscall), "poll");
+	snprintf(slow.where, sizeof(slow.where), "/var/log/x");
+	assert_int_equal(ls_snapshot_add_slow(snap, &slow), 0);
+	snap->slow_threshold_ns = 200000000;
+	snap->slow_calls = 3;
+	snap->events_lost = 1;
+
+	tmp_path(path, sizeof(path), "v3.json");
+	assert_int_equal(ls_snapshot_save(snap, path), 0);
+	back = ls_snapshot_load(path, err, sizeof(err));
+	if (!back)
+		fail_msg("load failed: %s", err);
+	assert_snapshot_equal(snap, back);
+	assert_int_equal(back->n_threads, 1);
+	assert_int_equal(back->threads[0].tid, 77);
+	assert_int_equal(back->threads[0].tgid, 70);
+	assert_int_equal(back->threads[0].flags, LS_THREAD_EXITED);
+	assert_memory_equal(&back->threads[0].time, &g->time, sizeof(g->time));
+	assert_true(back->has_time);
+	assert_memory_equal(&back->time, &g->time, sizeof(g->time));
+	assert_true(back->cycle.found);
+	assert_string_equal(back->cycle.syscall, "clock_nanosleep");
+	assert_int_equal(back->cycle.period_ns, 2000000000ULL);
+	assert_stats_equal(&back->cycle.busy, &snap->cycle.busy);
+	assert_int_equal(back->n_slowest, 1);
+	assert_memory_equal(&back->slowest[0], &snap->slowest[0], sizeof(slow));
+	assert_int_equal(back->slow_threshold_ns, 200000000);
+	assert_int_equal(back->slow_calls, 3);
+	assert_int_equal(back->events_lost, 1);
+	a = json_text(snap, 1, NULL);
+	b = json_text(back, 1, NULL);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	ls_snapshot_free(back);
+	ls_snapshot_free(snap);
+}
+
+/* Before version 3 every row is work, and an unknown role is refused. */
+static void snapshot_load__roles__v2_all_work_bad_role_refused(void **state)
+{
+	struct ls_snapshot *snap;
+	char err[256] = "", path[PATH_MAX];
+	size_t i, j;
+	char *text, *at;
+	size_t len;
+
+	snap = ls_snapshot_load(FIXTURES "report_basic.json", err, sizeof(err));
+	if (!snap)
+		fail_msg("%s", err);
+	for (i = 0; i < snap->n_subsys; i++)
+		for (j = 0; j < snap->subsys[i].n_sc; j++)
+			assert_int_equal(snap->subsys[i].sc[j].role, LS_ROLE_WORK);
+	ls_snapshot_free(snap);
+	snap = ls_snapshot_load(FIXTURES "snapshot_v1.json", err, sizeof(err));
+	if (!snap)
+		fail_msg("%s", err);
+	assert_false(snap->has_time);
+	assert_false(snap->cycle.found);
+	ls_snapshot_free(snap);
+
+	text = slurp(FIXTURES "report_basic.json", &len);
+	assert_non_null(text);
+	at = strstr(text, "\"role\": \"work\"");
+	assert_non_null(at);
+	memcpy(at, "\"role\": \"wonk\"", 14);
+	tmp_path(path, sizeof(path), "badrole.json");
+	write_file(path, text, len);
+	free(text);
+	expect_load_error(path, EINVAL, "unknown role \"wonk\"");
 }
 
 static void snapshot_save__success__leaves_no_tmp_file(void **state)
@@ -939,8 +1057,8 @@ static void snapshot_load__bad_values__fails(void **state)
 
 	snprintf(long_name, sizeof(long_name), "\"%0150d\"", 7);
 
-	expect_text_mutation_fails(text, "version", "3",
-				   "unsupported snapshot version 3 (this latscope reads 1 to 2)");
+	expect_text_mutation_fails(text, "version", "4",
+				   "unsupported snapshot version 4 (this latscope reads 1 to 3)");
 	expect_text_mutation_fails(text, "version", "0", "version: expected a positive integer");
 	expect_text_mutation_fails(text, "schema", "\"other-tool\"",
 				   "schema: expected \"latscope-snapshot\"");
@@ -1323,6 +1441,8 @@ int main(void)
 		cmocka_unit_test(write_json__unknown_errno__named_e_question),
 		cmocka_unit_test(write_json__compact__is_one_line),
 		cmocka_unit_test(snapshot_json__round_trip__preserves_every_field),
+		cmocka_unit_test(snapshot_json__v3_fields__round_trip),
+		cmocka_unit_test(snapshot_load__roles__v2_all_work_bad_role_refused),
 		cmocka_unit_test(snapshot_save__success__leaves_no_tmp_file),
 		cmocka_unit_test(snapshot_save__rename_fails__removes_tmp_file),
 		cmocka_unit_test(snapshot_save__write_fails__keeps_old_file),
