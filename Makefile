@@ -48,9 +48,11 @@ LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/prom.c 
 		   src/subsys.c src/syscall_names.c src/log.c src/parse.c src/record_opts.c \
 		   src/rules.c src/snapshot_cols.c src/report_table.c src/report_view.c \
 		   src/mannwhitney.c src/diff.c src/diff_gate.c src/report_diff.c \
-		   src/proc_info.c src/match.c src/perfetto.c src/svg.c src/html.c
+		   src/proc_info.c src/match.c src/perfetto.c src/svg.c src/html.c \
+		   src/cycle.c src/budget.c src/hints.c src/report_cycle.c
 CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/cmd_diff.c src/target.c \
-		   src/collect.c src/interval.c src/selfcost.c src/http_server.c src/record_metrics.c
+		   src/collect.c src/interval.c src/selfcost.c src/http_server.c src/record_metrics.c \
+		   src/record_events.c
 LIB_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 CMD_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(CMD_SRCS))
 BPF_OBJS	:= $(OUTPUT)/latscope.bpf.o
@@ -109,7 +111,7 @@ $(OUTPUT)/%.o: src/%.c | $(OUTPUT)
 
 $(OUTPUT)/libls.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(OUTPUT)/latscope: $(CMD_OBJS) $(OUTPUT)/libls.a
 	$(call msg,BINARY,$@)

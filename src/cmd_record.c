@@ -27,6 +27,7 @@
 #include "main.h"
 #include "match.h"
 #include "proc_info.h"
+#include "record_events.h"
 #include "record_metrics.h"
 #include "record_opts.h"
 #include "report.h"
@@ -152,6 +153,8 @@ static void configure_match(struct latscope_bpf *skel, const struct ls_match *m)
 static int configure(struct latscope_bpf *skel, const struct record_opts *o,
 		     const struct ls_rules *rules, const struct ls_match *match)
 {
+	size_t i;
+
 	if (bpf_map__set_max_entries(skel->maps.stats, o->max_keys) ||
 	    bpf_map__set_max_entries(skel->maps.stat_slots, o->max_keys)) {
 		ls_err("--max-keys %u: %s", o->max_keys, strerror(errno));
@@ -165,6 +168,10 @@ static int configure(struct latscope_bpf *skel, const struct record_opts *o,
 	read_ephemeral_range(&skel->rodata->cfg_ephemeral_lo, &skel->rodata->cfg_ephemeral_hi);
 	if (match)
 		configure_match(skel, match);
+	for (i = 0; i < o->n_idle; i++)
+		skel->rodata->cfg_idle_force[o->idle_nrs[i] / 8] |= (__u8)(1U << (o->idle_nrs[i] % 8));
+	for (i = 0; i < o->n_busy; i++)
+		skel->rodata->cfg_idle_never[o->busy_nrs[i] / 8] |= (__u8)(1U << (o->busy_nrs[i] % 8));
 	return LS_EXIT_OK;
 }
 
@@ -221,6 +228,7 @@ static int load_and_attach(struct latscope_bpf **out, const struct record_opts *
 	}
 	/* an iterator runs when user space asks (target.c); it attaches to nothing */
 	bpf_program__set_autoattach(skel->progs.register_stacks, false);
+	bpf_program__set_autoattach(skel->progs.dump_threads, false);
 	err = latscope_bpf__attach(skel);
 	if (err) {
 		latscope_bpf__destroy(skel);
@@ -325,6 +333,8 @@ static int print_report(const struct ls_snapshot *snap, enum ls_format fmt)
 struct run_state {
 	const struct ls_rules *rules;
 	struct ls_outfile *out;	/* -o, prepared before tracing */
+	struct ls_events ev;		/* idle waits, slow calls */
+	__u64 unix_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct latscope_bpf *skel;
 	bool measure_cost;
 	int cost_fd;		/* BPF_ENABLE_STATS: statistics run while it is open */
@@ -410,6 +420,7 @@ static void next_interval(struct run_state *rs, const struct ls_meta *meta, __u6
 
 	ret = ls_raw_read(&rs->fds, &cur);
 	if (!ret) {
+		cur.unix_offset_ns = rs->unix_offset_ns;
 		ret = ls_intervals_next(&rs->iv, &cur, now, &delta, &from);
 		ls_raw_free(&cur);
 	}
@@ -488,6 +499,24 @@ static int start_metrics(const struct record_opts *o, struct run_state *rs, bool
 	return LS_EXIT_OK;
 }
 
+/*
+ * --slow auto: a tenth of the period once the cycle is known, so a call
+ * that takes a good part of a cycle is reported one by one.
+ */
+static void update_slow_threshold(const struct record_opts *o, struct run_state *rs)
+{
+	__u64 period, t;
+
+	if (o->slow_mode != LS_SLOW_AUTO)
+		return;
+	period = ls_cycles_period_now(rs->ev.cycles);
+	if (!period)
+		return;
+	t = period / 10;
+	t = t < LS_SLOW_MIN_NS ? LS_SLOW_MIN_NS : t > LS_SLOW_MAX_NS ? LS_SLOW_MAX_NS : t;
+	rs->skel->bss->slow_ns = t;
+}
+
 /* Wait for: a stop signal, the duration, or no live target left. */
 static int trace_loop(const struct record_opts *o, struct run_state *rs,
 		      const struct ls_meta *meta, __u64 start)
@@ -495,13 +524,15 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 	__u64 deadline = o->duration_s > 0 ? start + (__u64)(o->duration_s * 1e9) : 0;
 	__u64 prom_period = (__u64)((o->interval_s > 0 ? o->interval_s : LS_PROM_FILE_DEFAULT_S) * 1e9);
 	__u64 next_prom = o->prom_file ? start + prom_period : 0;
-	struct timespec tick = { 0, TICK_NS };
 	int live;
 
 	while (!stop_requested) {
 		__u64 now;
 
-		nanosleep(&tick, NULL);
+		/* the tick: the records the kernel wrote meanwhile are read on it */
+		if (ls_events_poll(&rs->ev, (int)(TICK_NS / 1000000)) == -EINTR)
+			continue;
+		update_slow_threshold(o, rs);
 		if (rs->child)
 			reap_children(rs->child, &rs->child_status);
 		now = now_ns(CLOCK_MONOTONIC);
@@ -539,12 +570,15 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	__u64 end;
 	int ret, code = LS_EXIT_OK;
 
+	/* what the kernel wrote up to now, before the maps are read */
+	ls_events_poll(&rs->ev, 0);
 	ret = ls_raw_read(&rs->fds, &raw);
 	end = now_ns(CLOCK_MONOTONIC);
 	if (ret) {
 		ls_err("cannot read the statistics maps: %s", strerror(-ret));
 		return LS_EXIT_FAILURE;
 	}
+	raw.unix_offset_ns = rs->unix_offset_ns;
 	meta->end_unix_ns = now_ns(CLOCK_REALTIME);
 	meta->duration_ns = end - t0_mono;
 	/* -i: the last interval, on this same read, so the tables add up to the totals */
@@ -557,7 +591,8 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 		ls_raw_free(&delta);
 	}
 	snap = ls_snapshot_new();
-	if (!snap || ls_raw_to_snapshot(&raw, snap, rs->rules)) {
+	if (!snap || ls_raw_to_snapshot(&raw, snap, rs->rules) ||
+	    ls_events_to_snapshot(&rs->ev, end, snap)) {
 		ls_err("out of memory building the report");
 		ls_snapshot_free(snap);
 		ls_raw_free(&raw);
@@ -566,6 +601,17 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	meta->events = snap->meta.events;
 	meta->dropped = snap->meta.dropped;
 	snap->meta = *meta;
+	snap->slow_threshold_ns = o->slow_mode == LS_SLOW_OFF ? 0 : rs->skel->bss->slow_ns;
+	snap->events_lost = raw.counters[LS_CNT_EVENTS_LOST];
+	if (rs->ev.err)
+		ls_warn("some idle waits or slow calls could not be kept: %s",
+			strerror(-rs->ev.err));
+	if (raw.counters[LS_CNT_EVENTS_LOST])
+		ls_warn("%llu idle waits, slow calls or thread exits were lost: the events "
+			"buffer was full", (unsigned long long)raw.counters[LS_CNT_EVENTS_LOST]);
+	if (raw.counters[LS_CNT_THREADS_FULL])
+		ls_warn("%llu threads' time split was lost: more than %d threads",
+			(unsigned long long)raw.counters[LS_CNT_THREADS_FULL], LS_MAX_THREADS);
 	ls_snapshot_sort(snap);
 	if (raw.counters[LS_CNT_DROPPED_KEYS])
 		ls_warn("%llu syscalls were not aggregated: more than %u (subsystem, syscall, "
@@ -692,6 +738,7 @@ int cmd_record(int argc, char **argv)
 	struct latscope_bpf *skel = NULL;
 	struct ls_match *match = NULL;
 	struct record_opts o;
+	struct ls_cycle_opts cycle_opts;
 	struct ls_meta meta = {};
 	struct ls_rules rules;
 	size_t found = 0;
@@ -717,6 +764,8 @@ int cmd_record(int argc, char **argv)
 			return LS_EXIT_BAD_INPUT;
 		}
 	}
+	cycle_opts.syscall_nr = o.cycle_nr;
+	cycle_opts.fixed_ns = o.cycle_ns;
 	ls_rules_init(&rules);
 	ret = parse_rules(&o, &rules);
 	if (ret)
@@ -765,6 +814,19 @@ int cmd_record(int argc, char **argv)
 	rs.fds.errno_fd = bpf_map__fd(skel->maps.errno_counts);
 	rs.fds.counters_fd = bpf_map__fd(skel->maps.counters);
 	rs.fds.thread_comms_fd = bpf_map__fd(skel->maps.thread_comms);
+	rs.fds.thread_times_fd = bpf_map__fd(skel->maps.thread_times);
+	rs.fds.dump_threads_fd = bpf_program__fd(skel->progs.dump_threads);
+	rs.unix_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	cycle_opts.t0_ns = now_ns(CLOCK_MONOTONIC);
+	ret = ls_events_open(&rs.ev, bpf_map__fd(skel->maps.events), &cycle_opts, &rules,
+			     rs.unix_offset_ns);
+	if (ret) {
+		ls_err("cannot read the events ring buffer: %s", strerror(-ret));
+		ret = LS_EXIT_FAILURE;
+		goto out;
+	}
+	skel->bss->slow_ns = o.slow_mode == LS_SLOW_FIXED ? o.slow_ns :
+			     o.slow_mode == LS_SLOW_AUTO ? LS_SLOW_DEFAULT_NS : 0;
 
 	rs.skel = skel;
 	/*
@@ -830,6 +892,7 @@ int cmd_record(int argc, char **argv)
 		kill(rs.child, SIGTERM);
 	}
 out:
+	ls_events_close(&rs.ev);
 	ls_record_metrics_free(rs.metrics);
 	if (rs.cost_fd >= 0)
 		close(rs.cost_fd);

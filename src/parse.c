@@ -201,3 +201,37 @@ int ls_parse_listen(const char *s, struct sockaddr_storage *addr, unsigned int *
 	freeaddrinfo(res);
 	return 0;
 }
+
+int ls_parse_duration_ns(const char *s, double min_s, double max_s, __u64 *out)
+{
+	static const struct { const char *unit; double scale; } units[] = {
+		{ "ns", 1e-9 }, { "us", 1e-6 }, { "ms", 1e-3 }, { "s", 1.0 },
+	};
+	char num[64];
+	size_t len, i, ulen;
+	double v, scale = 1.0;
+
+	if (!s || !out)
+		return -EINVAL;
+	len = strlen(s);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		ulen = strlen(units[i].unit);
+		if (len > ulen && !strcmp(s + len - ulen, units[i].unit) &&
+		    isdigit((unsigned char)s[len - ulen - 1])) {
+			scale = units[i].scale;
+			len -= ulen;
+			break;
+		}
+	}
+	if (len == 0 || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, len);
+	num[len] = '\0';
+	if (ls_parse_seconds(num, 0, 1e12, &v))
+		return -EINVAL;
+	v *= scale;
+	if (v < min_s || v > max_s)
+		return -ERANGE;
+	*out = (__u64)(v * 1e9 + 0.5);
+	return 0;
+}

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 /* Whole string must be a base-10 integer within [min, max]. */
 int ls_parse_long(const char *s, long min, long max, long *out);
@@ -17,6 +18,12 @@ int ls_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned
 
 /* Decimal seconds ("5", "0.5", "1e-1" rejected? no: strtod) within [min, max]. */
 int ls_parse_seconds(const char *s, double min, double max, double *out);
+
+/*
+ * A duration: a decimal number with a unit (ns, us, ms, s) or none for
+ * seconds ("50ms", "1.5", "200us"), within [min_s, max_s] seconds.
+ */
+int ls_parse_duration_ns(const char *s, double min_s, double max_s, __u64 *out);
 
 /*
  * "123,456" -> pids.  Each pid > 0 and <= INT_MAX; at most `max` entries

@@ -4,8 +4,10 @@
 #include <string.h>
 #include "cli_opts.h"
 #include "match.h"
+#include "cycle.h"
 #include "parse.h"
 #include "record_opts.h"
+#include "syscall_names.h"
 
 /* A day: long enough for any session, short enough to catch "-d 5m" typos. */
 #define MAX_SECONDS 86400.0
@@ -67,6 +69,17 @@ void record_usage(FILE *f)
 "      --prom-file PATH     write the same metrics to PATH atomically every -i\n"
 "                           SECONDS (default 15), for node_exporter's textfile\n"
 "                           collector\n"
+"\n"
+"Cycles and idle time (docs/cycle.md):\n"
+"      --cycle SYSCALL|SECONDS  what makes a cycle: the idle waits of SYSCALL\n"
+"                           (e.g. clock_nanosleep), or a fixed period (2, 500ms);\n"
+"                           default: found from the periodic thread's idle waits\n"
+"      --slow DURATION      report every call that takes at least DURATION\n"
+"                           (50ms, 1s); 'auto' (default): a tenth of the period,\n"
+"                           10ms until it is known; 'off': none\n"
+"      --idle SYSCALL[,...] these calls are idle (not work) whenever they block\n"
+"      --busy SYSCALL[,...] these calls are never idle (e.g. a sleep that paces\n"
+"                           work inside a cycle)\n"
 "  -h, --help               show this help\n"
 "\n"
 "Examples:\n"
@@ -81,6 +94,69 @@ void record_usage(FILE *f)
 "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF.\n"
 "Exit codes: 0 ok, 1 failure, 2 usage, 3 no such target, 4 permission,\n"
 "5 kernel feature missing, 6 bad --baseline file (see latscope(8)).\n");
+}
+
+/* --cycle clock_nanosleep | --cycle 2 | --cycle 500ms */
+static int parse_cycle(struct record_opts *o, const char *arg, char *err, size_t errlen)
+{
+	int nr;
+
+	if (!ls_parse_duration_ns(arg, 0.001, MAX_SECONDS, &o->cycle_ns))
+		return 0;
+	nr = ls_syscall_nr(arg);
+	if (nr < 0 || (__u32)nr >= LS_SYSCALL_BITS) {
+		snprintf(err, errlen, "--cycle: '%s' is neither a syscall name nor a period "
+			 "(e.g. clock_nanosleep, 2, 500ms)", arg);
+		return -EINVAL;
+	}
+	o->cycle_nr = (__u32)nr;
+	return 0;
+}
+
+static int parse_slow(struct record_opts *o, const char *arg, char *err, size_t errlen)
+{
+	if (!strcmp(arg, "auto")) {
+		o->slow_mode = LS_SLOW_AUTO;
+	} else if (!strcmp(arg, "off")) {
+		o->slow_mode = LS_SLOW_OFF;
+	} else if (!ls_parse_duration_ns(arg, 1e-6, MAX_SECONDS, &o->slow_ns)) {
+		o->slow_mode = LS_SLOW_FIXED;
+	} else {
+		snprintf(err, errlen, "--slow: '%s' is not a duration (e.g. 50ms, 1s, 200us), "
+			 "'auto' or 'off'", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "futex,epoll_wait": syscall names, into nrs[*n...] */
+static int parse_syscalls(const char *opt, const char *arg, __u32 *nrs, size_t *n, char *err,
+			  size_t errlen)
+{
+	const char *p = arg, *end;
+	char name[64];
+	size_t len;
+	int nr;
+
+	for (;;) {
+		end = strchrnul(p, ',');
+		len = (size_t)(end - p);
+		snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len :
+							   sizeof(name) - 1), p);
+		nr = len && len < sizeof(name) ? ls_syscall_nr(name) : -EINVAL;
+		if (nr < 0 || (__u32)nr >= LS_SYSCALL_BITS) {
+			snprintf(err, errlen, "%s: '%.*s' is not a syscall name", opt, (int)len, p);
+			return -EINVAL;
+		}
+		if (*n == LS_MAX_ROLE_SYSCALLS) {
+			snprintf(err, errlen, "%s: at most %d syscalls", opt, LS_MAX_ROLE_SYSCALLS);
+			return -EINVAL;
+		}
+		nrs[(*n)++] = (__u32)nr;
+		if (!*end)
+			return 0;
+		p = end + 1;
+	}
 }
 
 /* "tc,ping": names as the kernel keeps them, at most 15 bytes each */
@@ -183,7 +259,7 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 {
 	enum { OPT_FOLLOW = LS_OPT_CMD, OPT_NO_FOLLOW, OPT_RULE, OPT_EXE, OPT_NO_NL_CLASSES,
 	       OPT_MAX_KEYS, OPT_NO_COST, OPT_BASELINE, OPT_CMDLINE, OPT_CGROUP, OPT_UNIT,
-	       OPT_LISTEN, OPT_PROM_FILE };
+	       OPT_LISTEN, OPT_PROM_FILE, OPT_CYCLE, OPT_SLOW, OPT_IDLE, OPT_BUSY };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -206,6 +282,10 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		{ "prom-file", required_argument, NULL, OPT_PROM_FILE },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
+		{ "cycle", required_argument, NULL, OPT_CYCLE },
+		{ "slow", required_argument, NULL, OPT_SLOW },
+		{ "idle", required_argument, NULL, OPT_IDLE },
+		{ "busy", required_argument, NULL, OPT_BUSY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -216,6 +296,7 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 	size_t n;
 
 	memset(o, 0, sizeof(*o));
+	o->cycle_nr = LS_CYCLE_ANY_SYSCALL;
 	/* stop at the first non-option so COMMAND's own options are kept */
 	ls_getopt_init(&g, argc, argv, "p:c:r:d:i:o:f:qh", longopts, 1);
 	while ((c = ls_cli_next(&g, &shared, err, errlen)) != -1) {
@@ -318,6 +399,22 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 				return -EINVAL;
 			}
 			o->prom_file = optarg;
+			break;
+		case OPT_CYCLE:
+			if (parse_cycle(o, optarg, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_SLOW:
+			if (parse_slow(o, optarg, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_IDLE:
+			if (parse_syscalls("--idle", optarg, o->idle_nrs, &o->n_idle, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_BUSY:
+			if (parse_syscalls("--busy", optarg, o->busy_nrs, &o->n_busy, err, errlen))
+				return -EINVAL;
 			break;
 		case OPT_FOLLOW:
 			follow = 1;

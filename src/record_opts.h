@@ -12,6 +12,17 @@
 #include "target_match.h"
 
 #define LS_MAX_TARGET_PIDS 64
+#define LS_MAX_ROLE_SYSCALLS 64
+
+enum ls_slow_mode {
+	LS_SLOW_AUTO = 0,	/* a tenth of the period once known, LS_SLOW_DEFAULT_NS before */
+	LS_SLOW_FIXED,
+	LS_SLOW_OFF,
+};
+
+#define LS_SLOW_DEFAULT_NS	10000000ULL	/* 10 ms */
+#define LS_SLOW_MIN_NS		1000000ULL	/* auto never goes below 1 ms ... */
+#define LS_SLOW_MAX_NS		1000000000ULL	/* ... nor above 1 s */
 
 struct record_opts {
 	pid_t pids[LS_MAX_TARGET_PIDS];	/* -p */
@@ -43,6 +54,14 @@ struct record_opts {
 	struct sockaddr_storage listen_addr;	/* ...and parsed */
 	unsigned int listen_addrlen;
 	const char *prom_file;		/* --prom-file PATH: the exposition, every interval */
+	__u32 cycle_nr;			/* --cycle SYSCALL; LS_CYCLE_ANY_SYSCALL: find it */
+	__u64 cycle_ns;			/* --cycle SECONDS; 0: find the cycle */
+	enum ls_slow_mode slow_mode;	/* --slow */
+	__u64 slow_ns;			/* --slow DURATION */
+	__u32 idle_nrs[LS_MAX_ROLE_SYSCALLS];	/* --idle SYSCALL,... */
+	size_t n_idle;
+	__u32 busy_nrs[LS_MAX_ROLE_SYSCALLS];	/* --busy SYSCALL,... */
+	size_t n_busy;
 };
 
 /* --prom-file without -i: as often as Prometheus scrapes by default. */

@@ -15,6 +15,7 @@
 #include "format.h"
 #include "hist.h"
 #include "report.h"
+#include "report_cycle.h"
 #include "report_table.h"
 #include "report_view.h"
 #include "snapshot_write.h"
@@ -300,6 +301,10 @@ static int write_tables(FILE *f, const struct report *r)
 		para(f, fmt, "No syscalls were traced.");
 		return 0;
 	}
+	/* the first screen answers "where does the cycle go" */
+	err = ls_report_budget(f, r->snap, fmt);
+	if (err)
+		return err;
 
 	err = main_table(r, &main, &main_tc);
 	if (err)
@@ -338,6 +343,9 @@ static int write_tables(FILE *f, const struct report *r)
 		}
 	}
 
+	err = ls_report_extras(f, r->snap, fmt, r->o->top);
+	if (err)
+		goto cleanup;
 	err = errors_table(r, &errs);
 	if (err)
 		goto cleanup;
@@ -471,6 +479,8 @@ int ls_report_write_opts(FILE *f, const struct ls_snapshot *snap, const struct l
 	if (o->fmt != LS_FMT_TEXT && o->fmt != LS_FMT_JSON && o->fmt != LS_FMT_CSV &&
 	    o->fmt != LS_FMT_MARKDOWN && o->fmt != LS_FMT_HTML)
 		return -EINVAL;
+	if (o->by == LS_BY_BUDGET)
+		return ls_report_budget_table(f, snap, o->fmt);
 	ret = ls_view_build(&r.view, snap, o->by, err, errlen);
 	if (ret)
 		return ret;

@@ -138,6 +138,7 @@ const char *ls_val_text(const struct ls_val *v, char *buf, size_t len)
 		ls_fmt_duration(v->u, buf, len);
 		break;
 	case LS_VAL_SHARE:
+	case LS_VAL_RATE:
 		fmt_fixed(buf, len, v->d > 0 ? v->d : 0, 1, false);
 		break;
 	case LS_VAL_DCOUNT:
@@ -188,6 +189,7 @@ const char *ls_val_raw(const struct ls_val *v, char *buf, size_t len)
 		snprintf(buf, len, "%lld", (long long)v->i);
 		break;
 	case LS_VAL_SHARE:
+	case LS_VAL_RATE:
 	case LS_VAL_REL:
 		fmt_fixed(buf, len, v->d, 2, false);
 		break;
@@ -410,6 +412,7 @@ static int val_json(const struct ls_val *v, json_object **out)
 		*out = json_object_new_int64(v->i);
 		break;
 	case LS_VAL_SHARE:
+	case LS_VAL_RATE:
 	case LS_VAL_REL:
 	case LS_VAL_PROB:
 	case LS_VAL_EFFECT:

@@ -24,6 +24,7 @@ enum ls_val_kind {
 	LS_VAL_COUNT,		/* u: "1234" */
 	LS_VAL_NS,		/* u: "12.3us" / 12345 */
 	LS_VAL_SHARE,		/* d: percent of a whole, "66.7" / 66.67 */
+	LS_VAL_RATE,		/* d: how many per something, "2.5" / 2.50 */
 	LS_VAL_DCOUNT,		/* i: a change of a count, "+3" */
 	LS_VAL_DNS,		/* i: a change of a duration, "+15.0ms" / 15000000 */
 	LS_VAL_REL,		/* d: a relative change in percent, "+287.4%" / 287.41 */

@@ -3,7 +3,9 @@
 # compare-democtl.sh DEMOCTL_JSON LATSCOPE_JSON PHASES...
 # Prints one line per (subsystem, syscall) whose counts differ between what
 # democtl says it made (summed over PHASES) and what latscope recorded, for
-# democtl's network subsystems; exits 1 if any differ.
+# democtl's network subsystems; exits 1 if any differ.  latscope's rows of
+# one syscall in several roles (an idle accept, a busy one) are added up;
+# its "request" rows are not syscalls.
 set -euo pipefail
 d=$1 l=$2
 shift 2
@@ -16,5 +18,8 @@ diff -u \
 		| group_by([.s, .c])[] | "\(.[0].s) \(.[0].c) calls=\(map(.n) | add) errors=\(map(.e) | add)"' "$d" | sort) \
 	<(jq -r --slurpfile d "$d" '
 		($d[0].phases | [.[] | keys[]] | unique) as $subs
-		| .subsystems[] | select(.name as $n | $subs | index($n)) | .name as $s
-		| .syscalls[] | "\($s) \(.syscall) calls=\(.count) errors=\(.errors)"' "$l" | sort)
+		| [.subsystems[] | select(.name as $n | $subs | index($n)) | .name as $s
+		   | .syscalls[] | select(.syscall != "request")
+		   | {s: $s, c: .syscall, n: .count, e: .errors}]
+		| group_by([.s, .c])[]
+		| "\(.[0].s) \(.[0].c) calls=\(map(.n) | add) errors=\(map(.e) | add)"' "$l" | sort)

@@ -35,11 +35,14 @@ between() {
 	[ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
 }
 
-# Snapshots are version 2 and say which rules were in force (none here).
-test_diff__recordings__snapshot_version_2_with_rules() {
+# Snapshots are version 3, say which rules were in force (none here) and
+# carry the cycle and the threads' time split.
+test_diff__recordings__snapshot_version_3_with_rules_and_cycle() {
 	diff_pair || return 1
-	jq -e '.version == 2 and .meta.rules == []' "$DIFF_BEFORE" >/dev/null ||
-		fail "not version 2 with meta.rules: $(jq -c '{version, meta}' "$DIFF_BEFORE")"
+	jq -e '.version == 3 and .meta.rules == [] and .cycle.found
+	       and (.threads | all(has("time")))' "$DIFF_BEFORE" >/dev/null ||
+		fail "not version 3 with meta.rules, cycle and threads' time: $(jq -c \
+		     '{version, meta, cycle: (.cycle | del(.busy_buckets))}' "$DIFF_BEFORE")"
 }
 
 # recvfrom waits for the server: 5 ms before, 20 ms after.  Per syscall it

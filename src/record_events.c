@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "collect.h"
+#include "record_events.h"
+#include "rules.h"
+#include "syscall_names.h"
+
+/* "/var/log/x.log" from the name and its parents, as far as the kernel went */
+static void join_path(const struct ls_ev_slow *r, char *buf, size_t len)
+{
+	char name[LS_NAME_LEN + 1];
+	size_t n = 0, off = 0;
+	int i;
+	bool rooted = false;
+
+	while (n < LS_PATH_PARTS && r->path[n][0])
+		n++;
+	if (!n) {
+		buf[0] = '\0';
+		return;
+	}
+	if (!strcmp(r->path[n - 1], "/")) {
+		rooted = true;
+		n--;
+	}
+	off = (size_t)snprintf(buf, len, "%s", rooted ? "" : "...");
+	for (i = (int)n - 1; i >= 0 && off < len; i--) {
+		memcpy(name, r->path[i], LS_NAME_LEN);
+		name[LS_NAME_LEN] = '\0';
+		off += (size_t)snprintf(buf + off, len - off, "/%s", name);
+	}
+}
+
+static int on_slow(struct ls_events *ev, const struct ls_ev_slow *r)
+{
+	struct ls_slow_call c = {};
+	char nrbuf[32], comm[17];
+
+	ev->slow_seen++;
+	c.start_unix_ns = r->enter_ns + ev->unix_offset_ns;
+	c.duration_ns = r->exit_ns - r->enter_ns;
+	c.runq_ns = r->runq_ns;
+	c.tid = r->h.tid;
+	memcpy(comm, r->comm, 16);
+	comm[16] = '\0';
+	snprintf(c.thread, sizeof(c.thread), "%s", comm);
+	ls_rules_key_name(ev->rules, &r->key, c.subsys, sizeof(c.subsys));
+	snprintf(c.syscall, sizeof(c.syscall), "%s",
+		 ls_syscall_name(r->h.syscall_nr, nrbuf, sizeof(nrbuf)));
+	c.role = r->key.role < LS_ROLE_MAX ? r->key.role : LS_ROLE_WORK;
+	c.err = r->ret < 0 && r->ret >= -4095 ? (int)-r->ret : 0;
+	join_path(r, c.where, sizeof(c.where));
+	c.cycle = -1;
+	return ls_slowest_insert(&ev->slow, &ev->n_slow, &c);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct ls_events *ev = ctx;
+	const struct ls_ev_head *h = data;
+	int ret = 0;
+
+	if (size < sizeof(*h))
+		return 0;
+	switch (h->type) {
+	case LS_EV_IDLE:
+		if (size >= sizeof(struct ls_ev_idle))
+			ret = ls_cycles_add(ev->cycles, data);
+		break;
+	case LS_EV_SLOW:
+		if (size >= sizeof(struct ls_ev_slow))
+			ret = on_slow(ev, data);
+		break;
+	case LS_EV_EXIT:
+		break;
+	}
+	if (ret && !ev->err)
+		ev->err = ret;
+	/* keep reading: one record we could not keep must not stop the others */
+	return 0;
+}
+
+int ls_events_open(struct ls_events *ev, int ringbuf_fd, const struct ls_cycle_opts *co,
+		   const struct ls_rules *rules, __u64 unix_offset_ns)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->rules = rules;
+	ev->unix_offset_ns = unix_offset_ns;
+	ev->cycles = ls_cycles_new(co);
+	if (!ev->cycles)
+		return -ENOMEM;
+	ev->rb = ring_buffer__new(ringbuf_fd, on_record, ev, NULL);
+	if (!ev->rb)
+		return -errno;
+	return 0;
+}
+
+void ls_events_close(struct ls_events *ev)
+{
+	ring_buffer__free(ev->rb);
+	ls_cycles_free(ev->cycles);
+	free(ev->slow);
+	memset(ev, 0, sizeof(*ev));
+}
+
+/*
+ * The kernel submits without waking us (BPF_RB_NO_WAKEUP: a wakeup per
+ * record would cost the traced thread an IPI), so the wait is only a
+ * timeout and the records are read after it.
+ */
+int ls_events_poll(struct ls_events *ev, int timeout_ms)
+{
+	int n = ring_buffer__poll(ev->rb, timeout_ms);
+
+	if (n == -EINTR)
+		return n;
+	n = ring_buffer__consume(ev->rb);
+	return n < 0 ? n : 0;
+}
+
+static const char *thread_name(const struct ls_snapshot *snap, __u32 tid)
+{
+	size_t i;
+
+	for (i = 0; i < snap->n_threads; i++)
+		if (snap->threads[i].tid == tid)
+			return snap->threads[i].name;
+	return NULL;
+}
+
+int ls_events_to_snapshot(struct ls_events *ev, __u64 end_ns, struct ls_snapshot *snap)
+{
+	const char *name;
+	char label[32];
+	size_t i;
+	int ret;
+
+	ls_cycles_result(ev->cycles, end_ns, NULL, &snap->cycle);
+	if (snap->cycle.found) {
+		name = thread_name(snap, snap->cycle.tid);
+		if (!name) {
+			snprintf(label, sizeof(label), "%u", snap->cycle.tid);
+			name = label;
+		}
+		snprintf(snap->cycle.thread, sizeof(snap->cycle.thread), "%s", name);
+	}
+	for (i = 0; i < ev->n_slow; i++) {
+		struct ls_slow_call c = ev->slow[i];
+
+		c.cycle = ls_cycles_number(ev->cycles, c.start_unix_ns - ev->unix_offset_ns);
+		ret = ls_snapshot_add_slow(snap, &c);
+		if (ret)
+			return ret;
+	}
+	snap->slow_calls = ev->slow_seen;
+	return 0;
+}
