@@ -392,19 +392,24 @@ static int write_csv(FILE *f, const struct report *r)
 /*
  * By subsystem, the JSON report is the snapshot itself (it loads again):
  * its subsystems and syscalls in view order, its derived figures from the
- * chosen columns.
+ * chosen columns.  The view's rows are work only; the rows that are not
+ * work (idle, sync and child waits, requests) follow their subsystem's
+ * work, and subsystems with no work at all come last, unless --top cut
+ * the list short on purpose.
  */
 static int write_json_snapshot(FILE *f, const struct report *r)
 {
 	struct ls_json_subsys *js;
 	const struct ls_syscall_stats **sc;
 	struct ls_json_opts jo = { .pretty = 1, .cols = &r->cols };
-	size_t i, j, n = 0;
+	const struct ls_snapshot *snap = r->snap;
+	size_t i, j, k, n_js = 0, n = 0;
+	bool in_view;
 	int err;
 
-	for (i = 0; i < r->shown; i++)
-		n += r->view.rows[i].n_parts;
-	js = calloc(r->shown ? r->shown : 1, sizeof(*js));
+	for (i = 0; i < snap->n_subsys; i++)
+		n += snap->subsys[i].n_sc;
+	js = calloc(snap->n_subsys ? snap->n_subsys : 1, sizeof(*js));
 	sc = calloc(n ? n : 1, sizeof(*sc));
 	if (!js || !sc) {
 		free(js);
@@ -415,14 +420,25 @@ static int write_json_snapshot(FILE *f, const struct report *r)
 	for (i = 0; i < r->shown; i++) {
 		const struct ls_view_row *row = &r->view.rows[i];
 
-		js[i].ss = row->ss;
-		js[i].sc = &sc[n];
-		js[i].n_sc = row->n_parts;
+		js[n_js].ss = row->ss;
+		js[n_js].sc = &sc[n];
 		for (j = 0; j < row->n_parts; j++)
 			sc[n++] = row->parts[j].sc;
+		for (j = 0; j < row->ss->n_sc; j++)
+			if (!ls_row_counts(&row->ss->sc[j]))
+				sc[n++] = &row->ss->sc[j];
+		js[n_js].n_sc = (size_t)(&sc[n] - js[n_js].sc);
+		n_js++;
+	}
+	for (i = 0; !r->o->top && i < snap->n_subsys; i++) {
+		for (in_view = false, k = 0; k < r->view.n; k++)
+			in_view |= r->view.rows[k].ss == &snap->subsys[i];
+		if (in_view)
+			continue;
+		js[n_js++] = (struct ls_json_subsys){ .ss = &snap->subsys[i] };
 	}
 	jo.subsys = js;
-	jo.n_subsys = r->shown;
+	jo.n_subsys = n_js;
 	err = ls_snapshot_write_json_opts(f, r->snap, &jo);
 	free(sc);
 	free(js);

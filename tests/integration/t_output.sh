@@ -182,9 +182,11 @@ test_record_cmd__latscope_ends__command_does_not_survive() {
 # syscall total of the intervals equal the final report's.
 intervals_add_up() {
 	jq -se '
-		def counts: [.subsystems[] | .name as $s | .syscalls[] | {k: "\($s) \(.syscall)", n: .count}];
-		(.[:-1] | map(counts) | add | group_by(.k) | map({(.[0].k): (map(.n) | add)}) | add) as $iv
-		| (.[-1] | counts | map({(.k): .n}) | add) as $total
+		def counts: [.subsystems[] | .name as $s | .syscalls[]
+			     | {k: "\($s) \(.syscall) \(.role // "work")", n: .count}];
+		def sums: group_by(.k) | map({(.[0].k): (map(.n) | add)}) | add;
+		(.[:-1] | map(counts) | add | sums) as $iv
+		| (.[-1] | counts | sums) as $total
 		| ($iv == $total) and ((.[:-1] | map(.meta.events) | add) == .[-1].meta.events)' "$1" \
 		>/dev/null || {
 		jq -sc '[.[] | {target: .meta.target, events: .meta.events}]' "$1" >&2
