@@ -15,7 +15,7 @@
  * Percentiles are scaled to integers with this many steps per percent, so
  * that "99.9" is 999000000 exactly instead of the double 99.900000000000006,
  * which would push ceil() one rank too far whenever count is a multiple of
- * 1000.  LS_PCT_DEN (100 * LS_PCT_SCALE) must stay below 2^32: see rank_of().
+ * 1000.  LS_PCT_DEN (100 * LS_PCT_SCALE) must stay below 2^32: see ls_pctl_rank().
  */
 #define LS_PCT_SCALE	10000000ULL
 #define LS_PCT_DEN	(100 * LS_PCT_SCALE)
@@ -99,11 +99,11 @@ __u64 ls_stats_slot_total(const struct ls_stats *s)
 }
 
 /*
- * ceil(p / 100 * count), at least 1, in integers only.  Splitting count by
- * the denominator keeps every product below 2^64: pp <= LS_PCT_DEN, so
- * pp * q <= count, and pp * rem < LS_PCT_DEN^2 < 2^64.
+ * In integers only.  Splitting count by the denominator keeps every
+ * product below 2^64: pp <= LS_PCT_DEN, so pp * q <= count, and pp * rem <
+ * LS_PCT_DEN^2 < 2^64.
  */
-static __u64 rank_of(double p, __u64 count)
+__u64 ls_pctl_rank(double p, __u64 count)
 {
 	__u64 pp, q, rem, r;
 
@@ -126,7 +126,7 @@ __u64 ls_stats_percentile(const struct ls_stats *s, double p)
 
 	if (!s->count)
 		return 0;
-	r = rank_of(p, s->count);
+	r = ls_pctl_rank(p, s->count);
 	for (i = 0; i < LS_HIST_SLOTS; i++) {
 		/* Compare before adding so that a corrupt slot cannot overflow seen. */
 		if (s->slots[i] >= r - seen)

@@ -28,6 +28,9 @@ __u64 ls_stats_percentile(const struct ls_stats *s, double p);
 /* The lowest and highest slot with calls in *first, *last; false when none has. */
 bool ls_stats_used_slots(const struct ls_stats *s, __u32 *first, __u32 *last);
 
+/* The nearest rank of percentile p among count values: ceil(p/100 * count), at least 1. */
+__u64 ls_pctl_rank(double p, __u64 count);
+
 /* Sum of slots (may differ from count only for a corrupt snapshot). */
 __u64 ls_stats_slot_total(const struct ls_stats *s);
 

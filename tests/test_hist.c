@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "hist.h"
+#include "test_util.h"
 
 #define N_SAMPLES	50000
 
@@ -29,37 +30,6 @@
 /* Percentiles in tenths of a percent, so the test's own rank is exact. */
 static const unsigned int pct_tenths[] = { 500, 900, 950, 990, 999 };
 #define N_PCT		(sizeof(pct_tenths) / sizeof(pct_tenths[0]))
-
-/* xorshift64*: a fixed seed makes every run see the same samples. */
-struct rng {
-	__u64 s;
-};
-
-static __u64 rng_next(struct rng *r)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545F4914F6CDD1DULL;
-}
-
-/* Uniform in (0, 1]: never 0, so log() in Box-Muller stays finite. */
-static double rng_unit(struct rng *r)
-{
-	return ((rng_next(r) >> 11) + 1) * (1.0 / 9007199254740992.0);
-}
-
-static __u64 rng_range(struct rng *r, __u64 lo, __u64 hi)
-{
-	return lo + rng_next(r) % (hi - lo + 1);
-}
-
-static double rng_normal(struct rng *r)
-{
-	double u1 = rng_unit(r), u2 = rng_unit(r);
-
-	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
-}
 
 static __u64 clamp_ns(double v)
 {

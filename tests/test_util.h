@@ -1,16 +1,49 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Snapshot builders shared by the unit tests.  Include after <cmocka.h>:
- * they assert.  Static inline so each test binary stays one .c file.
+ * Snapshot builders and a seeded random generator shared by the unit
+ * tests.  Include after <cmocka.h>: they assert.  Static inline so each
+ * test binary stays one .c file.
  */
 #ifndef LS_TEST_UTIL_H
 #define LS_TEST_UTIL_H
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hist.h"
 #include "snapshot.h"
+
+/* xorshift64*: a fixed seed makes every run see the same samples. */
+struct rng {
+	__u64 s;
+};
+
+static inline __u64 rng_next(struct rng *r)
+{
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * 0x2545F4914F6CDD1DULL;
+}
+
+/* Uniform in (0, 1]: never 0, so log() in Box-Muller stays finite. */
+static inline double rng_unit(struct rng *r)
+{
+	return ((rng_next(r) >> 11) + 1) * (1.0 / 9007199254740992.0);
+}
+
+static inline __u64 rng_range(struct rng *r, __u64 lo, __u64 hi)
+{
+	return lo + rng_next(r) % (hi - lo + 1);
+}
+
+static inline double rng_normal(struct rng *r)
+{
+	double u1 = rng_unit(r), u2 = rng_unit(r);
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
 
 /* What the BPF side does for one sample, n times. */
 static inline void add_samples(struct ls_stats *st, __u64 v, __u64 n)
