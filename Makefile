@@ -47,7 +47,7 @@ LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/prom.c 
 		   src/snapshot.c src/snapshot_load.c src/snapshot_write.c src/report.c \
 		   src/subsys.c src/syscall_names.c src/log.c src/parse.c src/record_opts.c \
 		   src/rules.c src/snapshot_cols.c src/report_table.c src/report_view.c \
-		   src/mannwhitney.c src/diff_stats.c src/diff.c src/diff_gate.c src/report_diff.c \
+		   src/diff_stats.c src/diff.c src/diff_gate.c src/report_diff.c \
 		   src/proc_info.c src/match.c src/perfetto.c src/svg.c src/html.c \
 		   src/cycle.c src/budget.c src/hints.c src/report_cycle.c
 CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/cmd_diff.c src/target.c \

@@ -30,11 +30,13 @@ static void diff_help(FILE *f)
 		"Usage: latscope diff [OPTIONS] BEFORE AFTER\n"
 		"\n"
 		"Compare two snapshots saved by 'latscope record': for every subsystem (or\n"
-		"with --by syscall, every (subsystem, syscall)) in either run, calls, the\n"
-		"percentiles, max and total time before and after, the change, and whether\n"
-		"the calls got significantly slower or faster (Mann-Whitney U test on the\n"
-		"histograms).  Verdicts: slower, faster, ~ (no significant difference),\n"
-		"insufficient (fewer than %d calls on a side), new, gone.\n"
+		"with --by syscall, every (subsystem, syscall)) in either run, the calls,\n"
+		"calls per second, percentiles (with confidence intervals), max, total and\n"
+		"time per second, before and after, the change, and whether each change is\n"
+		"real: percentiles by an exact test on the histograms, the rates by Poisson\n"
+		"tests, all of a row's tests sharing alpha.  Verdicts: slower, faster, mixed,\n"
+		"more calls, fewer calls, ~ (nothing changed beyond noise), insufficient (no\n"
+		"percentile had enough calls), new, gone.\n"
 		"\n"
 		"Options:\n"
 		"  -f, --format FMT        text (default), json, csv, markdown, or html: one\n"
@@ -42,15 +44,16 @@ static void diff_help(FILE *f)
 		"                          histograms overlaid per row (docs/html.md)\n"
 		"      --by WHAT           subsystem (default) or syscall; thread and peer need\n"
 		"                          snapshots that record them\n"
-		"      --percentiles LIST  percentiles to compare (default 50,90,99)\n"
-		"      --alpha A           significance level, 0 < A < 1 (default 0.05)\n"
+		"      --percentiles LIST  percentiles to compare and judge (default 50,90,99)\n"
+		"      --alpha A           significance level of a row, 0 < A < 1 (default 0.05)\n"
+		"      --min-change PCT    smaller significant changes do not count (default %g)\n"
 		"      --fail-if EXPR      exit 7 if EXPR holds for a row; repeatable.\n"
 		"                          EXPR: [SUBSYSTEM.]METRIC OP THRESHOLD, METRIC one\n"
 		"                          of %s,\n"
 		"                          OP '>' (after larger) or '<' (after smaller),\n"
 		"                          THRESHOLD a change: +10%%, +2ms, 500us, 300ns, 1s,\n"
-		"                          or a number for count.  Latency metrics only trip\n"
-		"                          when the verdict agrees (slower for '>').\n"
+		"                          or a number for count and calls/s.  Trips only when\n"
+		"                          the metric's test says the change is real.\n"
 		"  -o, --output FILE       write the diff to FILE instead of stdout\n"
 		"  -h, --help              show this help and exit\n"
 		"\n"
@@ -58,10 +61,10 @@ static void diff_help(FILE *f)
 		"  latscope diff before.json after.json\n"
 		"  latscope diff --by syscall -f markdown before.json after.json\n"
 		"  latscope diff -f html before.json after.json > diff.html\n"
-		"  latscope diff --fail-if 'p99>+10%%' --fail-if 'tc.p50>+2ms' base.json new.json\n"
+		"  latscope diff --fail-if 'p90>+50%%' --fail-if 'tc.time/s>+5ms' a.json b.json\n"
 		"\n"
 		"Exit codes: 0 ok, 1 failure, 2 usage, 6 unreadable or invalid snapshot,\n"
-		"7 a --fail-if gate tripped.\n", LS_MW_MIN_N, ls_col_metric_names);
+		"7 a --fail-if gate tripped.\n", LS_DIFF_MIN_CHANGE, ls_col_metric_names);
 }
 
 /* Every usage error: one "Error: ..." line and a pointer to --help. */
@@ -69,8 +72,7 @@ static void diff_help(FILE *f)
 
 struct diff_args {
 	struct ls_diff_opts out;
-	enum ls_by by;
-	double alpha;
+	struct ls_diff_cfg cfg;
 	struct ls_gate gates[LS_MAX_GATES];
 	size_t n_gates;
 	const char *out_path;
@@ -95,18 +97,20 @@ static int write_diff(FILE *f, const void *ctx)
 /* 0 (with *help set for --help), or LS_EXIT_USAGE after the message. */
 static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
 {
-	enum { OPT_ALPHA = LS_OPT_CMD, OPT_FAIL_IF };
+	enum { OPT_ALPHA = LS_OPT_CMD, OPT_MIN_CHANGE, OPT_FAIL_IF };
 	static const struct option opts[] = {
 		LS_OPTION_FORMAT,
 		{ "output", required_argument, NULL, 'o' },
 		LS_OPTION_BY,
 		LS_OPTION_PCTS,
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
+		{ "min-change", required_argument, NULL, OPT_MIN_CHANGE },
 		{ "fail-if", required_argument, NULL, OPT_FAIL_IF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const struct ls_out_opts shared = { .fmt = &a->out.fmt, .by = &a->by, .pcts = &a->out.pcts,
+	const struct ls_out_opts shared = { .fmt = &a->out.fmt, .by = &a->cfg.by,
+					    .pcts = &a->cfg.pcts,
 					    .fmts = LS_FMTS_TABLES | LS_FMT_BIT(LS_FMT_HTML) };
 	struct ls_getopt g;
 	char err[256];
@@ -122,9 +126,14 @@ static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
 			break;
 		case OPT_ALPHA:
 			/* A strict decimal parser; the "seconds" are just a number here. */
-			if (ls_parse_seconds(optarg, 1e-12, 0.999999, &a->alpha))
+			if (ls_parse_seconds(optarg, 1e-12, 0.999999, &a->cfg.alpha))
 				return usage_error("--alpha: '%s' is not a number between 0 and 1",
 						   optarg);
+			break;
+		case OPT_MIN_CHANGE:
+			if (ls_parse_seconds(optarg, 0, 1e6, &a->cfg.min_change))
+				return usage_error("--min-change: '%s' is not a percentage from 0 "
+						   "to 1000000", optarg);
 			break;
 		case OPT_FAIL_IF:
 			if (a->n_gates == LS_MAX_GATES)
@@ -160,18 +169,25 @@ static struct ls_snapshot *load(const char *path)
 	return snap;
 }
 
-/* Each tripped (gate, row) is one Error line; returns how many tripped. */
+/*
+ * Each tripped (gate, row) is one Error line; returns how many tripped.  A
+ * gate that cannot test its percentile somewhere says so: it would stay
+ * silent there whatever happened.
+ */
 static size_t check_gates(const struct diff_args *a, const struct ls_diff *d)
 {
 	char msg[512];
 	size_t g, i, trips = 0;
 
-	for (g = 0; g < a->n_gates; g++)
+	for (g = 0; g < a->n_gates; g++) {
+		if (ls_gate_too_few(&a->gates[g], d, msg, sizeof(msg)))
+			ls_warn("--fail-if '%s': %s", a->gates[g].expr, msg);
 		for (i = 0; i < d->n; i++)
-			if (ls_gate_check(&a->gates[g], &d->rows[i], msg, sizeof(msg))) {
+			if (ls_gate_check(&a->gates[g], d, &d->rows[i], msg, sizeof(msg))) {
 				ls_err("--fail-if '%s' tripped: %s", a->gates[g].expr, msg);
 				trips++;
 			}
+	}
 	return trips;
 }
 
@@ -194,7 +210,7 @@ int cmd_diff(int argc, char **argv)
 	char err[512], warn[LS_DIFF_MAX_WARN][LS_DIFF_WARN_LEN];
 	struct ls_snapshot *before = NULL, *after = NULL;
 	struct ls_diff d = { 0 };
-	struct diff_args a = { .alpha = LS_DIFF_ALPHA, .out_path = "-" };
+	struct diff_args a = { .out_path = "-" };
 	struct diff_job job = { .d = &d, .opts = &a.out };
 	struct ls_outfile *out;
 	bool help = false;
@@ -202,6 +218,7 @@ int cmd_diff(int argc, char **argv)
 	int ret;
 
 	ls_diff_opts_init(&a.out, LS_FMT_TEXT, NULL, NULL);
+	ls_diff_cfg_init(&a.cfg);
 	ret = parse_args(&a, argc, argv, &help);
 	if (ret)
 		return ret;
@@ -218,9 +235,9 @@ int cmd_diff(int argc, char **argv)
 		ret = LS_EXIT_BAD_INPUT;
 		goto cleanup;
 	}
-	ret = ls_diff_build(&d, before, after, a.by, a.alpha, err, sizeof(err));
+	ret = ls_diff_build(&d, before, after, &a.cfg, err, sizeof(err));
 	if (ret == -ENODATA) {
-		ls_err("%s: %s", ls_view_check(before, a.by, NULL, 0) ? a.before : a.after, err);
+		ls_err("%s: %s", ls_view_check(before, a.cfg.by, NULL, 0) ? a.before : a.after, err);
 		ret = LS_EXIT_USAGE;
 		goto cleanup;
 	}

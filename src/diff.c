@@ -2,17 +2,21 @@
 /*
  * Matching two views row by row and judging each pair (diff.h).
  *
- * A row usually merges several syscalls (a subsystem's connect, sendto,
- * recvfrom, close).  Its verdict compares like with like: the syscalls are
- * the strata of a stratified Mann-Whitney test, so a run that makes more
- * cheap calls does not look "faster" when no call got faster, and one
- * syscall that got slower is not drowned by three that did not.
+ * A user reads percentiles, time and calls, so those are what is tested,
+ * each on its own (src/diff_stats.c): a test over all of a row's calls at
+ * once barely moves when the calls that got slower are a minority, such
+ * as the one waiting poll among several readiness checks.  A row's tests
+ * share its alpha (Bonferroni), so a row is called changed by chance no
+ * more often than alpha says.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "diff.h"
+#include "diff_stats.h"
+#include "hist.h"
 #include "format.h"
 
 const char *ls_verdict_name(enum ls_verdict v)
@@ -21,11 +25,36 @@ const char *ls_verdict_name(enum ls_verdict v)
 	case LS_VERDICT_SAME: return "~";
 	case LS_VERDICT_FASTER: return "faster";
 	case LS_VERDICT_SLOWER: return "slower";
+	case LS_VERDICT_MIXED: return "mixed";
+	case LS_VERDICT_MORE_CALLS: return "more calls";
+	case LS_VERDICT_FEWER_CALLS: return "fewer calls";
 	case LS_VERDICT_INSUFFICIENT: return "insufficient";
 	case LS_VERDICT_NEW: return "new";
 	case LS_VERDICT_GONE: return "gone";
 	default: return "?";
 	}
+}
+
+const char *ls_result_name(enum ls_result res, const struct ls_col *c)
+{
+	bool calls = c->fig == LS_FIG_CALL_RATE, time = c->fig == LS_FIG_TIME_RATE;
+
+	switch (res) {
+	case LS_RESULT_SAME: return "~";
+	case LS_RESULT_UP: return calls || time ? "more" : "slower";
+	case LS_RESULT_DOWN: return calls ? "fewer" : time ? "less" : "faster";
+	case LS_RESULT_TOO_FEW: return "too few";
+	default: return "";
+	}
+}
+
+void ls_diff_cfg_init(struct ls_diff_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->by = LS_BY_SUBSYSTEM;
+	cfg->alpha = LS_DIFF_ALPHA;
+	cfg->min_change = LS_DIFF_MIN_CHANGE;
+	cfg->pcts = ls_pcts_diff;
 }
 
 void ls_diff_free(struct ls_diff *d)
@@ -38,6 +67,238 @@ void ls_diff_free(struct ls_diff *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* A side without the calls: zero calls and zero time, for the rates. */
+static const struct ls_stats no_calls;
+
+/*
+ * Two sets of calls to compare (a row, or one syscall of it), the runs'
+ * durations, and the level each of its tests is made at.
+ */
+struct pair {
+	const struct ls_stats *st[2];
+	const __u64 *dur;
+	const struct ls_diff_cfg *cfg;
+	double level;
+};
+
+static bool pctl_testable(const struct pair *pr, double p)
+{
+	__u64 need = ls_pctl_min_calls(p, pr->cfg->alpha);
+
+	return pr->st[0] && pr->st[1] && ls_stats_slot_total(pr->st[0]) >= need &&
+	       ls_stats_slot_total(pr->st[1]) >= need;
+}
+
+static bool rates_testable(const struct pair *pr)
+{
+	return pr->dur[0] && pr->dur[1] &&
+	       ((pr->st[0] && pr->st[0]->count) || (pr->st[1] && pr->st[1]->count));
+}
+
+/* The Bonferroni divisor: every test the pair's verdict rests on. */
+static size_t count_tests(const struct pair *pr)
+{
+	size_t i, n = rates_testable(pr) ? 2 : 0;
+
+	for (i = 0; i < pr->cfg->pcts.n; i++)
+		n += pctl_testable(pr, pr->cfg->pcts.p[i]);
+	return n;
+}
+
+static void set_level(struct pair *pr)
+{
+	size_t n = count_tests(pr);
+
+	pr->level = pr->cfg->alpha / (double)(n ? n : 1);
+}
+
+/* Per second of the run, from a duration in ns. */
+static double per_second(double v, __u64 dur_ns)
+{
+	return v * 1e9 / (double)dur_ns;
+}
+
+static bool side_value(const struct pair *pr, int side, const struct ls_col *c, double *out)
+{
+	const struct ls_stats *st = pr->st[side];
+
+	switch (c->fig) {
+	case LS_FIG_CALL_RATE:
+	case LS_FIG_TIME_RATE:
+		if (!pr->dur[side])
+			return false;
+		st = st ? st : &no_calls;
+		*out = per_second((double)(c->fig == LS_FIG_CALL_RATE ? st->count : st->total_ns),
+				  pr->dur[side]);
+		return true;
+	case LS_FIG_COUNT:
+	case LS_FIG_ERRORS:
+	case LS_FIG_TOTAL:
+		*out = st ? (double)ls_col_value(c, st) : 0;
+		return true;
+	default:
+		/* Nothing there is no calls and no time, but it has no latency. */
+		if (!st || !st->count)
+			return false;
+		*out = (double)ls_col_value(c, st);
+		return true;
+	}
+}
+
+/* Beyond the practical threshold; growth from nothing is infinite. */
+static bool beyond(double b, double a, double min_change)
+{
+	if (b == 0)
+		return a != 0;
+	return fabs(a - b) / b * 100 > min_change;
+}
+
+/* A test's result: significant, in the direction the figures moved, and large enough. */
+static void conclude(struct ls_metric_test *out, const struct ls_test *t, const struct pair *pr,
+		     const struct ls_col *c)
+{
+	double b, a;
+	int moved;
+
+	out->p = t->p;
+	out->dir = t->dir;
+	out->result = LS_RESULT_SAME;
+	if (!side_value(pr, 0, c, &b) || !side_value(pr, 1, c, &a))
+		return;
+	moved = a > b ? 1 : a < b ? -1 : 0;
+	if (t->p < pr->level && moved && t->dir == moved && beyond(b, a, pr->cfg->min_change))
+		out->result = moved > 0 ? LS_RESULT_UP : LS_RESULT_DOWN;
+}
+
+static void test_pair(const struct pair *pr, const struct ls_col *c, struct ls_metric_test *out)
+{
+	const struct ls_stats *sb = pr->st[0] ? pr->st[0] : &no_calls;
+	const struct ls_stats *sa = pr->st[1] ? pr->st[1] : &no_calls;
+	struct ls_test t;
+	int s;
+
+	memset(out, 0, sizeof(*out));
+	out->p = NAN;
+	switch (c->fig) {
+	case LS_FIG_PCTL:
+		if (!sb->count || !sa->count)
+			return;
+		for (s = 0; s < 2; s++)
+			out->has_ci[s] = !ls_pctl_ci(pr->st[s], c->p, pr->cfg->alpha,
+						     &out->ci_lo[s], &out->ci_hi[s]);
+		if (!out->has_ci[0] || !out->has_ci[1]) {
+			out->result = LS_RESULT_TOO_FEW;
+			return;
+		}
+		ls_pctl_test(sb, sa, c->p, &t);
+		break;
+	case LS_FIG_CALL_RATE:
+		if (!rates_testable(pr))
+			return;
+		ls_call_rate_test(sb->count, pr->dur[0], sa->count, pr->dur[1], &t);
+		break;
+	case LS_FIG_TIME_RATE:
+		if (!rates_testable(pr))
+			return;
+		ls_time_rate_test(sb, pr->dur[0], sa, pr->dur[1], &t);
+		break;
+	default:
+		return;
+	}
+	conclude(out, &t, pr, c);
+}
+
+static int result_dir(enum ls_result res)
+{
+	return res == LS_RESULT_UP ? 1 : res == LS_RESULT_DOWN ? -1 : 0;
+}
+
+/*
+ * The verdict from the tests (docs/diff.md has the table).  Percentiles
+ * say whether calls got slower or faster; when they disagree, or disagree
+ * with the time per second, that time decides unless a change in the call
+ * rate explains it.
+ */
+static enum ls_verdict verdict_of(const struct pair *pr)
+{
+	struct ls_metric_test m, tr, cr;
+	struct ls_col c;
+	bool up = false, down = false, tested = false;
+	int t, n;
+	size_t i;
+
+	for (i = 0; i < pr->cfg->pcts.n; i++) {
+		ls_col_init(&c, LS_FIG_PCTL, pr->cfg->pcts.p[i]);
+		test_pair(pr, &c, &m);
+		tested |= m.result != LS_RESULT_NONE && m.result != LS_RESULT_TOO_FEW;
+		up |= m.result == LS_RESULT_UP;
+		down |= m.result == LS_RESULT_DOWN;
+	}
+	ls_col_init(&c, LS_FIG_TIME_RATE, 0);
+	test_pair(pr, &c, &tr);
+	ls_col_init(&c, LS_FIG_CALL_RATE, 0);
+	test_pair(pr, &c, &cr);
+	t = result_dir(tr.result);
+	n = result_dir(cr.result);
+
+	if (up && down)
+		return t > 0 ? LS_VERDICT_SLOWER : t < 0 ? LS_VERDICT_FASTER : LS_VERDICT_MIXED;
+	if (up)
+		return t < 0 && n >= 0 ? LS_VERDICT_MIXED : LS_VERDICT_SLOWER;
+	if (down)
+		return t > 0 && n <= 0 ? LS_VERDICT_MIXED : LS_VERDICT_FASTER;
+	if (t && t == n)
+		return t > 0 ? LS_VERDICT_MORE_CALLS : LS_VERDICT_FEWER_CALLS;
+	if (t)
+		return t > 0 ? LS_VERDICT_SLOWER : LS_VERDICT_FASTER;
+	if (n)
+		return n > 0 ? LS_VERDICT_MORE_CALLS : LS_VERDICT_FEWER_CALLS;
+	return tested ? LS_VERDICT_SAME : LS_VERDICT_INSUFFICIENT;
+}
+
+static void note(const char **names, size_t *n, const char *name)
+{
+	if (*n < LS_DIFF_MAX_NOTED)
+		names[*n] = name;
+	(*n)++;
+}
+
+/* Each syscall of a row on its own, at alpha / the syscalls compared. */
+static void note_parts(struct ls_diff_row *r, const struct ls_stats **sb,
+		       const struct ls_stats **sa, const char **names, size_t n,
+		       const struct ls_diff *d)
+{
+	struct ls_diff_cfg cfg = d->cfg;
+	size_t k, compared = 0;
+	struct pair one = { .dur = d->duration_ns, .cfg = &cfg };
+
+	for (k = 0; k < n; k++)
+		compared += sb[k] && sa[k];
+	if (compared < 2)
+		return;
+	cfg.alpha /= (double)compared;
+	for (k = 0; k < n; k++) {
+		if (!sb[k] || !sa[k])
+			continue;
+		one.st[0] = sb[k];
+		one.st[1] = sa[k];
+		set_level(&one);
+		switch (verdict_of(&one)) {
+		case LS_VERDICT_SLOWER:
+			note(r->slower, &r->n_slower, names[k]);
+			break;
+		case LS_VERDICT_FASTER:
+			note(r->faster, &r->n_faster, names[k]);
+			break;
+		case LS_VERDICT_MIXED:
+			note(r->mixed, &r->n_mixed, names[k]);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 /* Parts are sorted by syscall, then subsystem name (ls_view_sort, by name). */
 static int cmp_part(const struct ls_view_part *a, const struct ls_view_part *b)
 {
@@ -46,38 +307,8 @@ static int cmp_part(const struct ls_view_part *a, const struct ls_view_part *b)
 	return c ? c : strcmp(a->ss->name, b->ss->name);
 }
 
-/* Each syscall of a row on its own, Bonferroni-corrected within the row. */
-static void note_parts(struct ls_diff_row *r, const struct ls_stats **sb,
-		       const struct ls_stats **sa, const char **names, size_t n, double alpha)
-{
-	size_t k, compared = 0;
-	struct ls_mw one;
-
-	for (k = 0; k < n; k++)
-		compared += sb[k] && sa[k];
-	if (compared < 2)
-		return;
-	for (k = 0; k < n; k++) {
-		if (!sb[k] || !sa[k])
-			continue;
-		ls_mw_test(&sb[k], &sa[k], 1, &one);
-		if (one.n_before < LS_MW_MIN_N || one.n_after < LS_MW_MIN_N ||
-		    !(one.p < alpha / (double)compared))
-			continue;
-		if (one.z > 0) {
-			if (r->n_slower < LS_DIFF_MAX_NOTED)
-				r->slower[r->n_slower] = names[k];
-			r->n_slower++;
-		} else {
-			if (r->n_faster < LS_DIFF_MAX_NOTED)
-				r->faster[r->n_faster] = names[k];
-			r->n_faster++;
-		}
-	}
-}
-
-/* Pair the rows' parts as strata and run the test over them. */
-static int judge(struct ls_diff_row *r, double alpha)
+/* Pair the rows' parts, syscall by syscall, and judge each pair. */
+static int judge_parts(struct ls_diff_row *r, const struct ls_diff *d)
 {
 	const struct ls_view_row *b = r->before, *a = r->after;
 	const struct ls_stats **sb, **sa;
@@ -106,19 +337,60 @@ static int judge(struct ls_diff_row *r, double alpha)
 		sa[n] = c >= 0 ? &a->parts[j++].sc->st : NULL;
 		n++;
 	}
-	ls_mw_test(sb, sa, n, &r->mw);
-	note_parts(r, sb, sa, names, n, alpha);
+	note_parts(r, sb, sa, names, n, d);
 	free(names);
 	free(sb);
 	free(sa);
-
-	if (r->mw.n_before < LS_MW_MIN_N || r->mw.n_after < LS_MW_MIN_N)
-		r->verdict = LS_VERDICT_INSUFFICIENT;
-	else if (r->mw.p < alpha)
-		r->verdict = r->mw.z > 0 ? LS_VERDICT_SLOWER : LS_VERDICT_FASTER;
-	else
-		r->verdict = LS_VERDICT_SAME;
 	return 0;
+}
+
+static void row_pair(const struct ls_diff *d, const struct ls_diff_row *r, struct pair *pr)
+{
+	pr->st[0] = r->judged[0];
+	pr->st[1] = r->judged[1];
+	pr->dur = d->duration_ns;
+	pr->cfg = &d->cfg;
+	pr->level = r->level;
+}
+
+static int judge(struct ls_diff_row *r, const struct ls_diff *d)
+{
+	struct pair pr;
+
+	r->judged[0] = r->before ? r->before->st : NULL;
+	r->judged[1] = r->after ? r->after->st : NULL;
+	row_pair(d, r, &pr);
+	r->n_tests = count_tests(&pr);
+	set_level(&pr);
+	r->level = pr.level;
+	if (!r->before) {
+		r->verdict = LS_VERDICT_NEW;
+		return 0;
+	}
+	if (!r->after) {
+		r->verdict = LS_VERDICT_GONE;
+		return 0;
+	}
+	r->verdict = verdict_of(&pr);
+	return judge_parts(r, d);
+}
+
+void ls_diff_test(const struct ls_diff *d, const struct ls_diff_row *r, const struct ls_col *c,
+		  struct ls_metric_test *out)
+{
+	struct pair pr;
+
+	row_pair(d, r, &pr);
+	test_pair(&pr, c, out);
+}
+
+bool ls_diff_value(const struct ls_diff *d, const struct ls_diff_row *r, const struct ls_col *c,
+		   bool after, double *out)
+{
+	struct pair pr;
+
+	row_pair(d, r, &pr);
+	return side_value(&pr, after, c, out);
 }
 
 static __u64 larger_total(const struct ls_diff_row *r)
@@ -141,7 +413,7 @@ static int cmp_diff_rows(const void *pa, const void *pb)
 }
 
 int ls_diff_build(struct ls_diff *d, const struct ls_snapshot *before,
-		  const struct ls_snapshot *after, enum ls_by by, double alpha, char *err,
+		  const struct ls_snapshot *after, const struct ls_diff_cfg *cfg, char *err,
 		  size_t errlen)
 {
 	struct ls_diff_row *r;
@@ -150,13 +422,16 @@ int ls_diff_build(struct ls_diff *d, const struct ls_snapshot *before,
 
 	if (err && errlen)
 		err[0] = '\0';
-	if (!d || !before || !after || !(alpha > 0 && alpha < 1))
+	if (!d || !before || !after || !cfg || !(cfg->alpha > 0 && cfg->alpha < 1) ||
+	    !(cfg->min_change >= 0) || cfg->pcts.n > LS_MAX_PCTS)
 		return -EINVAL;
 	memset(d, 0, sizeof(*d));
-	d->alpha = alpha;
-	ret = ls_view_build(&d->before, before, by, err, errlen);
+	d->cfg = *cfg;
+	d->duration_ns[0] = before->meta.duration_ns;
+	d->duration_ns[1] = after->meta.duration_ns;
+	ret = ls_view_build(&d->before, before, cfg->by, err, errlen);
 	if (!ret)
-		ret = ls_view_build(&d->after, after, by, err, errlen);
+		ret = ls_view_build(&d->after, after, cfg->by, err, errlen);
 	if (ret)
 		goto fail;
 	/* By name on both sides, so that one merge pass pairs rows and parts. */
@@ -178,15 +453,9 @@ int ls_diff_build(struct ls_diff *d, const struct ls_snapshot *before,
 		r->before = c <= 0 ? &d->before.rows[i++] : NULL;
 		r->after = c >= 0 ? &d->after.rows[j++] : NULL;
 		memcpy(r->key, (r->before ? r->before : r->after)->key, sizeof(r->key));
-		if (!r->before) {
-			r->verdict = LS_VERDICT_NEW;
-		} else if (!r->after) {
-			r->verdict = LS_VERDICT_GONE;
-		} else {
-			ret = judge(r, alpha);
-			if (ret)
-				goto fail;
-		}
+		ret = judge(r, d);
+		if (ret)
+			goto fail;
 	}
 	qsort(d->rows, d->n, sizeof(*d->rows), cmp_diff_rows);
 	return 0;
@@ -194,22 +463,6 @@ int ls_diff_build(struct ls_diff *d, const struct ls_snapshot *before,
 fail:
 	ls_diff_free(d);
 	return ret;
-}
-
-bool ls_diff_value(const struct ls_diff_row *r, const struct ls_col *c, bool after, __u64 *out)
-{
-	const struct ls_view_row *side = after ? r->after : r->before;
-
-	if (!side || !side->st->count) {
-		/* Nothing there is no calls and no time, but it has no latency. */
-		if (c->fig == LS_FIG_COUNT || c->fig == LS_FIG_ERRORS || c->fig == LS_FIG_TOTAL) {
-			*out = 0;
-			return true;
-		}
-		return false;
-	}
-	*out = ls_col_value(c, side->st);
-	return true;
 }
 
 static bool same_rules(const struct ls_snapshot *a, const struct ls_snapshot *b)

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "diff_gate.h"
+#include "diff_stats.h"
+#include "hist.h"
 #include "report_table.h"
 
 static int fail(char *err, size_t errlen, size_t col, const char *fmt, ...)
@@ -205,56 +207,147 @@ bool ls_gate_applies(const struct ls_gate *g, const struct ls_diff_row *r)
 	return !g->subsys[0] || (r->key[0] && !strcmp(r->key[0], g->subsys));
 }
 
-static bool is_latency(const struct ls_col *c)
+/*
+ * The metric whose test decides a gate: a percentile its own, a count the
+ * call rate, a total the time per second.  false for max and avg, which
+ * one test cannot judge: the row's verdict does.
+ */
+static bool test_col(const struct ls_col *metric, struct ls_col *out)
 {
-	return c->fig != LS_FIG_COUNT && c->fig != LS_FIG_TOTAL && c->fig != LS_FIG_ERRORS;
+	switch (metric->fig) {
+	case LS_FIG_PCTL:
+	case LS_FIG_CALL_RATE:
+	case LS_FIG_TIME_RATE:
+		*out = *metric;
+		return true;
+	case LS_FIG_COUNT:
+		ls_col_init(out, LS_FIG_CALL_RATE, 0);
+		return true;
+	case LS_FIG_TOTAL:
+		ls_col_init(out, LS_FIG_TIME_RATE, 0);
+		return true;
+	default:
+		return false;
+	}
 }
 
-int ls_gate_check(const struct ls_gate *g, const struct ls_diff_row *r, char *msg, size_t len)
+static enum ls_val_kind value_kind(const struct ls_col *c)
 {
-	enum ls_val_kind kind = ls_col_is_duration(&g->metric) ? LS_VAL_NS : LS_VAL_COUNT;
-	struct ls_val vb, va, vd, vr, vp;
-	char tb[32], ta[32], td[32], tr[32], tp[32];
-	__u64 b, a;
-	double change;
-	bool both;
+	return c->fig == LS_FIG_CALL_RATE ? LS_VAL_RATE :
+	       ls_col_is_duration(c) ? LS_VAL_NS : LS_VAL_COUNT;
+}
 
-	if (!ls_gate_applies(g, r) || !ls_diff_value(r, &g->metric, false, &b) ||
-	    !ls_diff_value(r, &g->metric, true, &a))
-		return 0;
-	/* A latency change counts only when the test says it is real. */
-	if (is_latency(&g->metric) &&
-	    r->verdict != (g->op == '>' ? LS_VERDICT_SLOWER : LS_VERDICT_FASTER))
-		return 0;
+/* One side's figure as a table value: rounded to ns or calls unless a rate. */
+static struct ls_val side_val(const struct ls_col *c, double v)
+{
+	enum ls_val_kind kind = value_kind(c);
 
-	change = (double)a - (double)b;
+	return kind == LS_VAL_RATE ? ls_val_d(kind, v) : ls_val_u(kind, (__u64)llround(v));
+}
+
+static struct ls_val change_val(const struct ls_col *c, double b, double a)
+{
+	enum ls_val_kind kind = value_kind(c);
+
+	if (kind == LS_VAL_RATE)
+		return ls_val_d(LS_VAL_DRATE, a - b);
+	return (struct ls_val){ .kind = kind == LS_VAL_NS ? LS_VAL_DNS : LS_VAL_DCOUNT,
+				.i = ls_delta((__u64)llround(b), (__u64)llround(a)) };
+}
+
+/* "tcp:... poll: p90 5.31ms -> 50.8ms (+45.5ms, +856.0%), slower, p<0.001" */
+static void describe(const struct ls_gate *g, const struct ls_diff_row *r, double b, double a,
+		     const struct ls_col *tc, const struct ls_metric_test *t, char *msg, size_t len)
+{
+	struct ls_val vb = side_val(&g->metric, b), va = side_val(&g->metric, a);
+	struct ls_val vd = change_val(&g->metric, b, a), vr = { .kind = LS_VAL_NONE };
+	struct ls_val vp = ls_val_d(LS_VAL_PROB, t ? t->p : 1);
+	char tb[32], ta[32], td[32], tr[32], tp[32], why[96];
+
+	if (b)
+		vr = ls_val_d(LS_VAL_REL, (a - b) / b * 100);
+	if (t) {
+		ls_val_text(&vp, tp, sizeof(tp));
+		/* "p=0.012", or "p<0.001" as the table shows it. */
+		snprintf(why, sizeof(why), "%s%s%s, p%s%s", tc->fig == g->metric.fig ? "" : tc->name,
+			 tc->fig == g->metric.fig ? "" : " ",
+			 ls_result_name(t->dir > 0 ? LS_RESULT_UP : LS_RESULT_DOWN, tc),
+			 tp[0] == '<' ? "" : "=", tp);
+	} else {
+		snprintf(why, sizeof(why), "%s", ls_verdict_name(r->verdict));
+	}
+	snprintf(msg, len, "%s%s%s: %s %s -> %s (%s, %s), %s", r->key[0], r->key[1] ? " " : "",
+		 r->key[1] ? r->key[1] : "", g->metric.name, ls_val_text(&vb, tb, sizeof(tb)),
+		 ls_val_text(&va, ta, sizeof(ta)), ls_val_text(&vd, td, sizeof(td)),
+		 ls_val_text(&vr, tr, sizeof(tr)), why);
+}
+
+int ls_gate_check(const struct ls_gate *g, const struct ls_diff *d, const struct ls_diff_row *r,
+		  char *msg, size_t len)
+{
+	int want = g->op == '>' ? 1 : -1;
+	struct ls_metric_test t;
+	struct ls_col tc;
+	double b, a, change;
+	bool tested;
+
+	if (!ls_gate_applies(g, r) || !ls_diff_value(d, r, &g->metric, false, &b) ||
+	    !ls_diff_value(d, r, &g->metric, true, &a))
+		return 0;
+	change = a - b;
 	if (g->relative) {
 		/* From nothing, any growth is infinitely large. */
 		if (b)
-			change = change / (double)b * 100;
+			change = change / b * 100;
 		else
 			change = a ? INFINITY : 0;
 	}
 	if (g->op == '>' ? !(change > g->threshold) : !(change < g->threshold))
 		return 0;
 
-	if (msg && len) {
-		vb = ls_val_u(kind, b);
-		va = ls_val_u(kind, a);
-		vd = (struct ls_val){ .kind = kind == LS_VAL_NS ? LS_VAL_DNS : LS_VAL_DCOUNT,
-				      .i = ls_delta(b, a) };
-		vr = b ? ls_val_d(LS_VAL_REL, ((double)a - (double)b) / (double)b * 100) :
-			 (struct ls_val){ .kind = LS_VAL_NONE };
-		vp = ls_val_d(LS_VAL_PROB, r->mw.p);
-		both = r->before && r->after;
-		ls_val_text(&vp, tp, sizeof(tp));
-		/* "p=0.012", or "p<0.001" as the table shows it. */
-		snprintf(msg, len, "%s%s%s: %s %s -> %s (%s, %s), %s%s%s%s", r->key[0],
-			 r->key[1] ? " " : "", r->key[1] ? r->key[1] : "", g->metric.name,
-			 ls_val_text(&vb, tb, sizeof(tb)), ls_val_text(&va, ta, sizeof(ta)),
-			 ls_val_text(&vd, td, sizeof(td)), ls_val_text(&vr, tr, sizeof(tr)),
-			 ls_verdict_name(r->verdict), both ? ", p" : "",
-			 both && tp[0] != '<' ? "=" : "", both ? tp : "");
+	/* A change counts only when its test says it is real, at the row's level. */
+	tested = test_col(&g->metric, &tc);
+	if (tested) {
+		ls_diff_test(d, r, &tc, &t);
+		if (!(t.p < r->level) || t.dir != want)
+			return 0;
+	} else if (r->verdict != (want > 0 ? LS_VERDICT_SLOWER : LS_VERDICT_FASTER)) {
+		return 0;
 	}
+	if (msg && len)
+		describe(g, r, b, a, &tc, tested ? &t : NULL, msg, len);
 	return 1;
+}
+
+size_t ls_gate_too_few(const struct ls_gate *g, const struct ls_diff *d, char *msg, size_t len)
+{
+	const struct ls_diff_row *r, *first = NULL;
+	struct ls_metric_test t;
+	size_t i, n = 0;
+	char rest[64] = "";
+
+	if (g->metric.fig != LS_FIG_PCTL)
+		return 0;
+	for (i = 0; i < d->n; i++) {
+		r = &d->rows[i];
+		if (!ls_gate_applies(g, r) || !r->before || !r->after)
+			continue;
+		ls_diff_test(d, r, &g->metric, &t);
+		if (t.result != LS_RESULT_TOO_FEW)
+			continue;
+		first = first ? first : r;
+		n++;
+	}
+	if (!n || !msg || !len)
+		return n;
+	if (n > 1)
+		snprintf(rest, sizeof(rest), " and %zu more row%s", n - 1, n > 2 ? "s" : "");
+	snprintf(msg, len, "too few calls to test %s in %s%s%s (%llu before, %llu after)%s: it needs "
+		 "%llu in each run at alpha %g; a lower percentile or a longer recording can",
+		 g->metric.name, first->key[0], first->key[1] ? " " : "",
+		 first->key[1] ? first->key[1] : "",
+		 (unsigned long long)ls_stats_slot_total(first->judged[0]),
+		 (unsigned long long)ls_stats_slot_total(first->judged[1]), rest,
+		 (unsigned long long)ls_pctl_min_calls(g->metric.p, d->cfg.alpha), d->cfg.alpha);
+	return n;
 }

@@ -2,8 +2,8 @@
 /*
  * --fail-if gates for CI (docs/diff.md): "[SUBSYS.]METRIC OP THRESHOLD",
  * e.g. "p99>+10%" or "tcp:10.0.0.1:443.p50>+2ms".  A gate trips on a row
- * when the change crosses the threshold and, for latency metrics, the
- * row's Mann-Whitney verdict agrees that the change is real.
+ * when the change crosses the threshold and the metric's test says the
+ * change is real.
  */
 #ifndef LS_DIFF_GATE_H
 #define LS_DIFF_GATE_H
@@ -36,9 +36,20 @@ bool ls_gate_applies(const struct ls_gate *g, const struct ls_diff_row *r);
 
 /*
  * 1 if the gate trips on the row, with one line in msg describing it
- * ("tcp:... recvfrom: p50 5.09ms -> 20.1ms (+15.0ms, +295.1%), slower,
- * p=0.000"), 0 if not.
+ * ("tcp:... poll: p90 5.09ms -> 50.1ms (+45.0ms, +884.3%), slower,
+ * p<0.001"), 0 if not.  It trips when the change crosses the threshold
+ * and its test (the percentile's own; the call rate for count, the time
+ * per second for total) is significant at the row's level in the same
+ * direction; max and avg need the row's verdict instead.
  */
-int ls_gate_check(const struct ls_gate *g, const struct ls_diff_row *r, char *msg, size_t len);
+int ls_gate_check(const struct ls_gate *g, const struct ls_diff *d, const struct ls_diff_row *r,
+		  char *msg, size_t len);
+
+/*
+ * How many rows the gate applies to cannot be tested on its percentile:
+ * too few calls in a run (ls_pctl_min_calls()).  With one line in msg
+ * naming the first and what the percentile needs; 0 for other metrics.
+ */
+size_t ls_gate_too_few(const struct ls_gate *g, const struct ls_diff *d, char *msg, size_t len);
 
 #endif

@@ -148,7 +148,7 @@ int ls_html_diff(FILE *f, const struct ls_diff *d, const struct ls_snapshot *bef
 			 ls_verdict_name(r->verdict),
 			 ls_fmt_duration(s[0].st->total_ns, b, sizeof(b)),
 			 ls_fmt_duration(s[1].st->total_ns, a, sizeof(a)));
-		ls_svg_histogram(f, title, s, 2, &o->pcts);
+		ls_svg_histogram(f, title, s, 2, &d->cfg.pcts);
 	}
 	fputs("</section>\n", f);
 	return page_end(f);

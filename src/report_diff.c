@@ -5,6 +5,7 @@
  * CSV and JSON repeat them so that every record stands on its own.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -15,57 +16,110 @@
 #include "snapshot_write.h"
 
 #define DIFF_SCHEMA	"latscope-diff"
-#define DIFF_VERSION	1
+#define DIFF_VERSION	2
 
-/* After the name columns of the view. */
-static const struct ls_table_col diff_cols[] = {
-	{ "VERDICT", "verdict", true },
-	{ "P", "p_value", false },
-	{ "DELTA", "cliffs_delta", false },
-	{ "METRIC", "metric", true },
-	{ "BEFORE", "before", false },
-	{ "AFTER", "after", false },
-	{ "CHANGE", "change", false },
-	{ "REL", "rel_change_pct", false },
+/* After the name columns of the view; the CI headers are filled in with the level. */
+enum {
+	COL_VERDICT,
+	COL_METRIC,
+	COL_BEFORE,
+	COL_BEFORE_CI,
+	COL_BEFORE_LO,
+	COL_BEFORE_HI,
+	COL_AFTER,
+	COL_AFTER_CI,
+	COL_AFTER_LO,
+	COL_AFTER_HI,
+	COL_CHANGE,
+	COL_REL,
+	COL_P,
+	COL_RESULT,
+	N_DIFF_COLS,
 };
 
-#define N_DIFF_COLS (sizeof(diff_cols) / sizeof(diff_cols[0]))
+static const struct ls_table_col diff_cols[N_DIFF_COLS] = {
+	[COL_VERDICT] = { "VERDICT", "verdict", true },
+	[COL_METRIC] = { "METRIC", "metric", true },
+	[COL_BEFORE] = { "BEFORE", "before", false },
+	[COL_BEFORE_CI] = { "CI", NULL, false },
+	[COL_BEFORE_LO] = { NULL, "before_ci_lo_ns", false },
+	[COL_BEFORE_HI] = { NULL, "before_ci_hi_ns", false },
+	[COL_AFTER] = { "AFTER", "after", false },
+	[COL_AFTER_CI] = { "CI", NULL, false },
+	[COL_AFTER_LO] = { NULL, "after_ci_lo_ns", false },
+	[COL_AFTER_HI] = { NULL, "after_ci_hi_ns", false },
+	[COL_CHANGE] = { "CHANGE", "change", false },
+	[COL_REL] = { "REL", "rel_change_pct", false },
+	[COL_P] = { "P", "p_value", false },
+	[COL_RESULT] = { "RESULT", "result", true },
+};
 
 void ls_diff_opts_init(struct ls_diff_opts *o, enum ls_format fmt, const char *before_name,
 		       const char *after_name)
 {
 	memset(o, 0, sizeof(*o));
 	o->fmt = fmt;
-	o->pcts = ls_pcts_diff;
 	o->before_name = before_name ? before_name : "before";
 	o->after_name = after_name ? after_name : "after";
 }
 
-/* One line of the table: a metric of a row on both sides. */
-static void fill_metric(struct ls_val *v, const struct ls_diff_row *r, const struct ls_col *c)
+/* "95% CI" for alpha 0.05. */
+static void ci_header(char *buf, size_t len, double alpha)
 {
-	enum ls_val_kind kind = ls_col_is_duration(c) ? LS_VAL_NS : LS_VAL_COUNT;
-	bool hb, ha;
-	__u64 b, a;
+	snprintf(buf, len, "%g%% CI", 100 * (1 - alpha));
+}
 
-	hb = ls_diff_value(r, c, false, &b);
-	ha = ls_diff_value(r, c, true, &a);
-	v[0] = (struct ls_val){ .kind = LS_VAL_METRIC, .col = c };
+static struct ls_val metric_val(const struct ls_col *c, double v)
+{
+	if (c->fig == LS_FIG_CALL_RATE)
+		return ls_val_d(LS_VAL_RATE, v);
+	return ls_val_u(ls_col_is_duration(c) ? LS_VAL_NS : LS_VAL_COUNT, (__u64)llround(v));
+}
+
+/* One line of the table: a metric of a row on both sides, and its test. */
+static void fill_metric(struct ls_val *v, const struct ls_diff *d, const struct ls_diff_row *r,
+			const struct ls_col *c)
+{
+	struct ls_metric_test t;
+	bool hb, ha;
+	double b, a;
+	int s;
+
+	hb = ls_diff_value(d, r, c, false, &b);
+	ha = ls_diff_value(d, r, c, true, &a);
+	v[COL_METRIC] = (struct ls_val){ .kind = LS_VAL_METRIC, .col = c };
 	if (hb)
-		v[1] = ls_val_u(kind, b);
+		v[COL_BEFORE] = metric_val(c, b);
 	if (ha)
-		v[2] = ls_val_u(kind, a);
+		v[COL_AFTER] = metric_val(c, a);
 	if (hb && ha) {
-		v[3] = (struct ls_val){ .kind = kind == LS_VAL_NS ? LS_VAL_DNS : LS_VAL_DCOUNT,
-					.i = ls_delta(b, a) };
+		if (c->fig == LS_FIG_CALL_RATE)
+			v[COL_CHANGE] = ls_val_d(LS_VAL_DRATE, a - b);
+		else
+			v[COL_CHANGE] = (struct ls_val){
+				.kind = ls_col_is_duration(c) ? LS_VAL_DNS : LS_VAL_DCOUNT,
+				.i = ls_delta((__u64)llround(b), (__u64)llround(a)) };
 		/* Relative to nothing is not a number. */
 		if (b)
-			v[4] = ls_val_d(LS_VAL_REL, ((double)a - (double)b) / (double)b * 100);
+			v[COL_REL] = ls_val_d(LS_VAL_REL, (a - b) / b * 100);
 	}
+	ls_diff_test(d, r, c, &t);
+	for (s = 0; s < 2; s++) {
+		if (!t.has_ci[s])
+			continue;
+		v[s ? COL_AFTER_CI : COL_BEFORE_CI] = (struct ls_val){
+			.kind = LS_VAL_NS_RANGE, .range = { t.ci_lo[s], t.ci_hi[s] } };
+		v[s ? COL_AFTER_LO : COL_BEFORE_LO] = ls_val_u(LS_VAL_NS, t.ci_lo[s]);
+		v[s ? COL_AFTER_HI : COL_BEFORE_HI] = ls_val_u(LS_VAL_NS, t.ci_hi[s]);
+	}
+	if (!isnan(t.p))
+		v[COL_P] = ls_val_d(LS_VAL_PROB, t.p);
+	if (t.result != LS_RESULT_NONE)
+		v[COL_RESULT] = ls_val_str(ls_result_name(t.result, c));
 }
 
 static int build_table(const struct ls_diff *d, const struct ls_cols *cols,
-		       struct ls_table *t, struct ls_table_col **tc)
+		       struct ls_table *t, struct ls_table_col **tc, char *ci, size_t ci_len)
 {
 	size_t nk = d->before.n_keys, i, m, k;
 	const struct ls_diff_row *r;
@@ -78,8 +132,11 @@ static int build_table(const struct ls_diff *d, const struct ls_cols *cols,
 		(*tc)[k] = (struct ls_table_col){ d->before.key_header[k], d->before.key_name[k],
 						  true };
 	memcpy(*tc + nk, diff_cols, sizeof(diff_cols));
+	ci_header(ci, ci_len, d->cfg.alpha);
+	(*tc)[nk + COL_BEFORE_CI].header = ci;
+	(*tc)[nk + COL_AFTER_CI].header = ci;
 	ls_table_init(t, *tc, nk + N_DIFF_COLS);
-	t->n_group = nk + 3;
+	t->n_group = nk + 1;
 	for (i = 0; i < d->n; i++) {
 		r = &d->rows[i];
 		for (m = 0; m < cols->n; m++) {
@@ -88,13 +145,8 @@ static int build_table(const struct ls_diff *d, const struct ls_cols *cols,
 				return -ENOMEM;
 			for (k = 0; k < nk; k++)
 				v[k] = ls_val_str(r->key[k]);
-			v[nk] = ls_val_str(ls_verdict_name(r->verdict));
-			/* A p-value needs both runs. */
-			if (r->before && r->after) {
-				v[nk + 1] = ls_val_d(LS_VAL_PROB, r->mw.p);
-				v[nk + 2] = ls_val_d(LS_VAL_EFFECT, r->mw.delta);
-			}
-			fill_metric(v + nk + 3, r, &cols->col[m]);
+			v[nk + COL_VERDICT] = ls_val_str(ls_verdict_name(r->verdict));
+			fill_metric(v + nk, d, r, &cols->col[m]);
 		}
 	}
 	return 0;
@@ -116,16 +168,17 @@ static void write_header(FILE *f, const struct ls_diff *d, const struct ls_snaps
 {
 	bool md = o->fmt == LS_FMT_MARKDOWN;
 	void (*esc)(FILE *, const char *) = md ? ls_md_escape : ls_html_escape;
-	char b[600], a[600], method[256], alpha[32];
-	struct ls_val va = ls_val_d(LS_VAL_PROB, d->alpha);
+	char b[600], a[600], method[400], alpha[32], ci[32];
+	struct ls_val va = ls_val_d(LS_VAL_PROB, d->cfg.alpha);
 
 	run_line(before, b, sizeof(b));
 	run_line(after, a, sizeof(a));
 	ls_val_raw(&va, alpha, sizeof(alpha));
+	ci_header(ci, sizeof(ci), d->cfg.alpha);
 	snprintf(method, sizeof(method),
-		 "Mann-Whitney U test per %s%s, alpha %s; ~: no significant difference; "
-		 "DELTA: Cliff's delta, > 0 means slower", ls_by_name(d->before.by),
-		 d->before.by == LS_BY_SYSCALL ? "" : " (strata: its syscalls)", alpha);
+		 "Each metric tested on its own at alpha %s / the tests of its row; a change "
+		 "counts beyond %g%%.\n%s: where the percentile lies, in whole histogram buckets. "
+		 "RESULT ~: no change beyond noise", alpha, d->cfg.min_change, ci);
 	if (o->fmt == LS_FMT_TEXT) {
 		fprintf(f, "latscope diff: %s -> %s\nbefore: %s\nafter:  %s\n%s\n\n",
 			o->before_name, o->after_name, b, a, method);
@@ -160,34 +213,55 @@ static void name_list(char *buf, size_t len, const char *const *names, size_t n)
 	}
 }
 
+/* A row's syscalls that changed on their own, by their own verdict. */
+struct part_notes {
+	const char *label;
+	const char *const *names;
+	size_t n;
+};
+
+static void row_notes(const struct ls_diff_row *r, struct part_notes *pn)
+{
+	pn[0] = (struct part_notes){ "slower", r->slower, r->n_slower };
+	pn[1] = (struct part_notes){ "faster", r->faster, r->n_faster };
+	pn[2] = (struct part_notes){ "mixed", r->mixed, r->n_mixed };
+}
+
+#define N_NOTES 3
+
 /*
- * Rows whose syscalls changed on their own: a row's verdict weighs all its
- * syscalls, so one much slower syscall among faster ones can read "~".
+ * Rows whose syscalls changed on their own: a row's figures mix its
+ * syscalls, so one syscall that got slower can hide behind others.
  */
 static void write_part_notes(FILE *f, const struct ls_diff *d, enum ls_format fmt)
 {
-	char slower[512], faster[512], line[1200];
+	char names[512], line[1800];
+	struct part_notes pn[N_NOTES];
 	const struct ls_diff_row *r;
 	bool first = true;
-	size_t i;
+	size_t i, k, off;
 
 	for (i = 0; i < d->n; i++) {
 		r = &d->rows[i];
-		if (!r->n_slower && !r->n_faster)
+		if (!r->n_slower && !r->n_faster && !r->n_mixed)
 			continue;
 		if (first)
-			fprintf(f, "%sSyscalls that changed on their own (each tested at alpha / "
+			fprintf(f, "%sSyscalls that changed on their own (each judged at alpha / "
 				"the number of syscalls compared in its row):%s",
 				fmt == LS_FMT_HTML ? "<p>" : "\n",
 				fmt == LS_FMT_HTML ? "</p>\n<ul>\n" :
 				fmt == LS_FMT_MARKDOWN ? "\n\n" : "\n");
 		first = false;
-		name_list(slower, sizeof(slower), r->slower, r->n_slower);
-		name_list(faster, sizeof(faster), r->faster, r->n_faster);
-		snprintf(line, sizeof(line), "%s: %s%s%s%s%s", r->key[0],
-			 r->n_slower ? "slower " : "", slower,
-			 r->n_slower && r->n_faster ? "; " : "", r->n_faster ? "faster " : "",
-			 faster);
+		row_notes(r, pn);
+		off = (size_t)snprintf(line, sizeof(line), "%s:", r->key[0]);
+		for (k = 0; k < N_NOTES && off < sizeof(line); k++) {
+			if (!pn[k].n)
+				continue;
+			name_list(names, sizeof(names), pn[k].names, pn[k].n);
+			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s %s %s",
+						line[off - 1] == ':' ? "" : ";", pn[k].label,
+						names);
+		}
 		if (fmt == LS_FMT_MARKDOWN) {
 			fputs("- ", f);
 			ls_md_escape(f, line);
@@ -255,27 +329,34 @@ static json_object *names_json(const char *const *names, size_t n)
 static json_object *part_notes_json(const struct ls_diff *d)
 {
 	json_object *arr = json_object_new_array(), *o;
+	struct part_notes pn[N_NOTES];
 	const struct ls_diff_row *r;
-	size_t i;
+	char key[32];
+	size_t i, k;
 
 	for (i = 0; arr && i < d->n; i++) {
 		r = &d->rows[i];
-		if (!r->n_slower && !r->n_faster)
+		if (!r->n_slower && !r->n_faster && !r->n_mixed)
 			continue;
 		o = json_object_new_object();
 		if (!o || json_object_array_add(arr, o) ||
-		    add_str(o, d->before.key_name[0], r->key[0]) ||
-		    add_obj(o, "slower", names_json(r->slower, r->n_slower)) ||
-		    add_obj(o, "slower_count", json_object_new_uint64(r->n_slower)) ||
-		    add_obj(o, "faster", names_json(r->faster, r->n_faster)) ||
-		    add_obj(o, "faster_count", json_object_new_uint64(r->n_faster))) {
-			json_object_put(arr);
-			return NULL;
+		    add_str(o, d->before.key_name[0], r->key[0]))
+			goto nomem;
+		row_notes(r, pn);
+		for (k = 0; k < N_NOTES; k++) {
+			snprintf(key, sizeof(key), "%s_count", pn[k].label);
+			if (add_obj(o, pn[k].label, names_json(pn[k].names, pn[k].n)) ||
+			    add_obj(o, key, json_object_new_uint64(pn[k].n)))
+				goto nomem;
 		}
 	}
 	if (arr)
 		ls_json_compact_if_empty(arr);
 	return arr;
+
+nomem:
+	json_object_put(arr);
+	return NULL;
 }
 
 static int write_json(FILE *f, const struct ls_diff *d, const struct ls_table *t,
@@ -283,7 +364,7 @@ static int write_json(FILE *f, const struct ls_diff *d, const struct ls_table *t
 		      const struct ls_diff_opts *o)
 {
 	char warn[LS_DIFF_MAX_WARN][LS_DIFF_WARN_LEN], alpha[32];
-	struct ls_val va = ls_val_d(LS_VAL_PROB, d->alpha);
+	struct ls_val va = ls_val_d(LS_VAL_PROB, d->cfg.alpha);
 	json_object *root = json_object_new_object(), *w = json_object_new_array();
 	size_t i, n = ls_diff_warnings(before, after, warn, LS_DIFF_MAX_WARN);
 	const char *s;
@@ -299,7 +380,8 @@ static int write_json(FILE *f, const struct ls_diff *d, const struct ls_table *t
 	if (add_str(root, "schema", DIFF_SCHEMA) ||
 	    add_obj(root, "version", json_object_new_int(DIFF_VERSION)) ||
 	    add_str(root, "by", ls_by_name(d->before.by)) ||
-	    add_obj(root, "alpha", json_object_new_double_s(d->alpha, alpha)) ||
+	    add_obj(root, "alpha", json_object_new_double_s(d->cfg.alpha, alpha)) ||
+	    add_obj(root, "min_change_pct", json_object_new_double(d->cfg.min_change)) ||
 	    add_obj(root, "before", run_json(before, o->before_name)) ||
 	    add_obj(root, "after", run_json(after, o->after_name)))
 		goto cleanup;
@@ -324,12 +406,13 @@ int ls_diff_write(FILE *f, const struct ls_diff *d, const struct ls_snapshot *be
 	struct ls_table t = { 0 };
 	struct ls_table_col *tc = NULL;
 	struct ls_cols cols;
+	char ci[32];
 	int err;
 
-	if (!f || !d || !before || !after || !o || o->pcts.n > LS_MAX_PCTS)
+	if (!f || !d || !before || !after || !o)
 		return -EINVAL;
-	ls_cols_diff(&cols, &o->pcts);
-	err = build_table(d, &cols, &t, &tc);
+	ls_cols_diff(&cols, &d->cfg.pcts);
+	err = build_table(d, &cols, &t, &tc, ci, sizeof(ci));
 	if (err)
 		goto cleanup;
 	switch (o->fmt) {
@@ -369,11 +452,13 @@ int ls_diff_print(FILE *f, const struct ls_snapshot *before, const char *before_
 {
 	char warn[LS_DIFF_MAX_WARN][LS_DIFF_WARN_LEN];
 	struct ls_diff_opts o;
+	struct ls_diff_cfg cfg;
 	struct ls_diff d;
 	size_t i, n;
 	int err;
 
-	err = ls_diff_build(&d, before, after, LS_BY_SUBSYSTEM, LS_DIFF_ALPHA, NULL, 0);
+	ls_diff_cfg_init(&cfg);
+	err = ls_diff_build(&d, before, after, &cfg, NULL, 0);
 	if (err)
 		return err;
 	n = ls_diff_warnings(before, after, warn, LS_DIFF_MAX_WARN);

@@ -9,7 +9,6 @@
 
 struct ls_diff_opts {
 	enum ls_format fmt;
-	struct ls_pcts pcts;		/* percentiles compared; ls_pcts_diff by default */
 	const char *before_name;	/* file names, for the header */
 	const char *after_name;
 };
@@ -19,15 +18,17 @@ void ls_diff_opts_init(struct ls_diff_opts *o, enum ls_format fmt, const char *b
 
 /*
  * The diff: a header naming both runs, then one line per (row, metric):
- * calls, the percentiles, max and total, before and after, the change and
- * the relative change, with the row's verdict, p-value and Cliff's delta.
+ * calls, calls/s, the percentiles of the diff's configuration, max, total
+ * and time/s, before and after with a percentile's confidence intervals,
+ * the change and the relative change, the metric's p-value and result,
+ * with the row's verdict.  Then the syscalls that changed on their own.
  * JSON adds both runs' meta and the warnings of ls_diff_warnings().
  */
 int ls_diff_write(FILE *f, const struct ls_diff *d, const struct ls_snapshot *before,
 		  const struct ls_snapshot *after, const struct ls_diff_opts *o);
 
 /*
- * For `record --baseline`: diff by subsystem at LS_DIFF_ALPHA, warnings to
+ * For `record --baseline`: diff with ls_diff_cfg_init()'s settings, warnings to
  * stderr, written after a report (text and Markdown start with an empty
  * line).  0 or a negative errno.
  */

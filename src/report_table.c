@@ -4,6 +4,7 @@
  * formatted with integer arithmetic or with the radix fixed afterwards, so
  * a locale with a decimal comma can break neither the CSV nor the JSON.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -113,6 +114,26 @@ static void fmt_sig(char *buf, size_t len, double v)
 			*p = '.';
 }
 
+/* "5.07-5.11ms" when both ends have one unit, else "980us-1.02ms". */
+static void range_text(__u64 lo, __u64 hi, char *buf, size_t len)
+{
+	char l[CELL], h[CELL];
+	size_t nl, nh;
+
+	ls_fmt_duration(lo, l, sizeof(l));
+	ls_fmt_duration(hi, h, sizeof(h));
+	nl = strlen(l);
+	nh = strlen(h);
+	while (nl && !isdigit((unsigned char)l[nl - 1]))
+		nl--;
+	while (nh && !isdigit((unsigned char)h[nh - 1]))
+		nh--;
+	if (!strcmp(l + nl, h + nh))
+		snprintf(buf, len, "%.*s-%s", (int)nl, l, h);
+	else
+		snprintf(buf, len, "%s-%s", l, h);
+}
+
 static const char *errno_text(__s64 err, char *buf, size_t len)
 {
 	const char *name = err > 0 && err <= INT32_MAX ? ls_errno_name((int)err) : NULL;
@@ -159,8 +180,14 @@ const char *ls_val_text(const struct ls_val *v, char *buf, size_t len)
 		else
 			fmt_fixed(buf, len, v->d, 3, false);
 		break;
-	case LS_VAL_EFFECT:
-		fmt_fixed(buf, len, v->d, 2, true);
+	case LS_VAL_RATE:
+		fmt_fixed(buf, len, v->d, 1, false);
+		break;
+	case LS_VAL_DRATE:
+		fmt_fixed(buf, len, v->d, 1, true);
+		break;
+	case LS_VAL_NS_RANGE:
+		range_text(v->range.lo, v->range.hi, buf, len);
 		break;
 	case LS_VAL_ERRNO:
 		snprintf(buf, len, "%s", errno_text(v->i, d, sizeof(d)));
@@ -196,8 +223,13 @@ const char *ls_val_raw(const struct ls_val *v, char *buf, size_t len)
 	case LS_VAL_PROB:
 		fmt_sig(buf, len, v->d);
 		break;
-	case LS_VAL_EFFECT:
-		fmt_fixed(buf, len, v->d, 4, false);
+	case LS_VAL_RATE:
+	case LS_VAL_DRATE:
+		fmt_fixed(buf, len, v->d, 3, false);
+		break;
+	case LS_VAL_NS_RANGE:
+		snprintf(buf, len, "%llu-%llu", (unsigned long long)v->range.lo,
+			 (unsigned long long)v->range.hi);
 		break;
 	case LS_VAL_ERRNO:
 		snprintf(buf, len, "%s", errno_text(v->i, d, sizeof(d)));
@@ -227,6 +259,12 @@ static const char *cell_text(const struct ls_table *t, size_t r, size_t c, char 
 	return ls_val_text(v, buf, len);
 }
 
+/* Is column c written in the human formats (text, Markdown, HTML) or in the exact ones? */
+static bool shown(const struct ls_table *t, size_t c, bool human)
+{
+	return human ? t->cols[c].header != NULL : t->cols[c].key != NULL;
+}
+
 void ls_table_widths(const struct ls_table *t, int *w)
 {
 	char buf[CELL];
@@ -234,6 +272,8 @@ void ls_table_widths(const struct ls_table *t, int *w)
 	int len;
 
 	for (c = 0; c < t->n_cols; c++) {
+		if (!shown(t, c, true))
+			continue;
 		len = (int)strlen(t->cols[c].header);
 		if (len > w[c])
 			w[c] = len;
@@ -249,15 +289,21 @@ void ls_table_widths(const struct ls_table *t, int *w)
 static void text_line(FILE *f, const struct ls_table *t, const char *indent, const int *w,
 		      const char *const *cells)
 {
-	size_t c;
+	size_t c, last = t->n_cols;
+	bool first = true;
 
+	while (last > 0 && !shown(t, last - 1, true))
+		last--;
 	fputs(indent, f);
-	for (c = 0; c < t->n_cols; c++) {
-		if (c)
+	for (c = 0; c < last; c++) {
+		if (!shown(t, c, true))
+			continue;
+		if (!first)
 			fputs("  ", f);
+		first = false;
 		if (!t->cols[c].left)
 			fprintf(f, "%*s", w[c], cells[c]);
-		else if (c + 1 < t->n_cols)
+		else if (c + 1 < last)
 			fprintf(f, "%-*s", w[c], cells[c]);
 		else
 			fputs(cells[c], f);
@@ -304,17 +350,22 @@ static void write_markdown(FILE *f, const struct ls_table *t)
 
 	fputc('|', f);
 	for (c = 0; c < t->n_cols; c++) {
+		if (!shown(t, c, true))
+			continue;
 		fputc(' ', f);
 		ls_md_escape(f, t->cols[c].header);
 		fputs(" |", f);
 	}
 	fputs("\n|", f);
 	for (c = 0; c < t->n_cols; c++)
-		fputs(t->cols[c].left ? ":---|" : "---:|", f);
+		if (shown(t, c, true))
+			fputs(t->cols[c].left ? ":---|" : "---:|", f);
 	fputc('\n', f);
 	for (r = 0; r < t->n_rows; r++) {
 		fputc('|', f);
 		for (c = 0; c < t->n_cols; c++) {
+			if (!shown(t, c, true))
+				continue;
 			fputc(' ', f);
 			ls_md_escape(f, cell_text(t, r, c, buf, sizeof(buf)));
 			fputs(" |", f);
@@ -331,6 +382,8 @@ static void write_html(FILE *f, const struct ls_table *t)
 
 	fputs("<table>\n<thead><tr>", f);
 	for (c = 0; c < t->n_cols; c++) {
+		if (!shown(t, c, true))
+			continue;
 		fputs(t->cols[c].left ? "<th>" : "<th class=\"num\">", f);
 		ls_html_escape(f, t->cols[c].header);
 		fputs("</th>", f);
@@ -339,6 +392,8 @@ static void write_html(FILE *f, const struct ls_table *t)
 	for (r = 0; r < t->n_rows; r++) {
 		fputs("<tr>", f);
 		for (c = 0; c < t->n_cols; c++) {
+			if (!shown(t, c, true))
+				continue;
 			fputs(t->cols[c].left ? "<td>" : "<td class=\"num\">", f);
 			ls_html_escape(f, cell_text(t, r, c, buf, sizeof(buf)));
 			fputs("</td>", f);
@@ -351,20 +406,26 @@ static void write_html(FILE *f, const struct ls_table *t)
 static void write_csv(FILE *f, const struct ls_table *t)
 {
 	const struct ls_val *v;
+	const char *sep = "";
 	char buf[CELL];
 	size_t r, c;
 
 	for (c = 0; c < t->n_cols; c++) {
-		if (c)
-			fputc(',', f);
+		if (!shown(t, c, false))
+			continue;
+		fputs(sep, f);
+		sep = ",";
 		ls_csv_field(f, t->cols[c].key);
 	}
 	fputc('\n', f);
 	for (r = 0; r < t->n_rows; r++) {
+		sep = "";
 		for (c = 0; c < t->n_cols; c++) {
+			if (!shown(t, c, false))
+				continue;
 			v = &t->cells[r * t->n_cols + c];
-			if (c)
-				fputc(',', f);
+			fputs(sep, f);
+			sep = ",";
 			ls_csv_field(f, v->kind == LS_VAL_STR ? v->s :
 					     ls_val_raw(v, buf, sizeof(buf)));
 		}
@@ -415,7 +476,8 @@ static int val_json(const struct ls_val *v, json_object **out)
 	case LS_VAL_RATE:
 	case LS_VAL_REL:
 	case LS_VAL_PROB:
-	case LS_VAL_EFFECT:
+	case LS_VAL_RATE:
+	case LS_VAL_DRATE:
 		if (!isfinite(v->d)) {
 			*out = NULL;
 			return 0;
@@ -448,6 +510,8 @@ struct json_object *ls_table_json(const struct ls_table *t)
 			goto nomem;
 		}
 		for (c = 0; c < t->n_cols; c++) {
+			if (!shown(t, c, false))
+				continue;
 			if (val_json(&t->cells[r * t->n_cols + c], &val))
 				goto nomem;
 			if (json_object_object_add(o, t->cols[c].key, val)) {

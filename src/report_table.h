@@ -29,7 +29,9 @@ enum ls_val_kind {
 	LS_VAL_DNS,		/* i: a change of a duration, "+15.0ms" / 15000000 */
 	LS_VAL_REL,		/* d: a relative change in percent, "+287.4%" / 287.41 */
 	LS_VAL_PROB,		/* d: a p-value, "0.007" or "<0.001" / 0.00712 */
-	LS_VAL_EFFECT,		/* d: an effect size in [-1, 1], "+0.25" / 0.25 */
+	LS_VAL_RATE,		/* d: per second, "79.6" / 79.600 */
+	LS_VAL_DRATE,		/* d: a change of a rate, "+1.2" / 1.200 */
+	LS_VAL_NS_RANGE,	/* range: an interval, "5.07-5.11ms"; for human columns */
 	LS_VAL_ERRNO,		/* i: "EAGAIN", or the number when it has no name */
 	LS_VAL_METRIC,		/* col: name ("p99.9") in text, key ("p99_9_ns") else */
 };
@@ -42,9 +44,17 @@ struct ls_val {
 		__s64 i;
 		double d;
 		const struct ls_col *col;
+		struct {
+			__u64 lo, hi;
+		} range;
 	};
 };
 
+/*
+ * One human column may stand for several exact ones (an interval for its
+ * two ends): a column without a header is left out of text and Markdown,
+ * one without a key out of CSV and JSON.
+ */
 struct ls_table_col {
 	const char *header;	/* text and Markdown */
 	const char *key;	/* CSV header and JSON key */

@@ -16,7 +16,8 @@
 const struct ls_pcts ls_pcts_report = { { 50.0, 90.0, 95.0, 99.0, 99.9 }, 5 };
 const struct ls_pcts ls_pcts_diff = { { 50.0, 90.0, 99.0 }, 3 };
 
-const char ls_col_metric_names[] = "p50, p90, p95, p99, p99.9, max, avg, total or count";
+const char ls_col_metric_names[] =
+	"p50, p90, p95, p99, p99.9, max, avg, total, count, time/s or calls/s";
 
 /* "99.9" -> 99900000 millionths; -EINVAL unless 0 < p <= 100, 6 decimals. */
 static int parse_micro(const char *s, size_t len, __u64 *out)
@@ -115,6 +116,8 @@ static void fixed_col(struct ls_col *c, enum ls_fig fig)
 		[LS_FIG_MIN] = { "min_ns", "MIN", "min" },
 		[LS_FIG_AVG] = { "avg_ns", "AVG", "avg" },
 		[LS_FIG_MAX] = { "max_ns", "MAX", "max" },
+		[LS_FIG_CALL_RATE] = { "calls_per_s", "CALLS/S", "calls/s" },
+		[LS_FIG_TIME_RATE] = { "ns_per_s", "TIME/S", "time/s" },
 	};
 
 	memset(c, 0, sizeof(*c));
@@ -154,9 +157,19 @@ void ls_cols_diff(struct ls_cols *c, const struct ls_pcts *pcts)
 {
 	c->n = 0;
 	add_fixed(c, LS_FIG_COUNT);
+	add_fixed(c, LS_FIG_CALL_RATE);
 	add_pcts(c, pcts);
 	add_fixed(c, LS_FIG_MAX);
 	add_fixed(c, LS_FIG_TOTAL);
+	add_fixed(c, LS_FIG_TIME_RATE);
+}
+
+void ls_col_init(struct ls_col *c, enum ls_fig fig, double p)
+{
+	if (fig == LS_FIG_PCTL)
+		pctl_col(c, p);
+	else
+		fixed_col(c, fig);
 }
 
 int ls_col_metric(const char *name, size_t len, struct ls_col *out)
@@ -175,16 +188,15 @@ int ls_col_metric(const char *name, size_t len, struct ls_col *out)
 		{ "p95", LS_FIG_PCTL, 95.0 },
 		{ "p99", LS_FIG_PCTL, 99.0 },
 		{ "p99.9", LS_FIG_PCTL, 99.9 },
+		{ "calls/s", LS_FIG_CALL_RATE, 0 },
+		{ "time/s", LS_FIG_TIME_RATE, 0 },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++) {
 		if (strlen(metrics[i].name) != len || memcmp(metrics[i].name, name, len))
 			continue;
-		if (metrics[i].fig == LS_FIG_PCTL)
-			pctl_col(out, metrics[i].p);
-		else
-			fixed_col(out, metrics[i].fig);
+		ls_col_init(out, metrics[i].fig, metrics[i].p);
 		return 0;
 	}
 	return -EINVAL;
@@ -192,7 +204,8 @@ int ls_col_metric(const char *name, size_t len, struct ls_col *out)
 
 bool ls_col_is_duration(const struct ls_col *c)
 {
-	return c->fig != LS_FIG_COUNT && c->fig != LS_FIG_ERRORS && c->fig != LS_FIG_PCT_TIME;
+	return c->fig != LS_FIG_COUNT && c->fig != LS_FIG_ERRORS && c->fig != LS_FIG_PCT_TIME &&
+	       c->fig != LS_FIG_CALL_RATE;
 }
 
 __u64 ls_col_value(const struct ls_col *c, const struct ls_stats *st)

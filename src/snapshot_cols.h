@@ -23,11 +23,14 @@ enum ls_fig {
 	LS_FIG_AVG,
 	LS_FIG_PCTL,		/* percentile ls_col.p */
 	LS_FIG_MAX,
+	/* Per second of the run: need its duration (the diff has it). */
+	LS_FIG_CALL_RATE,	/* calls per second */
+	LS_FIG_TIME_RATE,	/* ns spent in calls per second */
 };
 
 /* A --percentiles list holds at most this many values. */
 #define LS_MAX_PCTS	16
-#define LS_MAX_COLS	(LS_MAX_PCTS + 7)
+#define LS_MAX_COLS	(LS_MAX_PCTS + 9)
 
 struct ls_col {
 	enum ls_fig fig;
@@ -62,12 +65,16 @@ int ls_pcts_parse(const char *s, struct ls_pcts *out);
 
 /* CALLS ERRORS TOTAL %TIME MIN AVG P.. MAX: the report's columns. */
 void ls_cols_report(struct ls_cols *c, const struct ls_pcts *pcts);
-/* CALLS P.. MAX TOTAL: the metrics the diff compares. */
+/* count, calls/s, p.., max, total, time/s: the metrics the diff compares. */
 void ls_cols_diff(struct ls_cols *c, const struct ls_pcts *pcts);
+
+/* The column of one figure; p is the percentile for LS_FIG_PCTL, else unused. */
+void ls_col_init(struct ls_col *c, enum ls_fig fig, double p);
 
 /*
  * The column of a --fail-if metric name of `len` bytes: count, total, avg,
- * max, p50, p90, p95, p99, p99.9.  0, or -EINVAL for another name.
+ * max, p50, p90, p95, p99, p99.9, calls/s, time/s.  0, or -EINVAL for
+ * another name.
  */
 int ls_col_metric(const char *name, size_t len, struct ls_col *out);
 /* The names ls_col_metric() accepts, for messages: "p50, p90, ... or count". */
@@ -78,7 +85,8 @@ bool ls_col_is_duration(const struct ls_col *c);
 
 /*
  * The value of a figure for these calls.  Not for LS_FIG_PCT_TIME, which
- * needs the whole: ls_pct_of(st->total_ns, whole).
+ * needs the whole: ls_pct_of(st->total_ns, whole), nor for the rates,
+ * which need the run's duration (0 for them).
  */
 __u64 ls_col_value(const struct ls_col *c, const struct ls_stats *st);
 

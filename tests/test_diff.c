@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * latscope diff: matching, verdicts, warnings, --fail-if gates, and the
- * rendering in every format against golden files in tests/fixtures/.
+ * latscope diff: matching, per-metric tests and verdicts on synthetic
+ * histograms (the mixed populations of docs/diff.md, and the
+ * false-positive rate over resampled identical runs), warnings, --fail-if
+ * gates, and the rendering in every format against golden files in
+ * tests/fixtures/.
  * After an intended layout change, regenerate them with
  *	UPDATE_GOLDEN=1 build/tests/test_diff
  * and review the diff like code.  Run from the top of the tree.
@@ -20,6 +23,7 @@
 
 #include "diff.h"
 #include "diff_gate.h"
+#include "diff_stats.h"
 #include "hist.h"
 #include "report_diff.h"
 #include "snapshot.h"
@@ -27,26 +31,17 @@
 
 #define MS 1000000ULL
 #define US 1000ULL
+#define SEC 1000000000ULL
 
-static __u64 lcg(__u64 *seed)
-{
-	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
-	return *seed >> 33;
-}
-
-/* n calls within +-5 % of center, deterministic. */
+/* n calls within +-5 % of center. */
 static void add_calls(struct ls_snapshot *snap, const char *ss, const char *sc, __u32 nr,
-		      __u64 center, int n, __u64 *seed)
+		      __u64 center, int n, struct rng *r)
 {
-	struct ls_subsys *s = ls_snapshot_subsys(snap, ss);
-	struct ls_syscall_stats *c;
+	struct ls_syscall_stats *c = add_sc(snap, ss, sc, nr);
 	int i;
 
-	assert_non_null(s);
-	c = ls_subsys_syscall(s, sc, nr);
-	assert_non_null(c);
 	for (i = 0; i < n; i++)
-		add_samples(&c->st, center - center / 20 + lcg(seed) % (center / 10 + 1), 1);
+		add_samples(&c->st, center - center / 20 + rng_range(r, 0, center / 10), 1);
 }
 
 static void set_meta(struct ls_snapshot *snap, const char *target, __u64 duration_ns)
@@ -70,6 +65,21 @@ static void count_events(struct ls_snapshot *snap)
 			snap->meta.events += snap->subsys[i].sc[j].st.count;
 }
 
+static struct ls_snapshot *new_run(const char *target, __u64 duration_ns)
+{
+	struct ls_snapshot *snap = ls_snapshot_new();
+
+	assert_non_null(snap);
+	set_meta(snap, target, duration_ns);
+	return snap;
+}
+
+static void finish_run(struct ls_snapshot *snap)
+{
+	ls_snapshot_sort(snap);
+	count_events(snap);
+}
+
 /*
  * democtl's HTTP client with the server's delay at `delay` (5 ms, then
  * 20 ms): 20 cycles of connect, sendto, recvfrom (the wait) and close;
@@ -78,27 +88,25 @@ static void count_events(struct ls_snapshot *snap)
  */
 static struct ls_snapshot *build_run(__u64 delay, bool after)
 {
-	struct ls_snapshot *snap = ls_snapshot_new();
+	struct rng r = { after ? 2 : 1 };
 	char target[64];
-	__u64 seed = after ? 2 : 1;
+	struct ls_snapshot *snap;
 	const char *tcp = "tcp:127.0.0.1:18080";
 
-	assert_non_null(snap);
 	snprintf(target, sizeof(target), "cmd democtl -n 20 -d %llu",
 		 (unsigned long long)(delay / MS));
-	set_meta(snap, target, after ? 900 * MS : 600 * MS);
-	add_calls(snap, tcp, "connect", 42, 60 * US, 20, &seed);
-	add_calls(snap, tcp, "sendto", 44, 18 * US, 20, &seed);
-	add_calls(snap, tcp, "recvfrom", 45, delay, 20, &seed);
-	add_calls(snap, tcp, "close", 3, 36 * US, 20, &seed);
-	add_calls(snap, "icmp", "sendto", 44, 3 * US, 20, &seed);
-	add_calls(snap, "icmp", "poll", 7, 50 * US, 20, &seed);
-	add_calls(snap, "icmp", "recvfrom", 45, 4 * US, 20, &seed);
-	add_calls(snap, "file", "read", 0, 2 * US, 5, &seed);
+	snap = new_run(target, after ? 900 * MS : 600 * MS);
+	add_calls(snap, tcp, "connect", 42, 60 * US, 20, &r);
+	add_calls(snap, tcp, "sendto", 44, 18 * US, 20, &r);
+	add_calls(snap, tcp, "recvfrom", 45, delay, 20, &r);
+	add_calls(snap, tcp, "close", 3, 36 * US, 20, &r);
+	add_calls(snap, "icmp", "sendto", 44, 3 * US, 20, &r);
+	add_calls(snap, "icmp", "poll", 7, 50 * US, 20, &r);
+	add_calls(snap, "icmp", "recvfrom", 45, 4 * US, 20, &r);
+	add_calls(snap, "file", "read", 0, 2 * US, 5, &r);
 	add_calls(snap, after ? "udp:10.0.0.1:53" : "unix", after ? "sendto" : "recvmsg",
-		  after ? 44 : 47, 20 * US, 10, &seed);
-	ls_snapshot_sort(snap);
-	count_events(snap);
+		  after ? 44 : 47, 20 * US, 10, &r);
+	finish_run(snap);
 	return snap;
 }
 
@@ -114,23 +122,81 @@ static const struct ls_diff_row *find_row(const struct ls_diff *d, const char *k
 	return NULL;
 }
 
-static void build_diff(struct ls_diff *d, const struct ls_snapshot *b, const struct ls_snapshot *a,
-		       enum ls_by by)
+static void build_cfg(struct ls_diff *d, const struct ls_snapshot *b, const struct ls_snapshot *a,
+		      const struct ls_diff_cfg *cfg)
 {
 	char err[256];
 
-	if (ls_diff_build(d, b, a, by, LS_DIFF_ALPHA, err, sizeof(err)))
+	if (ls_diff_build(d, b, a, cfg, err, sizeof(err)))
 		fail_msg("ls_diff_build: %s", err);
 }
 
-static __u64 value(const struct ls_diff_row *r, const char *metric, bool after)
+static void build_diff(struct ls_diff *d, const struct ls_snapshot *b, const struct ls_snapshot *a,
+		       enum ls_by by)
+{
+	struct ls_diff_cfg cfg;
+
+	ls_diff_cfg_init(&cfg);
+	cfg.by = by;
+	build_cfg(d, b, a, &cfg);
+}
+
+static void col(const char *metric, struct ls_col *c)
+{
+	assert_int_equal(ls_col_metric(metric, strlen(metric), c), 0);
+}
+
+static double value(const struct ls_diff *d, const struct ls_diff_row *r, const char *metric,
+		    bool after)
 {
 	struct ls_col c;
-	__u64 v = 0;
+	double v = -1;
 
-	assert_int_equal(ls_col_metric(metric, strlen(metric), &c), 0);
-	assert_true(ls_diff_value(r, &c, after, &v));
+	col(metric, &c);
+	assert_true(ls_diff_value(d, r, &c, after, &v));
 	return v;
+}
+
+static enum ls_result result(const struct ls_diff *d, const struct ls_diff_row *r,
+			     const char *metric, double *p)
+{
+	struct ls_metric_test t;
+	struct ls_col c;
+
+	col(metric, &c);
+	ls_diff_test(d, r, &c, &t);
+	if (p)
+		*p = t.p;
+	return t.result;
+}
+
+/* The one row of a diff of single-subsystem runs. */
+static const struct ls_diff_row *only_row(const struct ls_diff *d)
+{
+	assert_int_equal(d->n, 1);
+	return &d->rows[0];
+}
+
+/*
+ * A socket subsystem as a controller uses it: per request, `checks`
+ * readiness checks of about 1 us and one wait of about `wait` ns, both
+ * lognormal with sigma 0.3; `requests` of them in a run of 10 s.
+ */
+static struct ls_snapshot *socket_run(int requests, int checks, __u64 check_ns, __u64 wait_ns,
+				      __u64 seed)
+{
+	struct ls_snapshot *snap = new_run("cmd ctl", 10 * SEC);
+	struct ls_syscall_stats *poll = add_sc(snap, "router", "poll", 7);
+	struct rng r = { seed };
+	int i, k;
+
+	for (i = 0; i < requests; i++) {
+		for (k = 0; k < checks; k++)
+			add_samples(&poll->st, (__u64)(check_ns * exp(0.3 * rng_normal(&r))), 1);
+		add_samples(&poll->st, (__u64)(wait_ns * exp(0.3 * rng_normal(&r))), 1);
+	}
+	finish_run(snap);
+	return snap;
 }
 
 /* ---- verdicts ------------------------------------------------------------ */
@@ -138,21 +204,265 @@ static __u64 value(const struct ls_diff_row *r, const char *metric, bool after)
 static void diff_build__identical_runs__no_significant_change(void **state)
 {
 	struct ls_snapshot *s = build_run(5 * MS, false);
+	static const char *const metrics[] = { "p50", "calls/s", "time/s" };
+	const struct ls_diff_row *r;
 	struct ls_diff d;
-	size_t i;
+	size_t i, m;
+	double p;
 
 	build_diff(&d, s, s, LS_BY_SUBSYSTEM);
 	assert_int_equal(d.n, 4);
 	for (i = 0; i < d.n; i++) {
-		if (!strcmp(d.rows[i].key[0], "file")) {
-			assert_int_equal(d.rows[i].verdict, LS_VERDICT_INSUFFICIENT);
+		r = &d.rows[i];
+		/* 5 calls: not even p50 has an interval inside them. */
+		if (!strcmp(r->key[0], "file")) {
+			assert_int_equal(r->verdict, LS_VERDICT_INSUFFICIENT);
+			assert_int_equal(result(&d, r, "p50", NULL), LS_RESULT_TOO_FEW);
 			continue;
 		}
-		assert_int_equal(d.rows[i].verdict, LS_VERDICT_SAME);
-		assert_true(d.rows[i].mw.p == 1.0);
+		assert_int_equal(r->verdict, LS_VERDICT_SAME);
+		for (m = 0; m < sizeof(metrics) / sizeof(metrics[0]); m++) {
+			assert_int_equal(result(&d, r, metrics[m], &p), LS_RESULT_SAME);
+			assert_true(p == 1.0);
+		}
+		/* unix has 10 calls: p90 needs 36. */
+		assert_int_equal(result(&d, r, "p90", NULL),
+				 strcmp(r->key[0], "unix") ? LS_RESULT_SAME : LS_RESULT_TOO_FEW);
+		assert_int_equal(r->n_slower + r->n_faster + r->n_mixed, 0);
 	}
 	ls_diff_free(&d);
 	ls_snapshot_free(s);
+}
+
+/*
+ * The issue's first case: 80 % of a socket's calls are readiness checks
+ * that do not change (~1 us), 20 % are waits for the router that go from
+ * 5 ms to 50 ms.  A test over all calls barely moves; p90 and p99 do.
+ */
+static void diff_build__minority_of_waits_10x_slower__slower_at_p90_and_p99(void **state)
+{
+	struct ls_snapshot *b = socket_run(100, 4, 1 * US, 5 * MS, 1);
+	struct ls_snapshot *a = socket_run(100, 4, 1 * US, 50 * MS, 2);
+	struct ls_metric_test t;
+	const struct ls_diff_row *r;
+	struct ls_col c;
+	struct ls_diff d;
+	double p;
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	r = only_row(&d);
+	assert_int_equal(r->verdict, LS_VERDICT_SLOWER);
+	/* p50, p90, p99 (500 calls: enough), calls/s and time/s. */
+	assert_int_equal(r->n_tests, 5);
+	assert_int_equal(result(&d, r, "p50", NULL), LS_RESULT_SAME);
+	assert_int_equal(result(&d, r, "p90", &p), LS_RESULT_UP);
+	assert_true(p < 1e-6);
+	/* Only the top 1 % of calls tell p99 apart: 10 of each run's 500. */
+	assert_int_equal(result(&d, r, "p99", &p), LS_RESULT_UP);
+	assert_true(p < r->level);
+	assert_int_equal(result(&d, r, "time/s", NULL), LS_RESULT_UP);
+	assert_int_equal(result(&d, r, "calls/s", NULL), LS_RESULT_SAME);
+	/* The intervals are apart, and hold the estimates. */
+	col("p90", &c);
+	ls_diff_test(&d, r, &c, &t);
+	assert_true(t.has_ci[0] && t.has_ci[1]);
+	assert_true(t.ci_hi[0] < t.ci_lo[1]);
+	assert_true(t.ci_lo[0] <= value(&d, r, "p90", false) &&
+		    value(&d, r, "p90", false) <= t.ci_hi[0]);
+	assert_true(t.ci_lo[1] <= value(&d, r, "p90", true) &&
+		    value(&d, r, "p90", true) <= t.ci_hi[1]);
+	assert_true(value(&d, r, "p90", true) > 8 * value(&d, r, "p90", false));
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
+/*
+ * The issue's second case: the server stalls on 1 request in 10, 3 ms ->
+ * 300 ms, while the other 90 % of calls got 20 % faster.  p50 is faster,
+ * p99 is slower (p90 sits on the border of the two groups and its
+ * interval spans both), and so much time is lost that the subsystem is
+ * slower.
+ */
+static void diff_build__rare_stall_among_faster_calls__slower(void **state)
+{
+	struct ls_snapshot *b = socket_run(100, 9, 1 * US, 3 * MS, 3);
+	struct ls_snapshot *a = socket_run(100, 9, 800, 300 * MS, 4);
+	const struct ls_diff_row *r;
+	struct ls_diff d;
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	r = only_row(&d);
+	assert_int_equal(result(&d, r, "p50", NULL), LS_RESULT_DOWN);
+	assert_int_equal(result(&d, r, "p99", NULL), LS_RESULT_UP);
+	assert_int_equal(result(&d, r, "time/s", NULL), LS_RESULT_UP);
+	assert_int_equal(r->verdict, LS_VERDICT_SLOWER);
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
+static void diff_build__all_calls_30pct_faster__faster(void **state)
+{
+	struct ls_snapshot *b = socket_run(100, 4, 1 * US, 5 * MS, 5);
+	struct ls_snapshot *a = socket_run(100, 4, 700, 3500 * US, 6);
+	const struct ls_diff_row *r;
+	struct ls_diff d;
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	r = only_row(&d);
+	assert_int_equal(r->verdict, LS_VERDICT_FASTER);
+	assert_int_equal(result(&d, r, "p50", NULL), LS_RESULT_DOWN);
+	assert_int_equal(result(&d, r, "p90", NULL), LS_RESULT_DOWN);
+	assert_int_equal(result(&d, r, "time/s", NULL), LS_RESULT_DOWN);
+	ls_diff_free(&d);
+	/* And the same runs the other way round. */
+	build_diff(&d, a, b, LS_BY_SUBSYSTEM);
+	assert_int_equal(only_row(&d)->verdict, LS_VERDICT_SLOWER);
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
+/*
+ * The body got 50 % slower (100 -> 150 us) and the tail 20 % faster (2.25
+ * -> 1.8 ms), and the two cancel in time: 4500 x 50 us = 500 x 450 us.
+ */
+static void diff_build__body_slower_tail_faster_same_time__mixed(void **state)
+{
+	struct ls_snapshot *b = socket_run(500, 9, 100 * US, 2250 * US, 7);
+	struct ls_snapshot *a = socket_run(500, 9, 150 * US, 1800 * US, 8);
+	const struct ls_diff_row *r;
+	struct ls_diff d;
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	r = only_row(&d);
+	assert_int_equal(result(&d, r, "p50", NULL), LS_RESULT_UP);
+	assert_int_equal(result(&d, r, "p99", NULL), LS_RESULT_DOWN);
+	assert_int_equal(result(&d, r, "time/s", NULL), LS_RESULT_SAME);
+	assert_int_equal(r->verdict, LS_VERDICT_MIXED);
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
+/* Twice the requests at the same latency: more time, explained by more calls. */
+static void diff_build__twice_the_calls__more_calls_not_slower(void **state)
+{
+	struct ls_snapshot *b = socket_run(100, 4, 1 * US, 5 * MS, 9);
+	struct ls_snapshot *a = socket_run(200, 4, 1 * US, 5 * MS, 10);
+	const struct ls_diff_row *r;
+	struct ls_diff d;
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	r = only_row(&d);
+	assert_int_equal(result(&d, r, "calls/s", NULL), LS_RESULT_UP);
+	assert_int_equal(result(&d, r, "time/s", NULL), LS_RESULT_UP);
+	assert_int_equal(result(&d, r, "p90", NULL), LS_RESULT_SAME);
+	assert_int_equal(r->verdict, LS_VERDICT_MORE_CALLS);
+	assert_true(fabs(value(&d, r, "calls/s", true) - 100) < 1e-9);
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
+/*
+ * A significant change smaller than --min-change does not count: the
+ * waits 5 ms -> 5.3 ms (+6 %) over 4000 requests.
+ */
+static void diff_build__small_significant_change__counts_only_beyond_min_change(void **state)
+{
+	struct ls_snapshot *b = socket_run(4000, 4, 1 * US, 5 * MS, 11);
+	struct ls_snapshot *a = socket_run(4000, 4, 1 * US, 5300 * US, 12);
+	const struct ls_diff_row *r;
+	struct ls_diff_cfg cfg;
+	struct ls_diff d;
+	double p;
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	r = only_row(&d);
+	assert_int_equal(result(&d, r, "p90", &p), LS_RESULT_SAME);
+	assert_true(p < r->level);
+	assert_int_equal(r->verdict, LS_VERDICT_SAME);
+	ls_diff_free(&d);
+	ls_diff_cfg_init(&cfg);
+	cfg.min_change = 3;
+	build_cfg(&d, b, a, &cfg);
+	r = only_row(&d);
+	assert_int_equal(result(&d, r, "p90", NULL), LS_RESULT_UP);
+	assert_int_equal(r->verdict, LS_VERDICT_SLOWER);
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
+/* Poisson-distributed counts: the model of the call-rate test. */
+static int poisson(struct rng *r, double mean)
+{
+	double limit = exp(-mean), prod = 1;
+	int k = -1;
+
+	do {
+		k++;
+		prod *= rng_unit(r);
+	} while (prod > limit);
+	return k;
+}
+
+/* Calls of one run: 80 % readiness checks near 1 us, 20 % waits near 5 ms. */
+static struct ls_snapshot *resampled_run(struct rng *r, bool poisson_counts)
+{
+	struct ls_snapshot *snap = new_run("cmd ctl", 10 * SEC);
+	struct ls_syscall_stats *poll = add_sc(snap, "router", "poll", 7);
+	int i, n = poisson_counts ? poisson(r, 400) : 400;
+	double center;
+
+	for (i = 0; i < n; i++) {
+		center = rng_next(r) % 5 ? 1000 : 5000000;
+		add_samples(&poll->st, (__u64)(center * exp(0.3 * rng_normal(r))), 1);
+	}
+	finish_run(snap);
+	return snap;
+}
+
+#define RESAMPLES 2000
+
+/*
+ * Both runs drawn from one distribution, RESAMPLES times: a row is called
+ * anything but "~" in at most alpha of them, with the practical threshold
+ * and without it (the tests alone).  Counts fixed (a periodic loop) and
+ * Poisson (the rate tests' model).
+ */
+static void diff_build__resampled_identical_runs__false_positives_at_most_alpha(void **state)
+{
+	static const double min_change[] = { LS_DIFF_MIN_CHANGE, 0 };
+	struct ls_snapshot *b, *a;
+	struct ls_diff_cfg cfg;
+	struct rng r = { 2024 };
+	struct ls_diff d;
+	unsigned int k, s, wrong, pc;
+
+	ls_diff_cfg_init(&cfg);
+	for (pc = 0; pc < 2; pc++) {
+		for (k = 0; k < 2; k++) {
+			cfg.min_change = min_change[k];
+			wrong = 0;
+			for (s = 0; s < RESAMPLES; s++) {
+				b = resampled_run(&r, pc);
+				a = resampled_run(&r, pc);
+				build_cfg(&d, b, a, &cfg);
+				wrong += only_row(&d)->verdict != LS_VERDICT_SAME;
+				ls_diff_free(&d);
+				ls_snapshot_free(a);
+				ls_snapshot_free(b);
+			}
+			print_message("%s counts, --min-change %g: %u of %d identical pairs "
+				      "called changed (%.2f%%, alpha %g)\n",
+				      pc ? "Poisson" : "fixed", cfg.min_change, wrong, RESAMPLES,
+				      100.0 * wrong / RESAMPLES, cfg.alpha);
+			assert_true(wrong <= cfg.alpha * RESAMPLES);
+		}
+	}
 }
 
 static void diff_build__shifted_syscall__slower_with_magnitude(void **state)
@@ -160,23 +470,26 @@ static void diff_build__shifted_syscall__slower_with_magnitude(void **state)
 	struct ls_snapshot *b = build_run(5 * MS, false), *a = build_run(20 * MS, true);
 	const struct ls_diff_row *r;
 	struct ls_diff d;
-	__s64 change;
+	double change;
 
-	/* A quarter of the subsystem's calls changed: the strata find it. */
+	/* A quarter of the subsystem's calls changed: its p90 and its time. */
 	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
 	r = find_row(&d, "tcp:127.0.0.1:18080", NULL);
 	assert_int_equal(r->verdict, LS_VERDICT_SLOWER);
-	assert_true(r->mw.p < 0.01);
-	assert_true(r->mw.delta > 0.2 && r->mw.delta < 0.3);
-	assert_int_equal(value(r, "count", false), 80);
-	assert_int_equal(value(r, "count", true), 80);
-	/* The median is a cheap call; the 90th percentile is the wait. */
-	change = (__s64)value(r, "p90", true) - (__s64)value(r, "p90", false);
-	assert_true(change > 14 * (__s64)MS && change < 16 * (__s64)MS);
+	assert_int_equal(result(&d, r, "p50", NULL), LS_RESULT_SAME);
+	assert_int_equal(result(&d, r, "p90", NULL), LS_RESULT_UP);
+	/* 80 calls are too few for p99: 368 a side. */
+	assert_int_equal(result(&d, r, "p99", NULL), LS_RESULT_TOO_FEW);
+	assert_int_equal(r->n_tests, 4);
+	assert_true(fabs(r->level - 0.05 / 4) < 1e-15);
+	assert_true(value(&d, r, "count", false) == 80);
+	assert_true(value(&d, r, "count", true) == 80);
+	change = value(&d, r, "p90", true) - value(&d, r, "p90", false);
+	assert_true(change > 14 * MS && change < 16 * MS);
 	/* And which syscall it was, on its own. */
 	assert_int_equal(r->n_slower, 1);
 	assert_string_equal(r->slower[0], "recvfrom");
-	assert_int_equal(r->n_faster, 0);
+	assert_int_equal(r->n_faster + r->n_mixed, 0);
 	r = find_row(&d, "icmp", NULL);
 	assert_int_equal(r->verdict, LS_VERDICT_SAME);
 	assert_int_equal(r->n_slower + r->n_faster, 0);
@@ -185,11 +498,10 @@ static void diff_build__shifted_syscall__slower_with_magnitude(void **state)
 	build_diff(&d, b, a, LS_BY_SYSCALL);
 	r = find_row(&d, "tcp:127.0.0.1:18080", "recvfrom");
 	assert_int_equal(r->verdict, LS_VERDICT_SLOWER);
-	assert_true(r->mw.delta == 1.0);
 	/* A row of one syscall has nothing to add. */
 	assert_int_equal(r->n_slower + r->n_faster, 0);
-	change = (__s64)value(r, "p50", true) - (__s64)value(r, "p50", false);
-	assert_true(change > 14 * (__s64)MS && change < 16 * (__s64)MS);
+	change = value(&d, r, "p50", true) - value(&d, r, "p50", false);
+	assert_true(change > 14 * MS && change < 16 * MS);
 	assert_int_equal(find_row(&d, "tcp:127.0.0.1:18080", "connect")->verdict,
 			 LS_VERDICT_SAME);
 	ls_diff_free(&d);
@@ -205,36 +517,26 @@ static void diff_build__shifted_syscall__slower_with_magnitude(void **state)
 
 static void diff_build__tiny_samples__insufficient(void **state)
 {
-	struct ls_snapshot *b = build_run(5 * MS, false), *a = build_run(20 * MS, true);
-	struct ls_snapshot *tb = ls_snapshot_new(), *ta = ls_snapshot_new();
-	const struct ls_diff_row *r;
+	struct ls_snapshot *tb = new_run("x", SEC), *ta = new_run("x", SEC);
+	struct rng r = { 9 };
 	struct ls_diff d;
-	__u64 seed = 9;
 
-	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
-	r = find_row(&d, "file", NULL);
-	assert_int_equal(r->verdict, LS_VERDICT_INSUFFICIENT);
-	assert_int_equal(r->mw.n_before, 5);
-	ls_diff_free(&d);
-
-	/* Even a huge shift: 7 calls against 7 is not enough to judge. */
-	assert_non_null(tb);
-	assert_non_null(ta);
-	add_calls(tb, "x", "read", 0, 1 * US, 7, &seed);
-	add_calls(ta, "x", "read", 0, 1 * MS, 7, &seed);
+	/* A huge shift, but 5 calls against 5: no percentile can be judged. */
+	add_calls(tb, "x", "read", 0, 1 * US, 5, &r);
+	add_calls(ta, "x", "read", 0, 1 * MS, 5, &r);
 	build_diff(&d, tb, ta, LS_BY_SUBSYSTEM);
-	assert_int_equal(d.rows[0].verdict, LS_VERDICT_INSUFFICIENT);
+	assert_int_equal(result(&d, only_row(&d), "p50", NULL), LS_RESULT_TOO_FEW);
+	assert_int_equal(only_row(&d)->verdict, LS_VERDICT_INSUFFICIENT);
 	ls_diff_free(&d);
-	/* One more call each: now it is. */
-	add_calls(tb, "x", "read", 0, 1 * US, 1, &seed);
-	add_calls(ta, "x", "read", 0, 1 * MS, 1, &seed);
+	/* One more call each: p50 has an interval now. */
+	add_calls(tb, "x", "read", 0, 1 * US, 1, &r);
+	add_calls(ta, "x", "read", 0, 1 * MS, 1, &r);
 	build_diff(&d, tb, ta, LS_BY_SUBSYSTEM);
-	assert_int_equal(d.rows[0].verdict, LS_VERDICT_SLOWER);
+	assert_int_equal(result(&d, only_row(&d), "p50", NULL), LS_RESULT_UP);
+	assert_int_equal(only_row(&d)->verdict, LS_VERDICT_SLOWER);
 	ls_diff_free(&d);
 	ls_snapshot_free(tb);
 	ls_snapshot_free(ta);
-	ls_snapshot_free(a);
-	ls_snapshot_free(b);
 }
 
 static void diff_build__appear_and_vanish__new_and_gone(void **state)
@@ -243,20 +545,24 @@ static void diff_build__appear_and_vanish__new_and_gone(void **state)
 	const struct ls_diff_row *r;
 	struct ls_col p50;
 	struct ls_diff d;
-	__u64 v;
+	double v;
 
 	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
 	r = find_row(&d, "unix", NULL);
 	assert_int_equal(r->verdict, LS_VERDICT_GONE);
 	assert_null(r->after);
-	assert_int_equal(value(r, "count", true), 0);
-	assert_int_equal(value(r, "total", true), 0);
-	assert_int_equal(ls_col_metric("p50", 3, &p50), 0);
-	assert_false(ls_diff_value(r, &p50, true, &v));
+	assert_true(value(&d, r, "count", true) == 0);
+	assert_true(value(&d, r, "total", true) == 0);
+	assert_true(value(&d, r, "calls/s", true) == 0);
+	col("p50", &p50);
+	assert_false(ls_diff_value(&d, r, &p50, true, &v));
+	/* The rates are tested from nothing: 10 calls in 600 ms, none in 900 ms. */
+	assert_int_equal(result(&d, r, "calls/s", NULL), LS_RESULT_DOWN);
+	assert_int_equal(result(&d, r, "p50", NULL), LS_RESULT_NONE);
 	r = find_row(&d, "udp:10.0.0.1:53", NULL);
 	assert_int_equal(r->verdict, LS_VERDICT_NEW);
 	assert_null(r->before);
-	assert_int_equal(value(r, "count", true), 10);
+	assert_true(value(&d, r, "count", true) == 10);
 	/* Heaviest first, whichever run it was heavy in. */
 	assert_string_equal(d.rows[0].key[0], "tcp:127.0.0.1:18080");
 	ls_diff_free(&d);
@@ -265,43 +571,36 @@ static void diff_build__appear_and_vanish__new_and_gone(void **state)
 }
 
 /*
- * read: 8 calls at 10..17 ns before, 13..20 ns after (one slot each, so
- * the p-value is exact: 0.0398, computed independently); write unchanged.
- * On its own, read is slower at 0.05; within its subsystem two syscalls
- * are compared, so it must beat 0.025 to be named, and does not.
+ * read 100 calls 1 -> 2 us, write 100 calls 10 -> 5 us: the row is mixed,
+ * and each syscall, judged at alpha / 2, is named on its own.
  */
-static void diff_build__syscall_notes__bonferroni_within_row(void **state)
+static void diff_build__syscall_notes__each_syscall_named(void **state)
 {
-	struct ls_snapshot *b = ls_snapshot_new(), *a = ls_snapshot_new();
-	struct ls_syscall_stats *sc;
-	const struct ls_diff_row *r;
+	struct ls_snapshot *b = new_run("x", SEC), *a = new_run("x", SEC);
+	struct rng r = { 13 };
+	const struct ls_diff_row *row;
 	struct ls_diff d;
-	__u64 v;
 
-	assert_non_null(b);
-	assert_non_null(a);
-	for (v = 10; v < 18; v++) {
-		sc = ls_subsys_syscall(ls_snapshot_subsys(b, "x"), "read", 0);
-		add_samples(&sc->st, v, 1);
-		sc = ls_subsys_syscall(ls_snapshot_subsys(a, "x"), "read", 0);
-		add_samples(&sc->st, v + 3, 1);
-		sc = ls_subsys_syscall(ls_snapshot_subsys(b, "x"), "write", 1);
-		add_samples(&sc->st, 100 + v, 1);
-		sc = ls_subsys_syscall(ls_snapshot_subsys(a, "x"), "write", 1);
-		add_samples(&sc->st, 100 + v, 1);
-	}
-	build_diff(&d, b, a, LS_BY_SYSCALL);
-	r = find_row(&d, "x", "read");
-	assert_int_equal(r->verdict, LS_VERDICT_SLOWER);
-	assert_true(fabs(r->mw.p - 0.03983261924474148) < 1e-12);
-	ls_diff_free(&d);
+	add_calls(b, "x", "read", 0, 1 * US, 100, &r);
+	add_calls(a, "x", "read", 0, 2 * US, 100, &r);
+	add_calls(b, "x", "write", 1, 10 * US, 100, &r);
+	add_calls(a, "x", "write", 1, 5 * US, 100, &r);
+	add_calls(b, "x", "close", 3, 3 * US, 100, &r);
+	add_calls(a, "x", "close", 3, 3 * US, 100, &r);
+	finish_run(a);
+	finish_run(b);
 	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
-	assert_int_equal(d.rows[0].n_slower + d.rows[0].n_faster, 0);
+	row = only_row(&d);
+	assert_int_equal(row->n_slower, 1);
+	assert_string_equal(row->slower[0], "read");
+	assert_int_equal(row->n_faster, 1);
+	assert_string_equal(row->faster[0], "write");
+	assert_int_equal(row->n_mixed, 0);
 	ls_diff_free(&d);
-	/* At alpha 0.1 the bar is 0.05: now it is named. */
-	assert_int_equal(ls_diff_build(&d, b, a, LS_BY_SUBSYSTEM, 0.1, NULL, 0), 0);
-	assert_int_equal(d.rows[0].n_slower, 1);
-	assert_string_equal(d.rows[0].slower[0], "read");
+	/* By syscall, every row is one syscall: nothing to note. */
+	build_diff(&d, b, a, LS_BY_SYSCALL);
+	assert_int_equal(find_row(&d, "x", "read")->verdict, LS_VERDICT_SLOWER);
+	assert_int_equal(find_row(&d, "x", "read")->n_slower, 0);
 	ls_diff_free(&d);
 	ls_snapshot_free(a);
 	ls_snapshot_free(b);
@@ -310,15 +609,25 @@ static void diff_build__syscall_notes__bonferroni_within_row(void **state)
 static void diff_build__by_thread__no_data_one_line(void **state)
 {
 	struct ls_snapshot *s = build_run(5 * MS, false);
+	struct ls_diff_cfg cfg;
 	struct ls_diff d;
 	char err[256];
 
-	assert_int_equal(ls_diff_build(&d, s, s, LS_BY_THREAD, 0.05, err, sizeof(err)), -ENODATA);
+	ls_diff_cfg_init(&cfg);
+	cfg.by = LS_BY_THREAD;
+	assert_int_equal(ls_diff_build(&d, s, s, &cfg, err, sizeof(err)), -ENODATA);
 	assert_non_null(strstr(err, "no per-thread data"));
 	assert_null(strchr(err, '\n'));
-	assert_int_equal(ls_diff_build(&d, s, s, LS_BY_PEER, 0.05, err, sizeof(err)), -ENODATA);
-	assert_int_equal(ls_diff_build(&d, s, s, LS_BY_SUBSYSTEM, 0, err, sizeof(err)), -EINVAL);
-	assert_int_equal(ls_diff_build(&d, s, s, LS_BY_SUBSYSTEM, 1, err, sizeof(err)), -EINVAL);
+	cfg.by = LS_BY_PEER;
+	assert_int_equal(ls_diff_build(&d, s, s, &cfg, err, sizeof(err)), -ENODATA);
+	cfg.by = LS_BY_SUBSYSTEM;
+	cfg.alpha = 0;
+	assert_int_equal(ls_diff_build(&d, s, s, &cfg, err, sizeof(err)), -EINVAL);
+	cfg.alpha = 1;
+	assert_int_equal(ls_diff_build(&d, s, s, &cfg, err, sizeof(err)), -EINVAL);
+	cfg.alpha = 0.05;
+	cfg.min_change = -1;
+	assert_int_equal(ls_diff_build(&d, s, s, &cfg, err, sizeof(err)), -EINVAL);
 	ls_snapshot_free(s);
 }
 
@@ -386,6 +695,9 @@ static void gate_parse__good_expressions__fields(void **state)
 		{ "  p90 > +0.5%  ", "", "p90_ns", '>', true, 0.5 },
 		{ "p50>0%", "", "p50_ns", '>', true, 0 },
 		{ "exec:tc.p99>+2ms", "exec:tc", "p99_ns", '>', false, 2e6 },
+		{ "tc.time/s>+5ms", "tc", "ns_per_s", '>', false, 5e6 },
+		{ "calls/s<-10", "", "calls_per_s", '<', false, -10 },
+		{ "tcp:10.0.0.1:443.calls/s>+50%", "tcp:10.0.0.1:443", "calls_per_s", '>', true, 50 },
 	};
 	struct ls_gate g;
 	char err[256];
@@ -411,7 +723,7 @@ static void gate_parse__malformed__names_the_column(void **state)
 		const char *expr, *want;
 	} cases[] = {
 		{ "p98>+10%", "column 1: unknown metric 'p98' (expected p50, p90, p95, p99, p99.9, "
-			      "max, avg, total or count)" },
+			      "max, avg, total, count, time/s or calls/s)" },
 		{ "tc.p98>+1ms", "column 4: unknown metric 'p98'" },
 		{ "tcp:1.2.3.4:80.p99.8>+1ms", "column 16: unknown metric 'p99.8'" },
 		{ "tcp:1.2.3.4:80>+1ms", "column 11: unknown metric '4:80'" },
@@ -457,21 +769,27 @@ static void gate_parse__malformed__names_the_column(void **state)
 
 /* ---- --fail-if checking ------------------------------------------------------ */
 
+static void parse_gate(struct ls_gate *g, const char *expr)
+{
+	char err[256];
+
+	if (ls_gate_parse(g, expr, err, sizeof(err)))
+		fail_msg("'%s': %s", expr, err);
+}
+
 static int trips(const struct ls_diff *d, const char *expr, char *msg, size_t len)
 {
 	struct ls_gate g;
-	char err[256];
 	size_t i;
 	int n = 0;
 
-	if (ls_gate_parse(&g, expr, err, sizeof(err)))
-		fail_msg("'%s': %s", expr, err);
+	parse_gate(&g, expr);
 	for (i = 0; i < d->n; i++)
-		n += ls_gate_check(&g, &d->rows[i], n ? NULL : msg, len);
+		n += ls_gate_check(&g, d, &d->rows[i], n ? NULL : msg, len);
 	return n;
 }
 
-static void gate_check__threshold_and_verdict__both_needed(void **state)
+static void gate_check__threshold_and_significance__both_needed(void **state)
 {
 	struct ls_snapshot *b = build_run(5 * MS, false), *a = build_run(20 * MS, true);
 	struct ls_diff d;
@@ -480,22 +798,30 @@ static void gate_check__threshold_and_verdict__both_needed(void **state)
 	build_diff(&d, b, a, LS_BY_SYSCALL);
 	/* recvfrom's p50 grew by about 15 ms, significantly. */
 	assert_int_equal(trips(&d, "tcp:127.0.0.1:18080.p50>+2ms", msg, sizeof(msg)), 1);
-	assert_string_equal(msg, "tcp:127.0.0.1:18080 recvfrom: p50 5.05ms -> 19.7ms (+14.6ms, "
-				 "+289.6%), slower, p<0.001");
+	assert_string_equal(msg, "tcp:127.0.0.1:18080 recvfrom: p50 4.92ms -> 20.2ms (+15.3ms, "
+				 "+310.7%), slower, p<0.001");
 	assert_int_equal(trips(&d, "p50>+200%", msg, sizeof(msg)), 1);
 	/* Not crossed. */
 	assert_int_equal(trips(&d, "tcp:127.0.0.1:18080.p50>+20ms", msg, sizeof(msg)), 0);
 	assert_int_equal(trips(&d, "p50>+400%", msg, sizeof(msg)), 0);
-	/* Crossed by noise only: connect moved a little, not significantly. */
+	/* Crossed by noise only: connect's p50 moved a little, not significantly. */
+	assert_int_equal(trips(&d, "tcp:127.0.0.1:18080.p50>+0ns", msg, sizeof(msg)), 1);
+	/* max has no test of its own: the row's verdict decides. */
 	assert_int_equal(trips(&d, "tcp:127.0.0.1:18080.max>+0ns", msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "tcp:127.0.0.1:18080 recvfrom: max 5.24ms -> 21.0ms (+15.7ms, "
+				 "+299.9%), slower");
 	/* The wrong direction. */
 	assert_int_equal(trips(&d, "p50<-1%", msg, sizeof(msg)), 0);
 	/* Another subsystem. */
 	assert_int_equal(trips(&d, "icmp.p50>+0%", msg, sizeof(msg)), 0);
-	/* Counts need no verdict: a new subsystem's calls come from nothing. */
+	/* A count by the call rate: a new subsystem's calls come from nothing. */
 	assert_int_equal(trips(&d, "count>+5", msg, sizeof(msg)), 1);
-	assert_string_equal(msg, "udp:10.0.0.1:53 sendto: count 0 -> 10 (+10, -), new");
+	assert_string_equal(msg, "udp:10.0.0.1:53 sendto: count 0 -> 10 (+10, -), calls/s more, "
+				 "p=0.012");
 	assert_int_equal(trips(&d, "count>+50%", msg, sizeof(msg)), 1);
+	assert_int_equal(trips(&d, "calls/s>+10", msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "udp:10.0.0.1:53 sendto: calls/s 0.0 -> 11.1 (+11.1, -), more, "
+				 "p=0.012");
 	/* Crossing means beyond: a change of exactly the threshold does not trip. */
 	assert_int_equal(trips(&d, "udp:10.0.0.1:53.count>+10", msg, sizeof(msg)), 0);
 	assert_int_equal(trips(&d, "udp:10.0.0.1:53.count>+9", msg, sizeof(msg)), 1);
@@ -503,8 +829,11 @@ static void gate_check__threshold_and_verdict__both_needed(void **state)
 	assert_int_equal(trips(&d, "unix.count<-100%", msg, sizeof(msg)), 0);
 	assert_int_equal(trips(&d, "unix.count<-99.9%", msg, sizeof(msg)), 1);
 	assert_int_equal(trips(&d, "unix.count<-5", msg, sizeof(msg)), 1);
-	assert_int_equal(trips(&d, "total>+250ms", msg, sizeof(msg)), 1);
-	assert_int_equal(trips(&d, "total>+350ms", msg, sizeof(msg)), 0);
+	/*
+	 * icmp's 20 pings of each kind in a 1.5x longer run: 33 % fewer calls
+	 * per second, but so few calls that this may be chance (p = 0.26).
+	 */
+	assert_int_equal(trips(&d, "icmp.calls/s<-20%", msg, sizeof(msg)), 0);
 	/* Too few calls to judge latency: never trips on it. */
 	assert_int_equal(trips(&d, "file.p50>+0ns", msg, sizeof(msg)), 0);
 	ls_diff_free(&d);
@@ -513,8 +842,62 @@ static void gate_check__threshold_and_verdict__both_needed(void **state)
 	build_diff(&d, a, b, LS_BY_SUBSYSTEM);
 	assert_int_equal(trips(&d, "p90<-50%", msg, sizeof(msg)), 1);
 	assert_string_equal(msg, "tcp:127.0.0.1:18080: p90 20.2ms -> 5.05ms (-15.1ms, -75.0%), "
-				 "faster, p=0.009");
+				 "faster, p<0.001");
 	assert_int_equal(trips(&d, "p90>+0%", msg, sizeof(msg)), 0);
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
+/* The router: p90 of its socket 5 ms -> 50 ms trips a +100 % gate. */
+static void gate_check__minority_of_waits_10x_slower__p90_gate_trips(void **state)
+{
+	struct ls_snapshot *b = socket_run(100, 4, 1 * US, 5 * MS, 1);
+	struct ls_snapshot *a = socket_run(100, 4, 1 * US, 50 * MS, 2);
+	struct ls_diff d;
+	char msg[512] = "";
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	assert_int_equal(trips(&d, "router.p90>+100%", msg, sizeof(msg)), 1);
+	assert_non_null(strstr(msg, "router: p90 "));
+	assert_int_equal(trips(&d, "router.time/s>+100%", msg, sizeof(msg)), 1);
+	assert_int_equal(trips(&d, "router.total>+100%", msg, sizeof(msg)), 1);
+	/* The checks did not change: their percentile does not trip a tiny gate. */
+	assert_int_equal(trips(&d, "router.p50>+1%", msg, sizeof(msg)), 0);
+	ls_diff_free(&d);
+	/* A run against itself trips nothing. */
+	build_diff(&d, b, b, LS_BY_SUBSYSTEM);
+	assert_int_equal(trips(&d, "router.p90>+0%", msg, sizeof(msg)), 0);
+	assert_int_equal(trips(&d, "router.time/s>+0%", msg, sizeof(msg)), 0);
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
+/* A gate on a percentile without the calls to test it says so, and where. */
+static void gate_too_few__p99_of_80_calls__names_rows_and_need(void **state)
+{
+	struct ls_snapshot *b = build_run(5 * MS, false), *a = build_run(20 * MS, true);
+	struct ls_gate g;
+	struct ls_diff d;
+	char msg[512] = "";
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	parse_gate(&g, "p99>+10%");
+	/* tcp (80 calls), icmp (60), file (5); unix and udp are in one run only. */
+	assert_int_equal(ls_gate_too_few(&g, &d, msg, sizeof(msg)), 3);
+	assert_string_equal(msg, "too few calls to test p99 in tcp:127.0.0.1:18080 (80 before, "
+				 "80 after) and 2 more rows: it needs 368 in each run at alpha "
+				 "0.05; a lower percentile or a longer recording can");
+	parse_gate(&g, "icmp.p90>+10%");
+	assert_int_equal(ls_gate_too_few(&g, &d, msg, sizeof(msg)), 0);
+	parse_gate(&g, "file.p50>+10%");
+	assert_int_equal(ls_gate_too_few(&g, &d, msg, sizeof(msg)), 1);
+	assert_string_equal(msg, "too few calls to test p50 in file (5 before, 5 after): it needs "
+				 "6 in each run at alpha 0.05; a lower percentile or a longer "
+				 "recording can");
+	parse_gate(&g, "total>+10%");
+	assert_int_equal(ls_gate_too_few(&g, &d, msg, sizeof(msg)), 0);
 	ls_diff_free(&d);
 	ls_snapshot_free(a);
 	ls_snapshot_free(b);
@@ -527,16 +910,19 @@ static void render_golden(enum ls_by by, enum ls_format fmt, const struct ls_pct
 {
 	struct ls_snapshot *b = build_run(5 * MS, false), *a = build_run(20 * MS, true);
 	struct ls_diff_opts o;
+	struct ls_diff_cfg cfg;
 	struct ls_diff d;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	build_diff(&d, b, a, by);
-	ls_diff_opts_init(&o, fmt, "before.json", "after.json");
+	ls_diff_cfg_init(&cfg);
+	cfg.by = by;
 	if (pcts)
-		o.pcts = *pcts;
+		cfg.pcts = *pcts;
+	build_cfg(&d, b, a, &cfg);
+	ls_diff_opts_init(&o, fmt, "before.json", "after.json");
 	assert_int_equal(ls_diff_write(f, &d, b, a, &o), 0);
 	assert_int_equal(fclose(f), 0);
 	compare_golden(golden, buf, len);
@@ -617,15 +1003,24 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(diff_build__identical_runs__no_significant_change),
+		cmocka_unit_test(diff_build__minority_of_waits_10x_slower__slower_at_p90_and_p99),
+		cmocka_unit_test(diff_build__rare_stall_among_faster_calls__slower),
+		cmocka_unit_test(diff_build__all_calls_30pct_faster__faster),
+		cmocka_unit_test(diff_build__body_slower_tail_faster_same_time__mixed),
+		cmocka_unit_test(diff_build__twice_the_calls__more_calls_not_slower),
+		cmocka_unit_test(diff_build__small_significant_change__counts_only_beyond_min_change),
+		cmocka_unit_test(diff_build__resampled_identical_runs__false_positives_at_most_alpha),
 		cmocka_unit_test(diff_build__shifted_syscall__slower_with_magnitude),
 		cmocka_unit_test(diff_build__tiny_samples__insufficient),
 		cmocka_unit_test(diff_build__appear_and_vanish__new_and_gone),
-		cmocka_unit_test(diff_build__syscall_notes__bonferroni_within_row),
+		cmocka_unit_test(diff_build__syscall_notes__each_syscall_named),
 		cmocka_unit_test(diff_build__by_thread__no_data_one_line),
 		cmocka_unit_test(diff_warnings__runs_differ__one_line_each),
 		cmocka_unit_test(gate_parse__good_expressions__fields),
 		cmocka_unit_test(gate_parse__malformed__names_the_column),
-		cmocka_unit_test(gate_check__threshold_and_verdict__both_needed),
+		cmocka_unit_test(gate_check__threshold_and_significance__both_needed),
+		cmocka_unit_test(gate_check__minority_of_waits_10x_slower__p90_gate_trips),
+		cmocka_unit_test(gate_too_few__p99_of_80_calls__names_rows_and_need),
 		cmocka_unit_test(diff_write__text__matches_golden),
 		cmocka_unit_test(diff_write__csv__matches_golden),
 		cmocka_unit_test(diff_write__markdown__matches_golden),

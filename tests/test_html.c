@@ -208,13 +208,15 @@ static void diff_page(FILE *f, const void *ctx)
 static void html_diff__two_runs__overlaid_histogram_per_row(void **state)
 {
 	struct ls_snapshot *b = run(20000), *a = run(80000);
+	struct ls_diff_cfg cfg;
 	struct ls_diff d;
 	struct diff_ctx c = { .d = &d, .b = b, .a = a };
 	const char *svg;
 	char *page;
 
 	add_samples(&add_sc(a, "udp:10.0.0.1:53", "recvfrom", 45)->st, 80000000, 20);
-	assert_int_equal(ls_diff_build(&d, b, a, LS_BY_SUBSYSTEM, LS_DIFF_ALPHA, NULL, 0), 0);
+	ls_diff_cfg_init(&cfg);
+	assert_int_equal(ls_diff_build(&d, b, a, &cfg, NULL, 0), 0);
 	ls_diff_opts_init(&c.o, LS_FMT_HTML, "before.json", "after.json");
 	page = capture_output(diff_page, &c);
 	assert_offline(page);
