@@ -237,7 +237,8 @@ int cmd_diff(int argc, char **argv)
 	}
 	ret = ls_diff_build(&d, before, after, &a.cfg, err, sizeof(err));
 	if (ret == -ENODATA) {
-		ls_err("%s: %s", ls_view_check(before, a.cfg.by, NULL, 0) ? a.before : a.after, err);
+		ls_err("%s: %s", ls_view_check(before, a.cfg.by, NULL, 0) ? a.before : a.after,
+		       err);
 		ret = LS_EXIT_USAGE;
 		goto cleanup;
 	}

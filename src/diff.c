@@ -153,21 +153,32 @@ static bool beyond(double b, double a, double min_change)
 	return fabs(a - b) / b * 100 > min_change;
 }
 
-/* A test's result: significant, in the direction the figures moved, and large enough. */
-static void conclude(struct ls_metric_test *out, const struct ls_test *t, const struct pair *pr,
-		     const struct ls_col *c)
+/*
+ * +1 or -1 when a tested metric moved that way significantly at `level`,
+ * as its test says, and by more than --min-change; else 0.
+ */
+static int moved_at(const struct pair *pr, const struct ls_col *c, const struct ls_metric_test *m,
+		    double level)
 {
 	double b, a;
 	int moved;
 
+	if (!(m->p < level) || !side_value(pr, 0, c, &b) || !side_value(pr, 1, c, &a))
+		return 0;
+	moved = a > b ? 1 : a < b ? -1 : 0;
+	return moved && m->dir == moved && beyond(b, a, pr->cfg->min_change) ? moved : 0;
+}
+
+/* A test's result at the pair's level. */
+static void conclude(struct ls_metric_test *out, const struct ls_test *t, const struct pair *pr,
+		     const struct ls_col *c)
+{
+	int moved;
+
 	out->p = t->p;
 	out->dir = t->dir;
-	out->result = LS_RESULT_SAME;
-	if (!side_value(pr, 0, c, &b) || !side_value(pr, 1, c, &a))
-		return;
-	moved = a > b ? 1 : a < b ? -1 : 0;
-	if (t->p < pr->level && moved && t->dir == moved && beyond(b, a, pr->cfg->min_change))
-		out->result = moved > 0 ? LS_RESULT_UP : LS_RESULT_DOWN;
+	moved = moved_at(pr, c, out, pr->level);
+	out->result = moved > 0 ? LS_RESULT_UP : moved < 0 ? LS_RESULT_DOWN : LS_RESULT_SAME;
 }
 
 static void test_pair(const struct pair *pr, const struct ls_col *c, struct ls_metric_test *out)
@@ -214,17 +225,20 @@ static int result_dir(enum ls_result res)
 }
 
 /*
- * The verdict from the tests (docs/diff.md has the table).  Percentiles
- * say whether calls got slower or faster; when they disagree, or disagree
- * with the time per second, that time decides unless a change in the call
- * rate explains it.
+ * The verdict from the tests (docs/diff.md has the table).  A change of
+ * the time per second that goes with the call rate says nothing about
+ * latency.  A regression is never hidden: "faster" needs no time metric
+ * to have grown even at the row's alpha (not divided: it only chooses
+ * between verdicts that corrected tests made), and when some got faster
+ * and others slower, the time per second says which weighs more.
  */
 static enum ls_verdict verdict_of(const struct pair *pr)
 {
 	struct ls_metric_test m, tr, cr;
-	struct ls_col c;
-	bool up = false, down = false, tested = false;
-	int t, n;
+	struct ls_col c, ct, cc;
+	bool up = false, down = false, hint_up = false, tested = false;
+	double alpha = pr->cfg->alpha, b, a;
+	int t, th, tmoved = 0, n, nh;
 	size_t i;
 
 	for (i = 0; i < pr->cfg->pcts.n; i++) {
@@ -233,24 +247,35 @@ static enum ls_verdict verdict_of(const struct pair *pr)
 		tested |= m.result != LS_RESULT_NONE && m.result != LS_RESULT_TOO_FEW;
 		up |= m.result == LS_RESULT_UP;
 		down |= m.result == LS_RESULT_DOWN;
+		hint_up |= moved_at(pr, &c, &m, alpha) > 0;
 	}
-	ls_col_init(&c, LS_FIG_TIME_RATE, 0);
-	test_pair(pr, &c, &tr);
-	ls_col_init(&c, LS_FIG_CALL_RATE, 0);
-	test_pair(pr, &c, &cr);
-	t = result_dir(tr.result);
+	ls_col_init(&ct, LS_FIG_TIME_RATE, 0);
+	test_pair(pr, &ct, &tr);
+	ls_col_init(&cc, LS_FIG_CALL_RATE, 0);
+	test_pair(pr, &cc, &cr);
 	n = result_dir(cr.result);
+	nh = moved_at(pr, &cc, &cr, alpha);
+	t = result_dir(tr.result);
+	th = moved_at(pr, &ct, &tr, alpha);
+	if (side_value(pr, 0, &ct, &b) && side_value(pr, 1, &ct, &a) &&
+	    beyond(b, a, pr->cfg->min_change))
+		tmoved = a > b ? 1 : -1;
+	/* More time from more calls, less from fewer: not latency. */
+	t = t == nh ? 0 : t;
+	th = th == nh ? 0 : th;
+	tmoved = tmoved == nh ? 0 : tmoved;
+	up |= t > 0;
+	down |= t < 0;
+	hint_up |= th > 0;
 
 	if (up && down)
-		return t > 0 ? LS_VERDICT_SLOWER : t < 0 ? LS_VERDICT_FASTER : LS_VERDICT_MIXED;
+		return tmoved > 0 ? LS_VERDICT_SLOWER : LS_VERDICT_MIXED;
 	if (up)
-		return t < 0 && n >= 0 ? LS_VERDICT_MIXED : LS_VERDICT_SLOWER;
+		return th < 0 ? LS_VERDICT_MIXED : LS_VERDICT_SLOWER;
+	if (down && hint_up)
+		return tmoved > 0 ? LS_VERDICT_SLOWER : LS_VERDICT_MIXED;
 	if (down)
-		return t > 0 && n <= 0 ? LS_VERDICT_MIXED : LS_VERDICT_FASTER;
-	if (t && t == n)
-		return t > 0 ? LS_VERDICT_MORE_CALLS : LS_VERDICT_FEWER_CALLS;
-	if (t)
-		return t > 0 ? LS_VERDICT_SLOWER : LS_VERDICT_FASTER;
+		return LS_VERDICT_FASTER;
 	if (n)
 		return n > 0 ? LS_VERDICT_MORE_CALLS : LS_VERDICT_FEWER_CALLS;
 	return tested ? LS_VERDICT_SAME : LS_VERDICT_INSUFFICIENT;
@@ -357,6 +382,11 @@ static int judge(struct ls_diff_row *r, const struct ls_diff *d)
 {
 	struct pair pr;
 
+	/*
+	 * Every call of the row is judged.  Once snapshots say which calls
+	 * are idle by design (issue 9's roles), only the work is: idle rows
+	 * get "more idle" / "less idle" instead of a verdict.
+	 */
 	r->judged[0] = r->before ? r->before->st : NULL;
 	r->judged[1] = r->after ? r->after->st : NULL;
 	row_pair(d, r, &pr);

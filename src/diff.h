@@ -33,7 +33,7 @@ const char *ls_verdict_name(enum ls_verdict v);
 enum ls_result {
 	LS_RESULT_NONE = 0,	/* not tested: count, total (see the rates), max, avg */
 	LS_RESULT_SAME,		/* "~" */
-	LS_RESULT_UP,		/* significantly larger, by more than the practical threshold */
+	LS_RESULT_UP,		/* significantly larger, and by more than --min-change */
 	LS_RESULT_DOWN,
 	LS_RESULT_TOO_FEW,	/* a percentile with too few calls on a side */
 };

@@ -263,14 +263,15 @@ static void describe(const struct ls_gate *g, const struct ls_diff_row *r, doubl
 	struct ls_val vd = change_val(&g->metric, b, a), vr = { .kind = LS_VAL_NONE };
 	struct ls_val vp = ls_val_d(LS_VAL_PROB, t ? t->p : 1);
 	char tb[32], ta[32], td[32], tr[32], tp[32], why[96];
+	bool own;
 
 	if (b)
 		vr = ls_val_d(LS_VAL_REL, (a - b) / b * 100);
 	if (t) {
 		ls_val_text(&vp, tp, sizeof(tp));
 		/* "p=0.012", or "p<0.001" as the table shows it. */
-		snprintf(why, sizeof(why), "%s%s%s, p%s%s", tc->fig == g->metric.fig ? "" : tc->name,
-			 tc->fig == g->metric.fig ? "" : " ",
+		own = tc->fig == g->metric.fig;
+		snprintf(why, sizeof(why), "%s%s%s, p%s%s", own ? "" : tc->name, own ? "" : " ",
 			 ls_result_name(t->dir > 0 ? LS_RESULT_UP : LS_RESULT_DOWN, tc),
 			 tp[0] == '<' ? "" : "=", tp);
 	} else {
@@ -342,8 +343,9 @@ size_t ls_gate_too_few(const struct ls_gate *g, const struct ls_diff *d, char *m
 		return n;
 	if (n > 1)
 		snprintf(rest, sizeof(rest), " and %zu more row%s", n - 1, n > 2 ? "s" : "");
-	snprintf(msg, len, "too few calls to test %s in %s%s%s (%llu before, %llu after)%s: it needs "
-		 "%llu in each run at alpha %g; a lower percentile or a longer recording can",
+	snprintf(msg, len,
+		 "too few calls to test %s in %s%s%s (%llu before, %llu after)%s: it needs %llu "
+		 "in each run at alpha %g (gate a lower percentile, or record longer)",
 		 g->metric.name, first->key[0], first->key[1] ? " " : "",
 		 first->key[1] ? first->key[1] : "",
 		 (unsigned long long)ls_stats_slot_total(first->judged[0]),

@@ -15,6 +15,21 @@
 #include "diff_stats.h"
 #include "hist.h"
 
+/* One step of the modified Lentz method: the factor it multiplies the fraction by. */
+static double lentz_step(double aa, double *c, double *d)
+{
+	const double tiny = 1e-300;
+
+	*d = 1 + aa * *d;
+	if (fabs(*d) < tiny)
+		*d = tiny;
+	*c = 1 + aa / *c;
+	if (fabs(*c) < tiny)
+		*c = tiny;
+	*d = 1 / *d;
+	return *d * *c;
+}
+
 /*
  * Regularized incomplete beta I_x(a, b) by its continued fraction, with
  * the modified Lentz method (Numerical Recipes, 2nd ed., 6.4).  It
@@ -23,38 +38,20 @@
  */
 static double beta_cf(double a, double b, double x)
 {
-	const double tiny = 1e-300, eps = 1e-15;
-	double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d, h, aa, del, m, m2;
+	double qab = a + b, qap = a + 1, qam = a - 1, c = 1, d, h, del, m;
 	long maxit = 200 + (long)(20 * sqrt(a + b)), i;
 
 	d = 1 - qab * x / qap;
-	if (fabs(d) < tiny)
-		d = tiny;
+	if (fabs(d) < 1e-300)
+		d = 1e-300;
 	d = 1 / d;
 	h = d;
 	for (i = 1; i <= maxit; i++) {
 		m = (double)i;
-		m2 = 2 * m;
-		aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		h *= d * c;
-		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < tiny)
-			d = tiny;
-		c = 1 + aa / c;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		del = d * c;
+		h *= lentz_step(m * (b - m) * x / ((qam + 2 * m) * (a + 2 * m)), &c, &d);
+		del = lentz_step(-(a + m) * (qab + m) * x / ((a + 2 * m) * (qap + 2 * m)), &c, &d);
 		h *= del;
-		if (fabs(del - 1) < eps)
+		if (fabs(del - 1) < 1e-15)
 			break;
 	}
 	return h;

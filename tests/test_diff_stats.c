@@ -86,15 +86,16 @@ static void hypergeom_test__small__matches_enumeration(void **state)
 	for (N = 0; N <= HG_MAX; N++) {
 		choose_tab[N][0] = 1;
 		for (K = 1; K <= N; K++)
-			choose_tab[N][K] = choose_tab[N - 1][K - 1] + (K < N ? choose_tab[N - 1][K] : 0);
+			choose_tab[N][K] = choose_tab[N - 1][K - 1] +
+					   (K < N ? choose_tab[N - 1][K] : 0);
 	}
 	for (N = 2; N <= HG_MAX; N += 7) {
 		for (K = 1; K < N; K++) {
 			for (n = 1; n < N; n++) {
 				total = choose_tab[N][n];
 				for (j = 0; j <= n; j++)
-					pmf[j] = j <= K && n - j <= N - K ?
-						 choose_tab[K][j] * choose_tab[N - K][n - j] / total : 0;
+					pmf[j] = j <= K && n - j <= N - K ? choose_tab[K][j] *
+						 choose_tab[N - K][n - j] / total : 0;
 				for (x = 0; x <= n; x++) {
 					if (!pmf[x])
 						continue;
@@ -107,7 +108,8 @@ static void hypergeom_test__small__matches_enumeration(void **state)
 					want = want < 1 ? want : 1;
 					snprintf(what, sizeof(what), "x=%u N=%u K=%u n=%u", x, N, K,
 						 n);
-					assert_close(ls_hypergeom_test(x, N, K, n), want, 1e-9, what);
+					assert_close(ls_hypergeom_test(x, N, K, n), want, 1e-9,
+						     what);
 				}
 			}
 		}
@@ -262,7 +264,8 @@ static void pctl_test__identical_distributions__size_at_most_alpha(void **state)
 	}
 	for (k = 0; k < 3; k++) {
 		print_message("p%g: rejected %u of %u identical pairs at alpha %g (%.2f%%)\n",
-			      pcts[k], rejected[k], RESAMPLES, ALPHA, 100.0 * rejected[k] / RESAMPLES);
+			      pcts[k], rejected[k], RESAMPLES, ALPHA,
+			      100.0 * rejected[k] / RESAMPLES);
 		assert_true(rejected[k] <= ALPHA * RESAMPLES);
 	}
 	free(a);
@@ -324,6 +327,64 @@ static void time_rate_test__hand_example__normal_z(void **state)
 	free(b);
 }
 
+/* Poisson-distributed counts: the model of both rate tests. */
+static unsigned int poisson(struct rng *r, double mean)
+{
+	double limit = exp(-mean), prod = 1;
+	unsigned int k = 0;
+
+	for (prod = rng_unit(r); prod > limit; prod *= rng_unit(r))
+		k++;
+	return k;
+}
+
+/*
+ * Both runs a Poisson number of calls (mean 16 or 100) from the mixture
+ * above, or with 2 % of calls near 50 ms instead: the rate tests, which
+ * rest on a normal approximation (time) or are exact (calls), must reject
+ * about alpha of the pairs or less.  Their rates are printed; the bound
+ * allows for the Monte Carlo error of RESAMPLES pairs (2 sd).
+ */
+static void rate_tests__identical_poisson_runs__size_near_alpha(void **state)
+{
+	static const double means[] = { 16, 100 };
+	struct ls_stats *b = new_stats(), *a = new_stats();
+	unsigned int time_rej, call_rej, s, k, rare, i, nb, na;
+	double margin = 2 * sqrt(ALPHA * (1 - ALPHA) / RESAMPLES), c;
+	struct rng r = { 99 };
+	struct ls_test t;
+
+	for (rare = 0; rare < 2; rare++) {
+		for (k = 0; k < 2; k++) {
+			time_rej = call_rej = 0;
+			for (s = 0; s < RESAMPLES; s++) {
+				memset(b, 0, sizeof(*b));
+				memset(a, 0, sizeof(*a));
+				nb = poisson(&r, means[k]);
+				na = poisson(&r, means[k]);
+				for (i = 0; i < nb + na; i++) {
+					c = rare ? (rng_next(&r) % 50 ? 1000 : 50000000) :
+						   mixture_call(&r);
+					add_samples(i < nb ? b : a, (__u64)c, 1);
+				}
+				ls_time_rate_test(b, 1000000000, a, 1000000000, &t);
+				time_rej += t.p < ALPHA;
+				ls_call_rate_test(nb, 1000000000, na, 1000000000, &t);
+				call_rej += t.p < ALPHA;
+			}
+			print_message("%s, mean %g calls: time/s rejected %.2f%%, calls/s "
+				      "%.2f%% of %u identical pairs at alpha %g\n",
+				      rare ? "2% near 50 ms" : "80/20 mixture", means[k],
+				      100.0 * time_rej / RESAMPLES, 100.0 * call_rej / RESAMPLES,
+				      RESAMPLES, ALPHA);
+			assert_true(time_rej <= (ALPHA + margin) * RESAMPLES);
+			assert_true(call_rej <= (ALPHA + margin) * RESAMPLES);
+		}
+	}
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +397,7 @@ int main(void)
 		cmocka_unit_test(pctl_test__identical_distributions__size_at_most_alpha),
 		cmocka_unit_test(call_rate_test__counts__exact_binomial),
 		cmocka_unit_test(time_rate_test__hand_example__normal_z),
+		cmocka_unit_test(rate_tests__identical_poisson_runs__size_near_alpha),
 	};
 
 	return cmocka_run_group_tests_name("diff_stats", tests, NULL, NULL);
