@@ -201,7 +201,7 @@ static void test_pair(const struct pair *pr, const struct ls_col *c, struct ls_m
 			out->result = LS_RESULT_TOO_FEW;
 			return;
 		}
-		ls_pctl_test(sb, sa, c->p, &t);
+		ls_pctl_test(sb, sa, c->p, pr->cfg->alpha, &t);
 		break;
 	case LS_FIG_CALL_RATE:
 		if (!rates_testable(pr))

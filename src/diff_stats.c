@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "diff_stats.h"
 #include "hist.h"
@@ -152,30 +153,33 @@ __u64 ls_pctl_min_calls(double p, double alpha)
 	return n;
 }
 
-/* The slot holding the r-th smallest call (1-based); r <= the slot total. */
-static __u32 slot_of_rank(const struct ls_stats *st, __u64 r)
+/*
+ * The slot holding the r-th smallest call (1-based) of x's calls, with
+ * y's (NULL: none) pooled in; r <= their slot total.
+ */
+static __u32 slot_of_rank(const struct ls_stats *x, const struct ls_stats *y, __u64 r)
 {
-	__u64 seen = 0;
+	__u64 seen = 0, t;
 	__u32 i;
 
 	for (i = 0; i < LS_HIST_SLOTS - 1; i++) {
-		if (st->slots[i] >= r - seen)
+		t = x->slots[i] + (y ? y->slots[i] : 0);
+		if (t >= r - seen)
 			break;
-		seen += st->slots[i];
+		seen += t;
 	}
 	return i;
 }
 
-int ls_pctl_ci(const struct ls_stats *st, double p, double alpha, __u64 *lo, __u64 *hi)
+/*
+ * The ranks l and u (1-based, within [1, n]) of the order-statistic
+ * interval of quantile q of n values: P(l <= Bin(n, q) < u) >= 1 - alpha.
+ */
+static void ci_ranks(__u64 n, double q, double alpha, __u64 *l, __u64 *u)
 {
-	__u64 n = ls_stats_slot_total(st), a, b, mid, l, u;
-	double q = p / 100;
+	__u64 a = 1, b = n, mid;
 
-	if (n < ls_pctl_min_calls(p, alpha))
-		return -ERANGE;
 	/* l: the largest rank with P(Bin(n, q) <= l - 1) <= alpha / 2. */
-	a = 1;
-	b = n;
 	while (a < b) {
 		mid = a + (b - a + 1) / 2;
 		if (ls_binom_cdf(mid - 1, n, q) <= alpha / 2)
@@ -183,7 +187,7 @@ int ls_pctl_ci(const struct ls_stats *st, double p, double alpha, __u64 *lo, __u
 		else
 			b = mid - 1;
 	}
-	l = a;
+	*l = a;
 	/* u: the smallest rank with P(Bin(n, q) <= u - 1) >= 1 - alpha / 2. */
 	a = 1;
 	b = n;
@@ -194,10 +198,19 @@ int ls_pctl_ci(const struct ls_stats *st, double p, double alpha, __u64 *lo, __u
 		else
 			a = mid + 1;
 	}
-	u = a;
+	*u = a;
+}
+
+int ls_pctl_ci(const struct ls_stats *st, double p, double alpha, __u64 *lo, __u64 *hi)
+{
+	__u64 n = ls_stats_slot_total(st), l, u;
+
+	if (n < ls_pctl_min_calls(p, alpha))
+		return -ERANGE;
+	ci_ranks(n, p / 100, alpha, &l, &u);
 	/* The calls of rank l and u lie somewhere in their buckets: take the outer edges. */
-	*lo = ls_slot_lower(slot_of_rank(st, l));
-	*hi = ls_slot_upper(slot_of_rank(st, u)) - 1;
+	*lo = ls_slot_lower(slot_of_rank(st, NULL, l));
+	*hi = ls_slot_upper(slot_of_rank(st, NULL, u)) - 1;
 	if (*lo < st->min_ns)
 		*lo = st->min_ns;
 	if (*hi > st->max_ns)
@@ -220,41 +233,73 @@ static void edge_test(__u64 x, __u64 K, __u64 nb, __u64 na, struct ls_test *out)
 	out->dir = before_share > after_share ? 1 : before_share < after_share ? -1 : 0;
 }
 
+/* Edge e of a histogram: the lower edge of slot e; the calls below it are slots 0..e-1. */
+static __u64 below_edge(const struct ls_stats *st, __u32 e)
+{
+	__u64 n = 0;
+	__u32 i;
+
+	for (i = 0; i < e; i++)
+		n += st->slots[i];
+	return n;
+}
+
+static bool has_edge(const __u32 *edges, size_t n, __u32 e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (edges[i] == e)
+			return true;
+	return false;
+}
+
+/* Both edges of the buckets of the pooled percentile and of its interval's ends. */
+#define MAX_EDGES 6
+
 void ls_pctl_test(const struct ls_stats *before, const struct ls_stats *after, double p,
-		  struct ls_test *out)
+		  double alpha, struct ls_test *out)
 {
 	__u64 nb = ls_stats_slot_total(before), na = ls_stats_slot_total(after);
-	__u64 n, k, below = 0, below_b = 0, t;
-	struct ls_test e[2];
-	size_t m = 0, best;
-	__u32 i;
+	__u64 n, ranks[3], k;
+	__u32 edges[MAX_EDGES], e, slot;
+	struct ls_test t;
+	size_t n_edges = 0, m = 0, i;
 
 	out->p = 1;
 	out->dir = 0;
 	if (!nb || !na || nb > UINT64_MAX - na)
 		return;
 	n = nb + na;
-	k = ls_pctl_rank(p, n);
-	/* The pooled percentile's bucket lies between the two sides' percentiles. */
-	for (i = 0; i < LS_HIST_SLOTS - 1; i++) {
-		t = before->slots[i] + after->slots[i];
-		if (t >= k - below)
-			break;
-		below += t;
-		below_b += before->slots[i];
+	/*
+	 * The pooled percentile's bucket lies between the two runs'
+	 * percentiles.  Near a gap between two groups of calls it may hold
+	 * few of them, so the buckets of its interval's ends are tried too.
+	 * All are chosen from the pooled calls alone: the test stays exact.
+	 */
+	ranks[0] = ls_pctl_rank(p, n);
+	ci_ranks(n, p / 100, alpha, &ranks[1], &ranks[2]);
+	for (i = 0; i < 3; i++) {
+		slot = slot_of_rank(before, after, ranks[i]);
+		for (e = slot; e <= slot + 1 && e < LS_HIST_SLOTS; e++)
+			if (!has_edge(edges, n_edges, e))
+				edges[n_edges++] = e;
 	}
-	/* Its lower edge, then its upper edge, where each splits the calls. */
-	if (below > 0)
-		edge_test(below_b, below, nb, na, &e[m++]);
-	t = below + before->slots[i] + after->slots[i];
-	if (t < n)
-		edge_test(below_b + before->slots[i], t, nb, na, &e[m++]);
-	if (!m)
-		return;
-	best = m == 2 && e[1].p < e[0].p;
-	/* Two edges are two tests: Bonferroni keeps the size. */
-	out->p = e[best].p * (double)m < 1 ? e[best].p * (double)m : 1;
-	out->dir = e[best].dir;
+	for (i = 0; i < n_edges; i++) {
+		k = below_edge(before, edges[i]) + below_edge(after, edges[i]);
+		/* An edge with every call on one side splits nothing. */
+		if (!k || k == n)
+			continue;
+		edge_test(below_edge(before, edges[i]), k, nb, na, &t);
+		if (!m || t.p < out->p) {
+			out->p = t.p;
+			out->dir = t.dir;
+		}
+		m++;
+	}
+	/* m edges are m tests: Bonferroni keeps the size. */
+	if (m)
+		out->p = out->p * (double)m < 1 ? out->p * (double)m : 1;
 }
 
 void ls_call_rate_test(__u64 n_before, __u64 d_before, __u64 n_after, __u64 d_after,

@@ -38,14 +38,15 @@ __u64 ls_pctl_min_calls(double p, double alpha);
 int ls_pctl_ci(const struct ls_stats *st, double p, double alpha, __u64 *lo, __u64 *hi);
 
 /*
- * Did percentile p move?  The share of calls below a bucket edge next to
- * the pooled percentile, before against after: an exact (hypergeometric,
- * Fisher's) test at each usable edge of the pooled percentile's bucket,
- * the smaller p-value times the number of edges tested.  Exact whatever
- * the distribution, and a bucket edge is where a histogram's counts are.
+ * Did percentile p move?  The share of calls below a bucket edge near the
+ * pooled percentile, before against after: an exact (hypergeometric,
+ * Fisher's) test at each edge of the buckets that hold the pooled
+ * percentile and the ends of its (1 - alpha) interval, the smallest
+ * p-value times the number of edges tested.  Exact whatever the
+ * distribution, and a bucket edge is where a histogram's counts are.
  */
 void ls_pctl_test(const struct ls_stats *before, const struct ls_stats *after, double p,
-		  struct ls_test *out);
+		  double alpha, struct ls_test *out);
 
 /*
  * Calls per second: n_before calls in d_before ns against n_after in

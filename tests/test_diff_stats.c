@@ -212,18 +212,18 @@ static void pctl_test__clear_shift__exact_p_and_direction(void **state)
 	 * bucket is 10 ns; only its upper edge splits the calls: 20 of 20. */
 	add_samples(b, 10, 20);
 	add_samples(a, 20, 20);
-	ls_pctl_test(b, a, 50, &t);
+	ls_pctl_test(b, a, 50, ALPHA, &t);
 	assert_close(t.p, 2 / 137846528820.0, 1e-9, "p");
 	assert_int_equal(t.dir, 1);
-	ls_pctl_test(a, b, 50, &t);
+	ls_pctl_test(a, b, 50, ALPHA, &t);
 	assert_int_equal(t.dir, -1);
 	/* Identical: every call in one bucket, nothing to split. */
-	ls_pctl_test(b, b, 50, &t);
+	ls_pctl_test(b, b, 50, ALPHA, &t);
 	assert_true(t.p == 1);
 	assert_int_equal(t.dir, 0);
 	/* An empty side has no percentile. */
 	memset(a, 0, sizeof(*a));
-	ls_pctl_test(b, a, 50, &t);
+	ls_pctl_test(b, a, 50, ALPHA, &t);
 	assert_true(t.p == 1);
 	free(a);
 	free(b);
@@ -258,7 +258,7 @@ static void pctl_test__identical_distributions__size_at_most_alpha(void **state)
 			add_samples(a, mixture_call(&r), 1);
 		}
 		for (k = 0; k < 3; k++) {
-			ls_pctl_test(b, a, pcts[k], &t);
+			ls_pctl_test(b, a, pcts[k], ALPHA, &t);
 			rejected[k] += t.p < ALPHA;
 		}
 	}

@@ -123,8 +123,8 @@ test_diff_waits__router_5_to_50ms__p90_gate_exits_7_self_0() {
 # and 200 requests lose 20 x 300 ms.  The subsystem must be slower.
 test_diff_waits__rare_300ms_stall_cheaper_checks__subsystem_slower() {
 	local b=$TMP/rq.nostall.json a=$TMP/rq.stall.json j=$TMP/rq.stall.diff.json v change
-	rq_record "$b" "-d 3" -n 200 -i 10 -k 5 -c 16 || return 1
-	rq_record "$a" "-d 3 -e 10 -t 300" -n 200 -i 10 -k 5 -c 1 || return 1
+	rq_record "$b" "-d 3" -n 200 -i 20 -k 5 -c 16 || return 1
+	rq_record "$a" "-d 3 -e 10 -t 300" -n 200 -i 20 -k 5 -c 1 || return 1
 	rq_check_oracle "$a" || return 1
 	"$LATSCOPE" diff -f json "$b" "$a" >"$j" 2>"$j.err" ||
 		fail "diff failed: $(cat "$j.err")" || return 1
