@@ -180,9 +180,6 @@ const char *ls_val_text(const struct ls_val *v, char *buf, size_t len)
 		else
 			fmt_fixed(buf, len, v->d, 3, false);
 		break;
-	case LS_VAL_RATE:
-		fmt_fixed(buf, len, v->d, 1, false);
-		break;
 	case LS_VAL_DRATE:
 		fmt_fixed(buf, len, v->d, 1, true);
 		break;
@@ -223,9 +220,8 @@ const char *ls_val_raw(const struct ls_val *v, char *buf, size_t len)
 	case LS_VAL_PROB:
 		fmt_sig(buf, len, v->d);
 		break;
-	case LS_VAL_RATE:
 	case LS_VAL_DRATE:
-		fmt_fixed(buf, len, v->d, 3, false);
+		fmt_fixed(buf, len, v->d, 2, false);
 		break;
 	case LS_VAL_NS_RANGE:
 		snprintf(buf, len, "%llu-%llu", (unsigned long long)v->range.lo,
@@ -476,7 +472,6 @@ static int val_json(const struct ls_val *v, json_object **out)
 	case LS_VAL_RATE:
 	case LS_VAL_REL:
 	case LS_VAL_PROB:
-	case LS_VAL_RATE:
 	case LS_VAL_DRATE:
 		if (!isfinite(v->d)) {
 			*out = NULL;

@@ -29,7 +29,6 @@ enum ls_val_kind {
 	LS_VAL_DNS,		/* i: a change of a duration, "+15.0ms" / 15000000 */
 	LS_VAL_REL,		/* d: a relative change in percent, "+287.4%" / 287.41 */
 	LS_VAL_PROB,		/* d: a p-value, "0.007" or "<0.001" / 0.00712 */
-	LS_VAL_RATE,		/* d: per second, "79.6" / 79.600 */
 	LS_VAL_DRATE,		/* d: a change of a rate, "+1.2" / 1.200 */
 	LS_VAL_NS_RANGE,	/* range: an interval, "5.07-5.11ms"; for human columns */
 	LS_VAL_ERRNO,		/* i: "EAGAIN", or the number when it has no name */
