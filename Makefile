@@ -24,7 +24,8 @@ VERSION		:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 # Debian packages the build, the tests and the demo need (make deps).
 BUILD_PKGS	:= clang llvm gcc make pkg-config libbpf-dev bpftool libelf-dev \
 		   zlib1g-dev libjson-c-dev libmicrohttpd-dev
-TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping python3 prometheus curl chromium
+TEST_PKGS	:= libcmocka-dev strace jq iproute2 iputils-ping python3 prometheus curl chromium \
+		   libclang-rt-dev
 
 WARNINGS	:= -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 \
 		   -Wstrict-prototypes -Wmissing-prototypes -Werror=undef \
@@ -167,6 +168,35 @@ $(OUTPUT)/tests/test_%: $(OUTPUT)/tests/test_%.o $(SAN_OUT)/libls.a
 # names threads through target.c): libbpf is linked anyway.
 $(OUTPUT)/tests/test_interval: $(SAN_OUT)/interval.o $(SAN_OUT)/collect.o $(SAN_OUT)/target.o
 
+# libFuzzer harnesses (docs/fuzzing.md): clang, with ASan and UBSan, one
+# binary per tests/fuzz/fuzz_*.c linking the library sources.  make fuzz
+# runs each for FUZZ_SECONDS; make test runs each for FUZZ_SMOKE_SECONDS.
+FUZZ_OUT	:= $(OUTPUT)/fuzz
+FUZZ_BINS	:= $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS	:= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		   -fno-omit-frame-pointer
+FUZZ_SECONDS	?= 600
+FUZZ_SMOKE_SECONDS ?= 20
+
+$(FUZZ_OUT):
+	$(call msg,MKDIR,$@)
+	$(Q)mkdir -p $@
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(LIB_SRCS) \
+		    $(OUTPUT)/syscall_table.h | $(FUZZ_OUT)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(CLANG) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Itests/fuzz -MMD -MP -MF $@.d $< $(LIB_SRCS) \
+		$(ALL_LDFLAGS) $(LIBS) -o $@
+
+.PHONY: fuzz-build fuzz fuzz-smoke
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	@bash tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+
 # make bench (docs/performance.md): C workloads, two reference tracers (the
 # empty-program floor and the clock pair), the loader of single-operation
 # programs (helpercost) and a peak-RSS helper, all in build/bench/;
@@ -260,6 +290,7 @@ integration-test: all
 test: deps-check
 	@$(MAKE) unit-test
 	@$(MAKE) build-test
+	@$(MAKE) fuzz-smoke
 	@$(MAKE) integration-test
 
 .PHONY: check
@@ -285,4 +316,4 @@ clean:
 .SECONDARY:
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/*.bpf.o.d $(OUTPUT)/tests/*.d $(SAN_OUT)/*.d)
--include $(wildcard $(OUTPUT)/bench/*.d)
+-include $(wildcard $(OUTPUT)/bench/*.d $(FUZZ_OUT)/*.d)
