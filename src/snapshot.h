@@ -197,6 +197,7 @@ void ls_subsys_total_role(const struct ls_subsys *ss, __u8 role, struct ls_stats
  * unreadable.
  */
 #define LS_SNAPSHOT_MAX_SUBSYS		16384
+#define LS_SNAPSHOT_MAX_SUBSYS_ALL	65536	/* in the whole snapshot, groups included */
 #define LS_SNAPSHOT_MAX_SYSCALLS	16384	/* in the whole snapshot */
 #define LS_SNAPSHOT_MAX_ERRNOS		65536	/* in the whole snapshot */
 #define LS_SNAPSHOT_MAX_RULES		4096

@@ -18,11 +18,19 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "hist.h"
+#include "json_scan.h"
 #include "snapshot.h"
 #include "snapshot_load.h"
 #include "subsys.h"
 
 #define LS_SNAPSHOT_MAX_BYTES	(64UL << 20)
+
+/* A piece of the text parsed on its own: its tree and what it cut out. */
+struct piece {
+	json_object *obj;
+	size_t off;		/* where it starts in the text */
+	struct ls_json_pieces cut;
+};
 
 struct load_ctx {
 	const char *file;	/* prefix of every message */
@@ -30,6 +38,10 @@ struct load_ctx {
 	size_t errlen;
 	size_t n_syscalls;	/* across subsystems, for LS_SNAPSHOT_MAX_* */
 	size_t n_errnos;
+	const char *text;	/* the whole file: the cut-out pieces are parsed from it */
+	size_t len;
+	size_t tree_cost;	/* json-c's trees alive now, at most LS_JSON_TREE_MAX */
+	struct piece top;	/* the document, every "subsystems" list cut out */
 };
 
 /*
@@ -413,6 +425,186 @@ static int load_syscall(struct load_ctx *c, json_object *o, const char *where,
 }
 
 /*
+ * text[off, off + len) as a json-c tree, in pc, with the lists under key
+ * cut out of it (see json_scan.h) after checking that the tree fits in
+ * what LS_JSON_TREE_MAX leaves.  0, or -EINVAL/-EFBIG/-ENOMEM after the
+ * message (where: the piece's place in the document, for it).
+ */
+static int parse_piece(struct load_ctx *c, const char *where, size_t off, size_t len,
+		       const char *key, size_t max_cut, struct piece *pc)
+{
+	const char *text = c->text + off;
+	struct json_tokener *tok;
+	enum json_tokener_error jerr;
+	struct ls_json_error e;
+	size_t end, parsed;
+	char at[192];
+	int ret;
+
+	memset(pc, 0, sizeof(*pc));
+	pc->off = off;
+	ret = ls_json_scan(text, len, key, max_cut, LS_JSON_TREE_MAX - c->tree_cost, &pc->cut, &e);
+	if (ret == -ENOMEM) {
+		fail(c, NULL, NULL, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	if (ret && e.too_costly) {
+		fail(c, where, NULL, "too large to load: its JSON would take more than %lu MiB in "
+		     "memory (at byte %zu)", LS_JSON_TREE_MAX >> 20, off + e.off);
+		return -EFBIG;
+	}
+	if (ret && e.too_many) {
+		snprintf(at, sizeof(at), "%s%s%s[%zu]", where ? where : "", where ? "." : "", key,
+			 max_cut);
+		return fail(c, where ? at : NULL, NULL, "more than %zu %s entries in the snapshot",
+			    max_cut, !strcmp(key, "syscalls") ? "syscall" : "subsystem");
+	}
+	if (ret && e.truncated)
+		return fail(c, NULL, NULL, "truncated JSON (the document ends early, at byte %zu)",
+			    c->len);
+	if (ret && e.trailing)
+		return fail(c, NULL, NULL, "unexpected data after the JSON document at byte %zu",
+			    off + e.off);
+	if (ret)
+		return fail(c, NULL, NULL, "invalid JSON at byte %zu: %s", off + e.off, e.what);
+	if (pc->cut.skeleton) {
+		text = pc->cut.skeleton;
+		len = pc->cut.skeleton_len;
+	}
+	tok = json_tokener_new();
+	if (!tok) {
+		fail(c, NULL, NULL, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	pc->obj = json_tokener_parse_ex(tok, text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	parsed = json_tokener_get_parse_end(tok);
+	/* a number at the very end: json-c waits for more, a NUL ends it */
+	if (jerr == json_tokener_continue && parsed == len) {
+		pc->obj = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+	}
+	end = off + ls_json_text_off(&pc->cut, parsed);
+	json_tokener_free(tok);
+	/* the copy was only for json-c; the lists' places stay */
+	free(pc->cut.skeleton);
+	pc->cut.skeleton = NULL;
+	c->tree_cost += pc->cut.cost;
+
+	/* json-c's strict mode is the judge; the scan let through what it refuses */
+	if (jerr == json_tokener_continue)
+		return fail(c, NULL, NULL, "truncated JSON (the document ends early, at byte %zu)",
+			    c->len);
+	if (jerr != json_tokener_success)
+		return fail(c, NULL, NULL, "invalid JSON at byte %zu: %s", end,
+			    json_tokener_error_desc(jerr));
+	/* json-c stops at an embedded NUL and calls what came before a success. */
+	if (parsed != len)
+		return fail(c, NULL, NULL, "unexpected data after the JSON document at byte %zu",
+			    end);
+	return 0;
+}
+
+static void drop_piece(struct load_ctx *c, struct piece *pc)
+{
+	json_object_put(pc->obj);
+	c->tree_cost -= pc->cut.cost;
+	ls_json_pieces_free(&pc->cut);
+	pc->obj = NULL;
+}
+
+/* The list a "subsystems" or "syscalls" array stands for: cut out, [I]. */
+static const struct ls_json_cut *cut_list(struct load_ctx *c, const struct piece *pc,
+					  json_object *arr, const char *where, const char *key)
+{
+	json_object *idx = json_object_array_get_idx(arr, 0);
+	int64_t i = json_object_get_int64(idx);
+
+	if (json_object_array_length(arr) != 1 || !json_object_is_type(idx, json_type_int) ||
+	    i < 0 || (size_t)i >= pc->cut.n_cuts) {
+		fail(c, where, key, "expected an array");
+		return NULL;
+	}
+	return &pc->cut.cuts[i];
+}
+
+/*
+ * Each syscall of one subsystem, parsed one at a time from the text (the
+ * subsystem's piece cut them out), so that only one is a json-c tree.
+ */
+static int load_syscalls(struct load_ctx *c, const struct piece *sub, json_object *scs,
+			 const char *at, struct ls_subsys *ss)
+{
+	const struct ls_json_cut *list = cut_list(c, sub, scs, at, "syscalls");
+	const struct ls_json_span *span;
+	struct piece sc;
+	char at_sc[144];
+	size_t j;
+	int err;
+
+	if (!list)
+		return -EINVAL;
+	for (j = 0; j < list->n; j++) {
+		snprintf(at_sc, sizeof(at_sc), "%s.syscalls[%zu]", at, j);
+		span = &sub->cut.spans[list->first + j];
+		err = parse_piece(c, at_sc, sub->off + span->off, span->len, NULL, 0, &sc);
+		if (!err)
+			err = load_syscall(c, sc.obj, at_sc, ss);
+		drop_piece(c, &sc);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* One subsystem, parsed on its own with its syscalls cut out. */
+static int load_subsystem(struct load_ctx *c, const struct ls_json_span *span, const char *at,
+			  struct ls_snapshot *snap)
+{
+	char name[sizeof(((struct ls_subsys *)0)->name)];
+	struct ls_subsys *ss;
+	struct piece sub;
+	json_object *o, *scs;
+	size_t before;
+	int err;
+
+	err = parse_piece(c, at, span->off, span->len, "syscalls", LS_SNAPSHOT_MAX_SYSCALLS, &sub);
+	if (err)
+		goto out;
+	o = sub.obj;
+	err = -EINVAL;
+	if (!json_object_is_type(o, json_type_object)) {
+		fail(c, at, NULL, "expected an object");
+		goto out;
+	}
+	/* Only the name and the syscalls are read: the rest is derived. */
+	err = get_str(c, o, at, "name", name, sizeof(name), false);
+	if (err)
+		goto out;
+	scs = member(c, o, at, "syscalls", json_type_array);
+	if (!scs) {
+		err = -EINVAL;
+		goto out;
+	}
+
+	before = snap->n_subsys;
+	ss = ls_snapshot_subsys(snap, name);
+	if (!ss) {
+		err = -errno;
+		goto out;
+	}
+	if (snap->n_subsys == before) {
+		err = fail(c, at, "name", "duplicate subsystem \"%s\"", name);
+		goto out;
+	}
+	err = load_syscalls(c, &sub, scs, at, ss);
+out:
+	drop_piece(c, &sub);
+	return err;
+}
+
+/*
  * The "subsystems" of obj: the top level (where "") or a group (where
  * "threads[1]"), so that messages name the full path, such as
  * "threads[1].subsystems[0].syscalls[2].count".
@@ -420,46 +612,25 @@ static int load_syscall(struct load_ctx *c, json_object *o, const char *where,
 static int load_subsystems(struct load_ctx *c, json_object *obj, const char *where,
 			   struct ls_snapshot *snap)
 {
-	json_object *arr = member(c, obj, where, "subsystems", json_type_array), *o, *scs;
-	char name[sizeof(((struct ls_subsys *)0)->name)];
-	char path[80], at[112], at_sc[144];
-	struct ls_subsys *ss;
-	size_t i, j, n, n_sc, before;
+	json_object *arr = member(c, obj, where, "subsystems", json_type_array);
+	const struct ls_json_cut *list;
+	char path[80], at[112];
+	size_t i;
 	int err;
 
 	if (!arr)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s%ssubsystems", where, *where ? "." : "");
-	n = json_object_array_length(arr);
-	if (n > LS_SNAPSHOT_MAX_SUBSYS)
+	list = cut_list(c, &c->top, arr, where, "subsystems");
+	if (!list)
+		return -EINVAL;
+	if (list->n > LS_SNAPSHOT_MAX_SUBSYS)
 		return fail(c, path, NULL, "more than %d entries", LS_SNAPSHOT_MAX_SUBSYS);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < list->n; i++) {
 		snprintf(at, sizeof(at), "%s[%zu]", path, i);
-		o = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(o, json_type_object))
-			return fail(c, at, NULL, "expected an object");
-		/* Only the name and the syscalls are read: the rest is derived. */
-		err = get_str(c, o, at, "name", name, sizeof(name), false);
+		err = load_subsystem(c, &c->top.cut.spans[list->first + i], at, snap);
 		if (err)
 			return err;
-		scs = member(c, o, at, "syscalls", json_type_array);
-		if (!scs)
-			return -EINVAL;
-
-		before = snap->n_subsys;
-		ss = ls_snapshot_subsys(snap, name);
-		if (!ss)
-			return -errno;
-		if (snap->n_subsys == before)
-			return fail(c, at, "name", "duplicate subsystem \"%s\"", name);
-
-		n_sc = json_object_array_length(scs);
-		for (j = 0; j < n_sc; j++) {
-			snprintf(at_sc, sizeof(at_sc), "%s.syscalls[%zu]", at, j);
-			err = load_syscall(c, json_object_array_get_idx(scs, j), at_sc, ss);
-			if (err)
-				return err;
-		}
 	}
 	return 0;
 }
@@ -702,61 +873,27 @@ cleanup:
 	return err;
 }
 
-static json_object *parse_json(struct load_ctx *c, const char *buf, size_t len)
+/* The whole document, every "subsystems" list cut out: a JSON object. */
+static int parse_document(struct load_ctx *c)
 {
-	struct json_tokener *tok;
-	enum json_tokener_error jerr;
-	json_object *root = NULL;
-	size_t end;
 	long big;
+	int ret;
 
-	if (!len) {
-		fail(c, NULL, NULL, "file is empty");
-		return NULL;
-	}
-	if (len > INT_MAX) {
+	if (!c->len)
+		return fail(c, NULL, NULL, "file is empty");
+	if (c->len > INT_MAX) {
 		fail(c, NULL, NULL, "file is too large");
-		return NULL;
+		return -EFBIG;
 	}
-	tok = json_tokener_new();
-	if (!tok) {
-		fail(c, NULL, NULL, "%s", strerror(ENOMEM));
-		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, buf, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-
-	if (jerr == json_tokener_continue) {
-		fail(c, NULL, NULL, "truncated JSON (the document ends early, at byte %zu)", len);
-		goto fail;
-	}
-	if (jerr != json_tokener_success) {
-		fail(c, NULL, NULL, "invalid JSON at byte %zu: %s", end,
-		     json_tokener_error_desc(jerr));
-		goto fail;
-	}
-	/* json-c stops at an embedded NUL and calls what came before a success. */
-	if (end != len) {
-		fail(c, NULL, NULL, "unexpected data after the JSON document at byte %zu", end);
-		goto fail;
-	}
-	big = check_int_literals(buf, len);
-	if (big >= 0) {
-		fail(c, NULL, NULL, "integer at byte %ld does not fit in 64 bits", big);
-		goto fail;
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		fail(c, NULL, NULL, "expected a JSON object at the top level");
-		goto fail;
-	}
-	return root;
-
-fail:
-	json_object_put(root);
-	return NULL;
+	ret = parse_piece(c, NULL, 0, c->len, "subsystems", LS_SNAPSHOT_MAX_SUBSYS_ALL, &c->top);
+	if (ret)
+		return ret;
+	big = check_int_literals(c->text, c->len);
+	if (big >= 0)
+		return fail(c, NULL, NULL, "integer at byte %ld does not fit in 64 bits", big);
+	if (!json_object_is_type(c->top.obj, json_type_object))
+		return fail(c, NULL, NULL, "expected a JSON object at the top level");
+	return 0;
 }
 
 /* Schema and version first: a newer file may well fail every later check. */
@@ -919,14 +1056,12 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 	ret = read_file_capped(&c, path, &buf, &len);
 	if (ret)
 		goto cleanup;
-	root = parse_json(&c, buf, len);
-	if (!root) {
-		ret = -EINVAL;
+	c.text = buf;
+	c.len = len;
+	ret = parse_document(&c);
+	if (ret)
 		goto cleanup;
-	}
-	/* The text is no longer needed; the tree can be larger than the file. */
-	free(buf);
-	buf = NULL;
+	root = c.top.obj;
 
 	snap = ls_snapshot_new();
 	if (!snap) {
@@ -945,7 +1080,7 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 	sum_thread_times(snap);
 
 cleanup:
-	json_object_put(root);
+	drop_piece(&c, &c.top);
 	free(buf);
 	if (ret) {
 		/* ENOMEM from the model helpers has no message yet. */

@@ -783,7 +783,7 @@ static void snapshot_load__not_json_or_extra_data__fails(void **state)
 	memcpy(bad, text, len);
 	memcpy(bad + len, "x", 2);
 	write_file(path, bad, len + 1);
-	expect_load_error(path, EINVAL, "invalid JSON");
+	expect_load_error(path, EINVAL, "unexpected data after the JSON document");
 	/* json-c would stop quietly at a NUL byte. */
 	bad[len] = '\0';
 	write_file(path, bad, len + 2);
