@@ -52,7 +52,7 @@ bad:
 	switch (c) {
 	case LS_OPT_BY:
 		snprintf(err, errlen, "--by: unknown grouping '%s' (expected subsystem, syscall, "
-			 "thread or peer)", arg);
+			 "thread, peer or process)", arg);
 		break;
 	case LS_OPT_PCTS:
 		snprintf(err, errlen, "--percentiles: '%s' is not a list of distinct percentiles "

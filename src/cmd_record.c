@@ -27,6 +27,7 @@
 #include "main.h"
 #include "match.h"
 #include "proc_info.h"
+#include "proc_table.h"
 #include "record_events.h"
 #include "record_metrics.h"
 #include "record_opts.h"
@@ -344,11 +345,28 @@ struct run_state {
 	bool iv_warned;		/* a failed read or build is said once */
 	bool iv_write_failed;	/* stdout failed: no more interval tables */
 	struct ls_snapshot *baseline;	/* --baseline, loaded before tracing */
+	struct ls_snapshot *procs;	/* who the traced processes are: proc_table.h */
+	__u32 *live;		/* scratch: the traced pids of one tick */
 	pid_t child;
 	int child_status;
 	struct ls_record_metrics *metrics;	/* --listen, --prom-file */
 	int prom_file_err;	/* the last --prom-file error, so it is said once */
 };
+
+/*
+ * The traced processes alive now (-errno on failure), and what /proc says
+ * about the new ones while they still run, for the snapshot's processes.
+ */
+static int track_processes(struct run_state *rs)
+{
+	int n = target_live_tgids(&rs->tmaps, rs->live, LS_MAX_PROCS);
+
+	if (n >= 0 && ls_proc_table_update(rs->procs, rs->live,
+					   (size_t)n < LS_MAX_PROCS ? (size_t)n : LS_MAX_PROCS,
+					   now_ns(CLOCK_REALTIME)))
+		ls_info("out of memory: the process table misses some processes");
+	return n;
+}
 
 /* -i problems other than stdout's are said once: the run goes on regardless. */
 static void interval_warn(struct run_state *rs, const char *what, int err)
@@ -381,6 +399,7 @@ static void print_interval(struct run_state *rs, const struct ls_raw *delta,
 	}
 	snap->meta = *meta;
 	snap->meta.events = snap->meta.dropped = 0;
+	snap->meta.lost = (struct ls_lost){ 0 };
 	strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime(&t));
 	snprintf(snap->meta.target, sizeof(snap->meta.target), "%.200s, interval to %s%s",
 		 meta->target, stamp, partial ? " (partial)" : "");
@@ -545,7 +564,7 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 			write_prom_file(o, rs, false);
 			next_prom += prom_period;
 		}
-		live = target_live_count(&rs->tmaps);
+		live = track_processes(rs);
 		/* by name, a target may (re)start at any time: only -d or a signal stop */
 		if (live == 0 && !record_by_name(o)) {
 			ls_info("all targets have exited");
@@ -600,6 +619,7 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	}
 	meta->events = snap->meta.events;
 	meta->dropped = snap->meta.dropped;
+	meta->lost = snap->meta.lost;
 	snap->meta = *meta;
 	snap->slow_threshold_ns = o->slow_mode == LS_SLOW_OFF ? 0 : rs->skel->bss->slow_ns;
 	snap->events_lost = raw.counters[LS_CNT_EVENTS_LOST];
@@ -612,6 +632,10 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	if (raw.counters[LS_CNT_THREADS_FULL])
 		ls_warn("%llu threads' time split was lost: more than %d threads",
 			(unsigned long long)raw.counters[LS_CNT_THREADS_FULL], LS_MAX_THREADS);
+	/* who was who: what the table saw while they ran, then the short-lived ones */
+	if (track_processes(rs) < 0 ||
+	    ls_proc_table_take(rs->procs, snap, ls_raw_process_comm, &rs->fds))
+		ls_warn("the snapshot's process list is incomplete (out of memory)");
 	ls_snapshot_sort(snap);
 	if (raw.counters[LS_CNT_DROPPED_KEYS])
 		ls_warn("%llu syscalls were not aggregated: more than %u (subsystem, syscall, "
@@ -783,6 +807,13 @@ int cmd_record(int argc, char **argv)
 	ret = preflight(&o);
 	if (ret)
 		goto out_rules;
+	rs.procs = ls_snapshot_new();
+	rs.live = calloc(LS_MAX_PROCS, sizeof(*rs.live));
+	if (!rs.procs || !rs.live) {
+		ls_err("out of memory");
+		ret = LS_EXIT_FAILURE;
+		goto out_rules;
+	}
 
 	libbpf_set_print(ls_libbpf_print);
 	if (record_by_name(&o)) {
@@ -874,6 +905,7 @@ int cmd_record(int argc, char **argv)
 			goto out;
 		}
 	}
+	track_processes(&rs);
 	ls_info("tracing %s", meta.target);
 
 	ls_intervals_init(&rs.iv, (__u64)(o.interval_s * 1e9), t0);
@@ -903,5 +935,7 @@ out_rules:
 	free(match);
 	ls_rules_free(&rules);
 	ls_snapshot_free(rs.baseline);
+	ls_snapshot_free(rs.procs);
+	free(rs.live);
 	return ret;
 }

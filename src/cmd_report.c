@@ -13,12 +13,15 @@
 #include "html.h"
 #include "log.h"
 #include "main.h"
+#include "parse.h"
 #include "perfetto.h"
+#include "record_opts.h"
 #include "report.h"
 #include "report_view.h"
 #include "save_file.h"
 #include "snapshot.h"
 #include "snapshot_load.h"
+#include "snapshot_select.h"
 
 static void report_help(FILE *f)
 {
@@ -40,8 +43,10 @@ static void report_help(FILE *f)
 		"                          trace-event JSON for ui.perfetto.dev or\n"
 		"                          chrome://tracing (docs/timeline.md)\n"
 		"      --by WHAT           one row per subsystem (default) or syscall, i.e.\n"
-		"                          (subsystem, syscall); thread and peer need a\n"
-		"                          snapshot that records them\n"
+		"                          (subsystem, syscall), or per thread, peer or\n"
+		"                          process (with each process's command line)\n"
+		"  -p, --pid PID[,PID...]  only these processes of the run: the report of one\n"
+		"                          daemon out of a run that traced several\n"
 		"      --percentiles LIST  percentile columns, e.g. 50,90,99,99.9 (default\n"
 		"                          50,90,95,99,99.9); each 0 < p <= 100\n"
 		"      --sort KEY          total (default), p99, calls or name\n"
@@ -52,6 +57,8 @@ static void report_help(FILE *f)
 		"Examples:\n"
 		"  latscope report run.json\n"
 		"  latscope report --by syscall --sort p99 --top 5 run.json\n"
+		"  latscope report --by process run.json\n"
+		"  latscope report --pid 4242 run.json\n"
 		"  latscope report -f markdown --percentiles 50,99 run.json > issue.md\n"
 		"  latscope report --format json run.json | jq '.subsystems[0].p99_ns'\n"
 		"  latscope report --format html run.json > run.html\n"
@@ -91,6 +98,7 @@ int cmd_report(int argc, char **argv)
 		LS_OPTION_PCTS,
 		LS_OPTION_SORT,
 		LS_OPTION_TOP,
+		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -100,8 +108,11 @@ int cmd_report(int argc, char **argv)
 		.fmts = LS_FMTS_TABLES | LS_FMT_BIT(LS_FMT_PERFETTO) | LS_FMT_BIT(LS_FMT_HTML),
 	};
 	struct ls_report_opts defaults;
-	struct ls_snapshot *snap = NULL;
+	struct ls_snapshot *snap = NULL, *part;
 	struct report_job job = { .ro = &ro };
+	pid_t pids[LS_MAX_TARGET_PIDS];
+	__u32 sel[LS_MAX_TARGET_PIDS];
+	size_t n_pids = 0, i;
 	const char *out_path = "-";
 	struct ls_outfile *out;
 	struct ls_getopt g;
@@ -110,13 +121,22 @@ int cmd_report(int argc, char **argv)
 
 	ls_report_opts_init(&ro, LS_FMT_TEXT);
 	/* options may follow FILE: `report run.json --format json` */
-	ls_getopt_init(&g, argc, argv, "f:o:h", opts, 0);
+	ls_getopt_init(&g, argc, argv, "f:o:p:h", opts, 0);
 	while ((c = ls_cli_next(&g, &shared, err, sizeof(err))) != -1) {
 		switch (c) {
 		case -EINVAL:
 			return usage_error("%s", err);
 		case 'o':
 			out_path = optarg;
+			break;
+		case 'p':
+			if (n_pids)
+				return usage_error("-p given twice; list PIDs with commas");
+			ret = ls_parse_pid_list(optarg, pids, LS_MAX_TARGET_PIDS, &n_pids);
+			if (ret == -E2BIG)
+				return usage_error("-p: at most %d PIDs", LS_MAX_TARGET_PIDS);
+			if (ret)
+				return usage_error("-p: invalid PID list '%s'", optarg);
 			break;
 		case 'h':
 			report_help(stdout);
@@ -142,6 +162,18 @@ int cmd_report(int argc, char **argv)
 		return LS_EXIT_BAD_INPUT;
 	}
 
+	if (n_pids) {
+		for (i = 0; i < n_pids; i++)
+			sel[i] = (__u32)pids[i];
+		part = ls_snapshot_select(snap, sel, n_pids, err, sizeof(err));
+		if (!part) {
+			ls_err("%s: %s", argv[optind], err);
+			ret = errno == ESRCH ? LS_EXIT_USAGE : LS_EXIT_FAILURE;
+			goto cleanup;
+		}
+		ls_snapshot_free(snap);
+		snap = part;
+	}
 	/* Before -o creates a file: the request may not fit this snapshot. */
 	if (ls_view_check(snap, ro.by, err, sizeof(err))) {
 		ls_err("%s: %s", argv[optind], err);

@@ -138,6 +138,12 @@ static void add_thread_name(const struct ls_map_fds *fds, struct ls_raw *out, __
 	out->n_threads++;
 }
 
+int ls_raw_process_comm(void *fds, __u32 pid, char comm[16])
+{
+	thread_comm(fds, pid, pid, comm);
+	return strcmp(comm, "?") ? 0 : -ENOENT;
+}
+
 static int read_thread_names(const struct ls_map_fds *fds, struct ls_raw *out)
 {
 	size_t i;
@@ -427,6 +433,8 @@ static int entries_for(struct ls_snapshot *snap, const struct ls_raw *raw, const
 			      thread_label(raw, k->tid, label, sizeof(label)));
 	if (!g || !(out[n++] = entry_in(g->snap, k, name)))
 		return -ENOMEM;
+	g->tid = k->tid;
+	g->tgid = k->tgid;
 	if (peer_label(k, label, sizeof(label))) {
 		g = ls_snapshot_group(&snap->peers, &snap->n_peers, label);
 		if (!g || !(out[n++] = entry_in(g->snap, k, name)))
@@ -516,5 +524,11 @@ int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap,
 		if (raw->stats[i].key.syscall_nr != LS_SYSCALL_REQUEST)
 			snap->meta.events += raw->stats[i].st.count;
 	snap->meta.dropped += raw->counters[LS_CNT_DROPPED_KEYS];
+	snap->meta.lost.syscalls_no_key += raw->counters[LS_CNT_DROPPED_KEYS];
+	snap->meta.lost.errnos_no_key += raw->counters[LS_CNT_DROPPED_ERRNO];
+	snap->meta.lost.processes_not_traced += raw->counters[LS_CNT_PROCS_FULL];
+	snap->meta.lost.threads_not_traced += raw->counters[LS_CNT_TASK_NOMEM];
+	snap->meta.lost.events_not_kept += raw->counters[LS_CNT_EVENTS_LOST];
+	snap->meta.lost.thread_times_lost += raw->counters[LS_CNT_THREADS_FULL];
 	return add_thread_times(raw, snap);
 }

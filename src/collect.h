@@ -56,6 +56,12 @@ int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_
 
 struct ls_rules;
 
+/*
+ * A process's name (its main thread's) from /proc or, once it is gone, as
+ * the exit hook kept it; -ENOENT when neither knows.  fds is a struct
+ * ls_map_fds (the signature proc_table.h takes).
+ */
+int ls_raw_process_comm(void *fds, __u32 pid, char comm[16]);
 
 /*
  * Name keys (rules first, may be NULL) and merge them into snap, with the

@@ -38,6 +38,38 @@ void ls_report_title(const struct ls_meta *m, char *buf, size_t len)
 		snprintf(buf + off, len - off, ", %llu dropped", (unsigned long long)m->dropped);
 }
 
+/* ", " between the causes; nothing before the first. */
+static void add_loss(char *buf, size_t len, __u64 n, const char *what, const char *why)
+{
+	size_t off = strlen(buf);
+
+	if (!n || off >= len)
+		return;
+	snprintf(buf + off, len - off, "%s%llu %s (%s)", off ? ", " : "", (unsigned long long)n,
+		 what, why);
+}
+
+size_t ls_report_losses(const struct ls_meta *m, char *buf, size_t len)
+{
+	const struct ls_lost *l = &m->lost;
+	char why[64];
+
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+	snprintf(why, sizeof(why), "more than %d at once", LS_MAX_PROCS);
+	add_loss(buf, len, l->processes_not_traced, "processes not traced", why);
+	add_loss(buf, len, l->threads_not_traced, "threads not traced", "no kernel memory");
+	add_loss(buf, len, l->syscalls_no_key, "syscalls not aggregated",
+		 "statistics table full: raise --max-keys");
+	add_loss(buf, len, l->errnos_no_key, "errors without their errno", "errno table full");
+	add_loss(buf, len, l->events_not_kept, "idle waits, slow calls or thread exits not kept",
+		 "events buffer full");
+	snprintf(why, sizeof(why), "more than %d threads", LS_MAX_THREADS);
+	add_loss(buf, len, l->thread_times_lost, "threads' time split not kept", why);
+	return strlen(buf);
+}
+
 void ls_report_opts_init(struct ls_report_opts *o, enum ls_format fmt)
 {
 	memset(o, 0, sizeof(*o));
@@ -172,6 +204,14 @@ static const struct ls_table_col error_cols_thread[] = {
 	{ "COUNT", "count", false },
 };
 
+static const struct ls_table_col error_cols_process[] = {
+	{ "PROCESS", "process", true },
+	{ "SUBSYSTEM", "subsystem", true },
+	{ "SYSCALL", "syscall", true },
+	{ "ERRNO", "errno", true },
+	{ "COUNT", "count", false },
+};
+
 static const struct ls_table_col error_cols_peer[] = {
 	{ "PEER", "peer", true },
 	{ "SUBSYSTEM", "subsystem", true },
@@ -190,13 +230,15 @@ static int errors_table(const struct report *r, struct ls_table *t)
 	const struct ls_view_row *row;
 	const struct ls_syscall_stats *sc;
 	struct err_entry *e;
-	bool grouped = r->view.by == LS_BY_THREAD || r->view.by == LS_BY_PEER;
+	bool grouped = r->view.by == LS_BY_THREAD || r->view.by == LS_BY_PEER ||
+		       r->view.by == LS_BY_PROCESS;
 	struct ls_val *cells;
 	size_t i, j, k, n = 0;
 	int err = 0;
 
 	if (grouped)
-		ls_table_init(t, r->view.by == LS_BY_THREAD ? error_cols_thread : error_cols_peer,
+		ls_table_init(t, r->view.by == LS_BY_THREAD ? error_cols_thread :
+				 r->view.by == LS_BY_PROCESS ? error_cols_process : error_cols_peer,
 			      N_ERROR_COLS + 1);
 	else
 		ls_table_init(t, error_cols, N_ERROR_COLS);
@@ -279,6 +321,84 @@ static void para(FILE *f, enum ls_format fmt, const char *text)
 	}
 }
 
+static const struct ls_table_col process_cols[] = {
+	{ "PROCESS", "process", true },
+	{ "PPID", "ppid", false },
+	{ "STARTED", "started", false },
+	{ "ENDED", "ended", false },
+	{ "CGROUP", "cgroup", true },
+	{ "COMMAND", "command", true },
+};
+
+#define N_PROCESS_COLS (sizeof(process_cols) / sizeof(process_cols[0]))
+
+/*
+ * A time of the process relative to the start of the run: "+1.50s", or
+ * "-2.00h"-like for a process started before it.
+ */
+static void fmt_rel(char *buf, size_t len, __u64 t, __u64 run_start)
+{
+	char d[24];
+
+	ls_fmt_duration(t >= run_start ? t - run_start : run_start - t, d, sizeof(d));
+	snprintf(buf, len, "%s%s", t >= run_start ? "+" : "-", d);
+}
+
+/* --by process: who each process was (what /proc said while it ran). */
+static int process_table(const struct report *r, struct ls_table *t, char (*text)[3][40])
+{
+	const struct ls_process *p;
+	struct ls_val *cells;
+	__u64 start = r->snap->meta.start_unix_ns;
+	size_t i;
+
+	ls_table_init(t, process_cols, N_PROCESS_COLS);
+	for (i = 0; i < r->shown; i++) {
+		p = r->view.rows[i].proc;
+		cells = ls_table_add_row(t, false);
+		if (!cells)
+			return -ENOMEM;
+		cells[0] = ls_val_str(r->view.rows[i].key[0]);
+		if (!p)
+			continue;
+		if (p->ppid) {
+			snprintf(text[i][0], sizeof(text[i][0]), "%u", p->ppid);
+			cells[1] = ls_val_str(text[i][0]);
+		}
+		if (p->start_unix_ns) {
+			fmt_rel(text[i][1], sizeof(text[i][1]), p->start_unix_ns, start);
+			cells[2] = ls_val_str(text[i][1]);
+		}
+		if (p->end_unix_ns)
+			fmt_rel(text[i][2], sizeof(text[i][2]), p->end_unix_ns, start);
+		else
+			snprintf(text[i][2], sizeof(text[i][2]), "%s",
+				 p->exited ? "exited" : "running");
+		cells[3] = ls_val_str(text[i][2]);
+		cells[4] = ls_val_str(p->cgroup);
+		cells[5] = ls_val_str(p->cmdline);
+	}
+	return 0;
+}
+
+static int write_process_table(FILE *f, const struct report *r)
+{
+	struct ls_table t = { 0 };
+	char (*text)[3][40] = calloc(r->shown + 1, sizeof(*text));
+	int err = text ? process_table(r, &t, text) : -ENOMEM;
+
+	if (!err) {
+		if (r->o->fmt != LS_FMT_TEXT)
+			heading(f, r->o->fmt, 3, "Command lines", true);
+		else
+			fputs("\nCommand lines (times from the start of tracing):\n", f);
+		err = ls_table_write(f, &t, r->o->fmt, "", NULL);
+	}
+	ls_table_free(&t);
+	free(text);
+	return err;
+}
+
 /* Text, Markdown and HTML: title, main table, breakdown, top errors. */
 static int write_tables(FILE *f, const struct report *r)
 {
@@ -287,12 +407,19 @@ static int write_tables(FILE *f, const struct report *r)
 	bool marked = fmt == LS_FMT_MARKDOWN || fmt == LS_FMT_HTML;
 	struct ls_table main = { 0 }, errs = { 0 }, *bd = NULL;
 	struct ls_table_col *main_tc = NULL, *bd_tc = NULL;
-	char title[512];
+	char title[512], lost[512];
 	int *w = NULL, err;
 	size_t i;
 
 	ls_report_title(&r->snap->meta, title, sizeof(title));
 	para(f, fmt, title);
+	/* never only on stderr: what was not traced is part of the result */
+	snprintf(lost, sizeof(lost), "Lost: ");
+	if (ls_report_losses(&r->snap->meta, lost + 6, sizeof(lost) - 6)) {
+		if (fmt == LS_FMT_MARKDOWN)
+			fputc('\n', f);
+		para(f, fmt, lost);
+	}
 	if (fmt == LS_FMT_TEXT)
 		fputc('\n', f);
 	if (!anything_traced(r->snap)) {
@@ -310,7 +437,7 @@ static int write_tables(FILE *f, const struct report *r)
 	if (err)
 		goto cleanup;
 	if (marked)
-		heading(f, fmt, 3, r->view.by == LS_BY_SYSCALL ? "Syscalls" : "Subsystems", true);
+		heading(f, fmt, 3, r->view.title, true);
 	err = ls_table_write(f, &main, fmt, "", NULL);
 	if (err)
 		goto cleanup;
@@ -341,6 +468,12 @@ static int write_tables(FILE *f, const struct report *r)
 			if (err)
 				goto cleanup;
 		}
+	}
+
+	if (r->view.by == LS_BY_PROCESS && r->shown) {
+		err = write_process_table(f, r);
+		if (err)
+			goto cleanup;
 	}
 
 	err = ls_report_extras(f, r->snap, fmt, r->o->top);

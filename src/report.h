@@ -32,5 +32,10 @@ int ls_report_write(FILE *f, const struct ls_snapshot *snap, enum ls_format fmt)
 
 /* The header line: "latscope: pid 12 (x), 1.50s, 3 syscalls traced" without "\n". */
 void ls_report_title(const struct ls_meta *m, char *buf, size_t len);
+/*
+ * What was lost, by cause, as one line ("904 processes not traced (more
+ * than 4096 at once), ..."); its length, 0 when nothing was lost.
+ */
+size_t ls_report_losses(const struct ls_meta *m, char *buf, size_t len);
 
 #endif

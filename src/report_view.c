@@ -16,6 +16,7 @@
 
 struct grouping {
 	const char *name;
+	const char *title;
 	size_t n_keys;
 	const char *key_header[LS_VIEW_MAX_KEYS];
 	const char *key_name[LS_VIEW_MAX_KEYS];
@@ -167,21 +168,124 @@ static int build_by_peer(struct ls_view *v, const struct ls_snapshot *snap)
 	return build_by_group(v, snap->peers, snap->n_peers);
 }
 
+static int cmp_u32(const void *pa, const void *pb)
+{
+	__u32 a = *(const __u32 *)pa, b = *(const __u32 *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* Threads by process, so that each process finds its own in one run. */
+struct thread_ref {
+	__u32 pid;
+	const struct ls_group *g;
+};
+
+static int cmp_thread_ref(const void *pa, const void *pb)
+{
+	return cmp_u32(&((const struct thread_ref *)pa)->pid, &((const struct thread_ref *)pb)->pid);
+}
+
+/*
+ * The process pids to make rows of: every process, and the pid of any
+ * thread whose process is not listed (0 for threads of no known process).
+ */
+static size_t row_pids(const struct ls_snapshot *snap, __u32 *pids)
+{
+	size_t i, n = 0, out = 0;
+
+	for (i = 0; i < snap->n_procs; i++)
+		pids[n++] = snap->procs[i].pid;
+	for (i = 0; i < snap->n_threads; i++)
+		pids[n++] = snap->threads[i].tgid;
+	qsort(pids, n, sizeof(*pids), cmp_u32);
+	for (i = 0; i < n; i++)
+		if (!out || pids[i] != pids[out - 1])
+			pids[out++] = pids[i];
+	return out;
+}
+
+/* One row per process, merging every call of its threads; none: a row of zeros. */
+static int build_by_process(struct ls_view *v, const struct ls_snapshot *snap)
+{
+	size_t i, j, k, t = 0, n_rows, n_parts = 0;
+	const struct ls_process *proc;
+	struct thread_ref *refs;
+	struct ls_view_part *pool;
+	struct ls_view_row *r;
+	__u32 *pids;
+	int ret = -ENOMEM;
+
+	pids = calloc(snap->n_procs + snap->n_threads + 1, sizeof(*pids));
+	refs = calloc(snap->n_threads + 1, sizeof(*refs));
+	if (!pids || !refs)
+		goto out;
+	n_rows = row_pids(snap, pids);
+	for (i = 0; i < snap->n_threads; i++) {
+		refs[i] = (struct thread_ref){ snap->threads[i].tgid, &snap->threads[i] };
+		n_parts += count_syscalls(snap->threads[i].snap);
+	}
+	qsort(refs, snap->n_threads, sizeof(*refs), cmp_thread_ref);
+	v->labels = calloc(n_rows + 1, sizeof(*v->labels));
+	if (!v->labels || alloc_rows(v, n_rows, n_parts))
+		goto out;
+	pool = v->part_pool;
+	for (i = 0; i < n_rows; i++) {
+		proc = ls_snapshot_find_process(snap, pids[i]);
+		r = &v->rows[v->n];
+		r->proc = proc;
+		if (pids[i])
+			snprintf(v->labels[v->n], sizeof(v->labels[0]), "%u %s", pids[i],
+				 proc && proc->comm[0] ? proc->comm : "?");
+		else
+			snprintf(v->labels[v->n], sizeof(v->labels[0]), "?");
+		r->key[0] = v->labels[v->n++];
+		r->parts = pool;
+		r->merged = calloc(1, sizeof(*r->merged));
+		if (!r->merged)
+			goto out;
+		for (; t < snap->n_threads && refs[t].pid == pids[i]; t++) {
+			const struct ls_snapshot *gs = refs[t].g->snap;
+
+			for (j = 0; j < gs->n_subsys; j++) {
+				for (k = 0; k < gs->subsys[j].n_sc; k++) {
+					*pool++ = (struct ls_view_part){ &gs->subsys[j],
+									 &gs->subsys[j].sc[k] };
+					ls_stats_merge(r->merged, &gs->subsys[j].sc[k].st);
+				}
+			}
+		}
+		r->n_parts = (size_t)(pool - r->parts);
+		r->st = r->merged;
+	}
+	ret = 0;
+out:
+	free(refs);
+	free(pids);
+	return ret;
+}
+
 static const struct grouping groupings[] = {
-	[LS_BY_SUBSYSTEM] = { "subsystem", 1, { "SUBSYSTEM" }, { "subsystem" }, true,
-			      build_by_subsystem, NULL },
-	[LS_BY_SYSCALL] = { "syscall", 2, { "SUBSYSTEM", "SYSCALL" }, { "subsystem", "syscall" },
-			    false, build_by_syscall, NULL },
-	[LS_BY_THREAD] = { "thread", 1, { "THREAD" }, { "thread" }, false, build_by_thread,
+	[LS_BY_SUBSYSTEM] = { "subsystem", "Subsystems", 1, { "SUBSYSTEM" }, { "subsystem" },
+			      true, build_by_subsystem, NULL },
+	[LS_BY_SYSCALL] = { "syscall", "Syscalls", 2, { "SUBSYSTEM", "SYSCALL" },
+			    { "subsystem", "syscall" }, false, build_by_syscall, NULL },
+	[LS_BY_THREAD] = { "thread", "Threads", 1, { "THREAD" }, { "thread" }, false,
+			   build_by_thread,
 			   "no per-thread data (the snapshot was written by a latscope that "
 			   "did not record threads)" },
-	[LS_BY_PEER] = { "peer", 1, { "PEER" }, { "peer" }, false, build_by_peer,
+	[LS_BY_PEER] = { "peer", "Peers", 1, { "PEER" }, { "peer" }, false, build_by_peer,
 			 "no per-peer data (no call in this run had a peer, or the snapshot "
 			 "was written by a latscope that did not record peers)" },
 	/* not rows of calls: report_cycle.c prints it, diff has a section of its own */
-	[LS_BY_BUDGET] = { "budget", 1, { "COMPONENT" }, { "component" }, false, NULL,
+	[LS_BY_BUDGET] = { "budget", "Budget", 1, { "COMPONENT" }, { "component" }, false,
+			   NULL,
 			   "--by budget is a report of its own (latscope report --by budget); "
 			   "diff compares the budgets in its own section" },
+	[LS_BY_PROCESS] = { "process", "Processes", 1, { "PROCESS" }, { "process" }, false,
+			    build_by_process,
+			    "no per-process data (the snapshot was written by a latscope that "
+			    "did not record processes, before snapshot version 3)" },
 };
 
 #define N_GROUPINGS (sizeof(groupings) / sizeof(groupings[0]))
@@ -232,6 +336,7 @@ void ls_view_free(struct ls_view *v)
 		free(v->rows[i].merged);
 	free(v->rows);
 	free(v->part_pool);
+	free(v->labels);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -242,7 +347,7 @@ int ls_view_check(const struct ls_snapshot *snap, enum ls_by by, char *err, size
 	if (!snap || (size_t)by >= N_GROUPINGS)
 		return -EINVAL;
 	if (!groupings[by].build || (by == LS_BY_THREAD && !snap->n_threads) ||
-	    (by == LS_BY_PEER && !snap->n_peers)) {
+	    (by == LS_BY_PEER && !snap->n_peers) || (by == LS_BY_PROCESS && !snap->n_procs)) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s", groupings[by].missing);
 		return -ENODATA;
@@ -267,6 +372,7 @@ int ls_view_build(struct ls_view *v, const struct ls_snapshot *snap, enum ls_by 
 	g = &groupings[by];
 	v->by = by;
 	v->n_keys = g->n_keys;
+	v->title = g->title;
 	memcpy(v->key_header, g->key_header, sizeof(v->key_header));
 	memcpy(v->key_name, g->key_name, sizeof(v->key_name));
 	v->breakdown = g->breakdown;

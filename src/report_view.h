@@ -20,6 +20,7 @@ enum ls_by {
 	LS_BY_THREAD,		/* accepted; needs per-thread data in the snapshot */
 	LS_BY_PEER,		/* accepted; needs per-peer data in the snapshot */
 	LS_BY_BUDGET,		/* the cycle budget's components (report only) */
+	LS_BY_PROCESS,		/* needs the processes of a version 3 snapshot */
 };
 
 enum ls_sort {
@@ -34,6 +35,8 @@ int ls_sort_parse(const char *s, enum ls_sort *out);
 const char *ls_by_name(enum ls_by by);
 
 #define LS_VIEW_MAX_KEYS 2
+/* "PID comm" of a process row */
+#define LS_VIEW_LABEL_MAX 32
 
 /* One (subsystem, syscall) entry that a row merges. */
 struct ls_view_part {
@@ -45,6 +48,7 @@ struct ls_view_row {
 	const char *key[LS_VIEW_MAX_KEYS];	/* into the snapshot */
 	const struct ls_stats *st;		/* the row's figures */
 	const struct ls_subsys *ss;		/* the subsystem, when a row is one */
+	const struct ls_process *proc;		/* the process, when a row is one */
 	struct ls_view_part *parts;		/* what it merges, in view order */
 	size_t n_parts;
 	struct ls_stats *merged;		/* owned, when st merges several parts */
@@ -56,11 +60,13 @@ struct ls_view {
 	size_t n_keys;
 	const char *key_header[LS_VIEW_MAX_KEYS];	/* "SUBSYSTEM", "SYSCALL" */
 	const char *key_name[LS_VIEW_MAX_KEYS];		/* "subsystem", "syscall" */
+	const char *title;			/* "Subsystems": what the rows are */
 	/* A row's parts are worth a breakdown table of their own (by subsystem). */
 	bool breakdown;
 	struct ls_view_row *rows;
 	size_t n;
 	struct ls_view_part *part_pool;
+	char (*labels)[LS_VIEW_LABEL_MAX];	/* owned keys, when the snapshot has none */
 	double all_ns;				/* total time of the run */
 };
 

@@ -46,6 +46,12 @@ void ls_snapshot_free(struct ls_snapshot *snap)
 		ls_snapshot_free(snap->threads[i].snap);
 	for (i = 0; i < snap->n_peers; i++)
 		ls_snapshot_free(snap->peers[i].snap);
+	for (i = 0; i < snap->n_procs; i++) {
+		free(snap->procs[i].cmdline);
+		free(snap->procs[i].exe);
+		free(snap->procs[i].cgroup);
+	}
+	free(snap->procs);
 	free(snap->threads);
 	free(snap->peers);
 	free(snap->slowest);
@@ -288,6 +294,64 @@ int ls_row_counts(const struct ls_syscall_stats *sc)
 	return sc->role == LS_ROLE_WORK && sc->nr != LS_SYSCALL_REQUEST;
 }
 
+const struct ls_process *ls_snapshot_find_process(const struct ls_snapshot *snap, __u32 pid)
+{
+	size_t i;
+
+	for (i = 0; snap && i < snap->n_procs; i++)
+		if (snap->procs[i].pid == pid)
+			return &snap->procs[i];
+	return NULL;
+}
+
+struct ls_process *ls_snapshot_process(struct ls_snapshot *snap, __u32 pid)
+{
+	struct ls_process *p = (struct ls_process *)ls_snapshot_find_process(snap, pid);
+
+	return p ? p : ls_snapshot_add_process(snap, pid);
+}
+
+struct ls_process *ls_snapshot_add_process(struct ls_snapshot *snap, __u32 pid)
+{
+	struct ls_process *p;
+	int err;
+
+	if (!snap || !pid) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (snap->n_procs >= LS_SNAPSHOT_MAX_PROCESSES) {
+		errno = E2BIG;
+		return NULL;
+	}
+	err = grow((void **)&snap->procs, snap->n_procs, sizeof(*snap->procs));
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	p = &snap->procs[snap->n_procs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	return p;
+}
+
+int ls_process_set_str(char **field, const char *s)
+{
+	char *copy = NULL;
+
+	/* the loader's limit: whatever is saved must load again */
+	if (s && strlen(s) > LS_PROCESS_STR_MAX)
+		return -EINVAL;
+	if (s) {
+		copy = strdup(s);
+		if (!copy)
+			return -ENOMEM;
+	}
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
 void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out)
 {
 	size_t i;
@@ -403,6 +467,13 @@ static int cmp_group(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
+static int cmp_process(const void *pa, const void *pb)
+{
+	const struct ls_process *a = pa, *b = pb;
+
+	return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
 static void sort_groups(struct ls_group *g, size_t n)
 {
 	size_t i;
@@ -424,6 +495,8 @@ void ls_snapshot_sort(struct ls_snapshot *snap)
 		return;
 	sort_groups(snap->threads, snap->n_threads);
 	sort_groups(snap->peers, snap->n_peers);
+	if (snap->n_procs > 1)
+		qsort(snap->procs, snap->n_procs, sizeof(*snap->procs), cmp_process);
 	for (i = 0; i < snap->n_subsys; i++) {
 		struct ls_subsys *ss = &snap->subsys[i];
 

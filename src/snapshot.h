@@ -7,6 +7,7 @@
 #ifndef LS_SNAPSHOT_H
 #define LS_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
@@ -45,6 +46,20 @@ struct ls_subsys {
 	size_t n_sc;
 };
 
+/*
+ * What could not be traced or aggregated, by cause (meta.lost): the
+ * kernel's counters, so that a loss is in the file and in the report's
+ * header, not only in a warning on stderr.
+ */
+struct ls_lost {
+	__u64 syscalls_no_key;		/* stats table full (--max-keys): not aggregated */
+	__u64 errnos_no_key;		/* errno table full: errno unknown, ERRORS exact */
+	__u64 processes_not_traced;	/* process table full: not traced at all */
+	__u64 threads_not_traced;	/* no kernel memory for its entry: not traced */
+	__u64 events_not_kept;		/* events buffer full: idle waits, slow calls, exits */
+	__u64 thread_times_lost;	/* thread table full: a thread's time split */
+};
+
 struct ls_meta {
 	char latscope_version[32];
 	char kernel[128];	/* uname -r */
@@ -57,6 +72,7 @@ struct ls_meta {
 	__u64 duration_ns;
 	__u64 events;		/* syscalls aggregated */
 	__u64 dropped;		/* syscalls that could not be aggregated */
+	struct ls_lost lost;
 };
 
 /*
@@ -132,12 +148,31 @@ struct ls_slow_call {
 /* Cap on snapshot "slowest": the report shows the first few. */
 #define LS_SLOWEST_MAX		100
 
+/*
+ * A traced process, as /proc showed it while it ran (record polls every
+ * 50 ms): a process that lived shorter than that may have only its pid and
+ * comm.  Strings are owned; NULL is "not seen".
+ */
+struct ls_process {
+	__u32 pid;
+	__u32 ppid;		/* 0: unknown */
+	char comm[16];
+	char *cmdline;		/* arguments joined by spaces */
+	char *exe;		/* /proc/PID/exe, " (deleted)" included */
+	char *cgroup;		/* in the unified hierarchy: "/system.slice/x.service" */
+	__u64 start_unix_ns;	/* 0: unknown; to the kernel's clock tick (10 ms) */
+	__u64 end_unix_ns;	/* 0: running at the end, or the exit was not seen */
+	bool exited;		/* gone when tracing stopped */
+};
+
 struct ls_snapshot {
 	int version;		/* of the file it was loaded from, else ours */
 	struct ls_group *threads;	/* --by thread; none in files before threads */
 	size_t n_threads;
 	struct ls_group *peers;		/* --by peer: tcp/udp/icmp calls with a peer */
 	size_t n_peers;
+	struct ls_process *procs;	/* --by process; none in files before version 3 */
+	size_t n_procs;
 	struct ls_meta meta;
 	char **rules;		/* rule source lines, each owned; see ls_snapshot_add_rule() */
 	size_t n_rules;
@@ -173,6 +208,12 @@ int ls_snapshot_add_slow(struct ls_snapshot *snap, const struct ls_slow_call *c)
 int ls_syscall_add_errno(struct ls_syscall_stats *sc, int err, __u64 count);
 /* Append a copy of one rule's source line; -EINVAL for NULL or too long. */
 int ls_snapshot_add_rule(struct ls_snapshot *snap, const char *text);
+/* Find or add the process pid (pid > 0); add one the caller knows is new. */
+struct ls_process *ls_snapshot_process(struct ls_snapshot *snap, __u32 pid);
+struct ls_process *ls_snapshot_add_process(struct ls_snapshot *snap, __u32 pid);
+const struct ls_process *ls_snapshot_find_process(const struct ls_snapshot *snap, __u32 pid);
+/* Replace one of a process's strings with a copy of s (NULL: unknown); -EINVAL if too long. */
+int ls_process_set_str(char **field, const char *s);
 
 /* A thread's figures from the kernel in snapshot form, and their sum. */
 void ls_time_from_thread(struct ls_time *t, const struct ls_thread_time *tt);
@@ -201,6 +242,9 @@ void ls_subsys_total_role(const struct ls_subsys *ss, __u8 role, struct ls_stats
 #define LS_SNAPSHOT_MAX_SYSCALLS	16384	/* in the whole snapshot */
 #define LS_SNAPSHOT_MAX_ERRNOS		65536	/* in the whole snapshot */
 #define LS_SNAPSHOT_MAX_RULES		4096
+#define LS_SNAPSHOT_MAX_PROCESSES	65536
+/* A process's command line, exe or cgroup: /proc's PATH_MAX, its NUL excluded */
+#define LS_PROCESS_STR_MAX		4095
 /* Bytes in one rule's text: twice the longest line src/rules.c accepts. */
 #define LS_SNAPSHOT_RULE_MAX		8192
 /* Largest errno a syscall can return (MAX_ERRNO in include/linux/err.h). */
@@ -209,7 +253,8 @@ void ls_subsys_total_role(const struct ls_subsys *ss, __u8 role, struct ls_stats
 /*
  * Deterministic order: subsystems by total_ns descending (name ascending on
  * ties), syscalls by total_ns descending (name), errnos by count descending
- * (errno).  Reports print in snapshot order, so sort before printing.
+ * (errno), threads and peers by name, processes by pid.  Reports print in
+ * snapshot order, so sort before printing.
  */
 void ls_snapshot_sort(struct ls_snapshot *snap);
 

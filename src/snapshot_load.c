@@ -213,6 +213,65 @@ static int load_rules(struct load_ctx *c, json_object *meta, struct ls_snapshot 
 	return 0;
 }
 
+/* An optional unsigned member: 0 when absent. */
+static int opt_u64(struct load_ctx *c, json_object *obj, const char *where, const char *key,
+		   __u64 max, __u64 *out)
+{
+	json_object *v;
+
+	*out = 0;
+	if (!json_object_object_get_ex(obj, key, &v))
+		return 0;
+	return as_u64(c, v, where, key, max, out);
+}
+
+/* An optional string member, copied: NULL when absent. */
+static int opt_str(struct load_ctx *c, json_object *obj, const char *where, const char *key,
+		   size_t max, char **out)
+{
+	json_object *v;
+	size_t len;
+
+	if (!json_object_object_get_ex(obj, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return fail(c, where, key, "expected a string");
+	len = (size_t)json_object_get_string_len(v);
+	if (len > max)
+		return fail(c, where, key, "too long (%zu bytes, at most %zu)", len, max);
+	if (memchr(json_object_get_string(v), '\0', len))
+		return fail(c, where, key, "contains a NUL character");
+	return ls_process_set_str(out, json_object_get_string(v));
+}
+
+/*
+ * meta.lost, since version 3; absent before (nothing was counted then) and
+ * its keys one by one, so that a cause added later does not break a reader.
+ */
+static int load_lost(struct load_ctx *c, json_object *meta, struct ls_lost *l)
+{
+	json_object *o;
+	int err;
+
+	if (!json_object_object_get_ex(meta, "lost", &o))
+		return 0;
+	if (!json_object_is_type(o, json_type_object))
+		return fail(c, "meta", "lost", "expected an object");
+	if ((err = opt_u64(c, o, "meta.lost", "syscalls_no_key", UINT64_MAX,
+			   &l->syscalls_no_key)) ||
+	    (err = opt_u64(c, o, "meta.lost", "errnos_no_key", UINT64_MAX, &l->errnos_no_key)) ||
+	    (err = opt_u64(c, o, "meta.lost", "processes_not_traced", UINT64_MAX,
+			   &l->processes_not_traced)) ||
+	    (err = opt_u64(c, o, "meta.lost", "threads_not_traced", UINT64_MAX,
+			   &l->threads_not_traced)) ||
+	    (err = opt_u64(c, o, "meta.lost", "events_not_kept", UINT64_MAX,
+			   &l->events_not_kept)) ||
+	    (err = opt_u64(c, o, "meta.lost", "thread_times_lost", UINT64_MAX,
+			   &l->thread_times_lost)))
+		return err;
+	return 0;
+}
+
 static int load_meta(struct load_ctx *c, json_object *root, struct ls_snapshot *snap)
 {
 	json_object *o = member(c, root, "", "meta", json_type_object);
@@ -236,6 +295,9 @@ static int load_meta(struct load_ctx *c, json_object *root, struct ls_snapshot *
 	    (err = get_u64(c, o, "meta", "dropped", UINT64_MAX, &m->dropped)))
 		return err;
 	m->ncpus = (int)ncpus;
+	err = load_lost(c, o, &m->lost);
+	if (err)
+		return err;
 	/* Version 1 had no rules (the feature did not exist): none were in force. */
 	if (snap->version >= 2)
 		return load_rules(c, o, snap);
@@ -737,6 +799,71 @@ static int load_groups(struct load_ctx *c, json_object *root, const char *key,
 	return 0;
 }
 
+static int load_process(struct load_ctx *c, json_object *o, const char *at,
+			struct ls_snapshot *snap)
+{
+	char comm[sizeof(((struct ls_process *)0)->comm)];
+	struct ls_process *p;
+	json_object *v;
+	__u64 pid, ppid, start, end;
+	int err;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(c, at, NULL, "expected an object");
+	if ((err = get_u64(c, o, at, "pid", INT32_MAX, &pid)) ||
+	    (err = opt_u64(c, o, at, "ppid", INT32_MAX, &ppid)) ||
+	    (err = get_str(c, o, at, "comm", comm, sizeof(comm), true)) ||
+	    (err = opt_u64(c, o, at, "start_unix_ns", UINT64_MAX, &start)) ||
+	    (err = opt_u64(c, o, at, "end_unix_ns", UINT64_MAX, &end)))
+		return err;
+	if (!pid)
+		return fail(c, at, "pid", "must be positive");
+	if (ls_snapshot_find_process(snap, (__u32)pid))
+		return fail(c, at, "pid", "duplicate process %llu", (unsigned long long)pid);
+	p = ls_snapshot_process(snap, (__u32)pid);
+	if (!p)
+		return -errno;
+	p->ppid = (__u32)ppid;
+	memcpy(p->comm, comm, sizeof(comm));
+	p->start_unix_ns = start;
+	p->end_unix_ns = end;
+	if (json_object_object_get_ex(o, "exited", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return fail(c, at, "exited", "expected true or false");
+		p->exited = json_object_get_boolean(v);
+	}
+	if ((err = opt_str(c, o, at, "cmdline", LS_PROCESS_STR_MAX, &p->cmdline)) ||
+	    (err = opt_str(c, o, at, "exe", LS_PROCESS_STR_MAX, &p->exe)) ||
+	    (err = opt_str(c, o, at, "cgroup", LS_PROCESS_STR_MAX, &p->cgroup)))
+		return err;
+	return 0;
+}
+
+/* Optional "processes", since version 3. */
+static int load_processes(struct load_ctx *c, json_object *root, struct ls_snapshot *snap)
+{
+	json_object *list;
+	char at[64];
+	size_t i, len;
+	int err;
+
+	if (!json_object_object_get_ex(root, "processes", &list))
+		return 0;
+	if (!json_object_is_type(list, json_type_array))
+		return fail(c, "processes", NULL, "expected an array");
+	len = json_object_array_length(list);
+	if (len > LS_SNAPSHOT_MAX_PROCESSES)
+		return fail(c, "processes", NULL, "more than %d entries",
+			    LS_SNAPSHOT_MAX_PROCESSES);
+	for (i = 0; i < len; i++) {
+		snprintf(at, sizeof(at), "processes[%zu]", i);
+		err = load_process(c, json_object_array_get_idx(list, i), at, snap);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /*
  * json-c saturates integers beyond 64 bits to INT64_MIN/UINT64_MAX without
  * any error, and UINT64_MAX is a legitimate value (the last slot's upper
@@ -1075,7 +1202,8 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 	    (ret = load_groups(&c, root, "threads", &snap->threads, &snap->n_threads)) ||
 	    (ret = load_groups(&c, root, "peers", &snap->peers, &snap->n_peers)) ||
 	    (ret = load_cycle(&c, root, snap)) ||
-	    (ret = load_slowest(&c, root, snap)))
+	    (ret = load_slowest(&c, root, snap)) ||
+	    (ret = load_processes(&c, root, snap)))
 		goto cleanup;
 	sum_thread_times(snap);
 

@@ -236,6 +236,23 @@ static json_object *rules_to_json(const struct ls_snapshot *snap, int *err)
 	return arr;
 }
 
+static json_object *lost_to_json(const struct ls_lost *l, int *err)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	put_u64(o, "syscalls_no_key", l->syscalls_no_key, err);
+	put_u64(o, "errnos_no_key", l->errnos_no_key, err);
+	put_u64(o, "processes_not_traced", l->processes_not_traced, err);
+	put_u64(o, "threads_not_traced", l->threads_not_traced, err);
+	put_u64(o, "events_not_kept", l->events_not_kept, err);
+	put_u64(o, "thread_times_lost", l->thread_times_lost, err);
+	return o;
+}
+
 static json_object *meta_to_json(const struct ls_snapshot *snap, int *err)
 {
 	json_object *o = json_object_new_object();
@@ -257,6 +274,7 @@ static json_object *meta_to_json(const struct ls_snapshot *snap, int *err)
 	put_u64(o, "duration_ns", m->duration_ns, err);
 	put_u64(o, "events", m->events, err);
 	put_u64(o, "dropped", m->dropped, err);
+	put(o, "lost", lost_to_json(&m->lost, err), err);
 	put(o, "rules", rules_to_json(snap, err), err);
 	return o;
 }
@@ -506,6 +524,44 @@ static json_object *slowest_to_json(const struct ls_snapshot *snap, int *err)
 	return arr;
 }
 
+/* What is not known is left out rather than written as "" or 0. */
+static json_object *processes_to_json(const struct ls_snapshot *snap, int *err)
+{
+	json_object *arr = json_object_new_array(), *o;
+	const struct ls_process *p;
+	size_t i;
+
+	if (!arr) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < snap->n_procs; i++) {
+		p = &snap->procs[i];
+		o = json_object_new_object();
+		if (!o) {
+			*err = -ENOMEM;
+			break;
+		}
+		put_u64(o, "pid", p->pid, err);
+		if (p->ppid)
+			put_u64(o, "ppid", p->ppid, err);
+		PUT_STR(o, "comm", p->comm, err);
+		if (p->cmdline)
+			put(o, "cmdline", json_object_new_string(p->cmdline), err);
+		if (p->exe)
+			put(o, "exe", json_object_new_string(p->exe), err);
+		if (p->cgroup)
+			put(o, "cgroup", json_object_new_string(p->cgroup), err);
+		if (p->start_unix_ns)
+			put_u64(o, "start_unix_ns", p->start_unix_ns, err);
+		if (p->end_unix_ns)
+			put_u64(o, "end_unix_ns", p->end_unix_ns, err);
+		put(o, "exited", json_object_new_boolean(p->exited), err);
+		append(arr, o, err);
+	}
+	return arr;
+}
+
 static json_object *snapshot_to_json(const struct ls_snapshot *snap, const struct ls_json_opts *jo,
 				     int *err)
 {
@@ -554,6 +610,8 @@ static json_object *snapshot_to_json(const struct ls_snapshot *snap, const struc
 	put(root, "cycle", cycle_to_json(snap, err), err);
 	put(root, "slow", slow_to_json(snap, err), err);
 	put(root, "slowest", slowest_to_json(snap, err), err);
+	if (snap->n_procs)
+		put(root, "processes", processes_to_json(snap, err), err);
 
 cleanup:
 	free(tot);

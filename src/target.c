@@ -351,11 +351,11 @@ int target_attach_matching(const struct ls_target_maps *m, const struct ls_match
 	return ret;
 }
 
-int target_live_count(const struct ls_target_maps *m)
+int target_live_tgids(const struct ls_target_maps *m, __u32 *live, size_t max)
 {
 	__u32 key, next, *prev = NULL, *keys;
 	size_t n = 0, i;
-	int live = 0;
+	int n_live = 0;
 
 	/* keys first: deleting while walking would restart the walk */
 	keys = calloc(LS_MAX_PROCS, sizeof(*keys));
@@ -368,11 +368,14 @@ int target_live_count(const struct ls_target_maps *m)
 	}
 	for (i = 0; i < n; i++) {
 		/* a zombie has passed its exit hook already: only the pid is left */
-		if (kill((pid_t)keys[i], 0) && errno == ESRCH)
+		if (kill((pid_t)keys[i], 0) && errno == ESRCH) {
 			bpf_map_delete_elem(m->procs_fd, &keys[i]);
-		else
-			live++;
+			continue;
+		}
+		if ((size_t)n_live < max)
+			live[n_live] = keys[i];
+		n_live++;
 	}
 	free(keys);
-	return live;
+	return n_live;
 }

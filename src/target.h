@@ -52,10 +52,11 @@ int target_attach_matching(const struct ls_target_maps *m, const struct ls_match
 int target_comm(pid_t tgid, pid_t tid, char *buf, size_t len);
 
 /*
- * Number of traced processes still alive.  Entries of processes that died
- * without the exit hook seeing it (it cannot fail, but a full task-storage
- * allocation can) are pruned here, so the count always reaches 0.
+ * The traced processes still alive: their number, and the first max of
+ * their pids in live.  Entries of processes that died without the exit
+ * hook seeing it (it cannot fail, but a full task-storage allocation can)
+ * are pruned here, so the number always reaches 0.
  */
-int target_live_count(const struct ls_target_maps *m);
+int target_live_tgids(const struct ls_target_maps *m, __u32 *live, size_t max);
 
 #endif

@@ -150,7 +150,7 @@ static void out_opts__bad_values__one_message_each(void **state)
 		"-f", "yaml");
 	REFUSED("--format: unknown format 'JSON' (expected text, json, csv or markdown)",
 		"--format", "JSON");
-	REFUSED("--by: unknown grouping 'host' (expected subsystem, syscall, thread or peer)",
+	REFUSED("--by: unknown grouping 'host' (expected subsystem, syscall, thread, peer or process)",
 		"--by", "host");
 	REFUSED("--percentiles: '50,101' is not a list of distinct percentiles like "
 		"50,90,99.9 (0 < p <= 100)", "--percentiles", "50,101");

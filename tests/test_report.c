@@ -501,6 +501,134 @@ static void report_write__by_thread__no_data_one_line(void **state)
 	ls_snapshot_free(snap);
 }
 
+/*
+ * Two daemons of one run: a process with two threads and one with one, as
+ * record writes them (the whole run, then each thread with its process).
+ */
+static struct ls_snapshot *build_processes(void)
+{
+	static const struct {
+		const char *thread, *ss, *sc;
+		__u32 pid, nr;
+		__u64 ns, n;
+	} calls[] = {
+		{ "4242 python3", "icmp", "sendto", 4242, 44, 30000, 20 },
+		{ "4242 python3", "tc", "sendmsg", 4242, 46, 9000, 10 },
+		{ "4250 python3", "tcp:10.0.0.1:443", "recvfrom", 4242, 45, 2000000, 5 },
+		{ "5000 python3", "icmp", "sendto", 5000, 44, 50000, 7 },
+	};
+	struct ls_snapshot *snap = ls_snapshot_new();
+	struct ls_syscall_stats *sc;
+	struct ls_process *p;
+	struct ls_group *g;
+	size_t i;
+
+	assert_non_null(snap);
+	snprintf(snap->meta.target, sizeof(snap->meta.target), "cmdline wanctl");
+	snap->meta.start_unix_ns = 1700000000000000000ULL;
+	snap->meta.duration_ns = 10000000000ULL;
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		add_samples(&add_sc(snap, calls[i].ss, calls[i].sc, calls[i].nr)->st, calls[i].ns,
+			    calls[i].n);
+		g = ls_snapshot_group(&snap->threads, &snap->n_threads, calls[i].thread);
+		assert_non_null(g);
+		g->tgid = calls[i].pid;
+		sc = ls_subsys_syscall(ls_snapshot_subsys(g->snap, calls[i].ss), calls[i].sc,
+				       calls[i].nr);
+		add_samples(&sc->st, calls[i].ns, calls[i].n);
+		snap->meta.events += calls[i].n;
+	}
+	add_errno(ls_subsys_syscall(ls_snapshot_subsys(
+			  ls_snapshot_group(&snap->threads, &snap->n_threads, "5000 python3")->snap,
+			  "icmp"), "sendto", 44), EHOSTUNREACH, 2);
+	add_errno(add_sc(snap, "icmp", "sendto", 44), EHOSTUNREACH, 2);
+	p = ls_snapshot_process(snap, 4242);
+	assert_non_null(p);
+	snprintf(p->comm, sizeof(p->comm), "python3");
+	p->ppid = 1;
+	assert_int_equal(ls_process_set_str(&p->cmdline, "/usr/bin/python3 /opt/wanctl/wanctl.py "
+					    "--config wan1.yaml"), 0);
+	assert_int_equal(ls_process_set_str(&p->cgroup, "/system.slice/wanctl@wan1.service"), 0);
+	p->start_unix_ns = snap->meta.start_unix_ns - 3600000000000ULL;
+	p = ls_snapshot_process(snap, 5000);
+	assert_non_null(p);
+	snprintf(p->comm, sizeof(p->comm), "python3");
+	p->ppid = 4000;
+	assert_int_equal(ls_process_set_str(&p->cmdline, "/usr/bin/python3 /opt/wanctl/wanctl.py "
+					    "--config wan2.yaml"), 0);
+	p->start_unix_ns = snap->meta.start_unix_ns + 1500000000ULL;
+	p->end_unix_ns = snap->meta.start_unix_ns + 4250000000ULL;
+	p->exited = true;
+	/* one that made no call: a row of zeros */
+	p = ls_snapshot_process(snap, 6000);
+	assert_non_null(p);
+	snprintf(p->comm, sizeof(p->comm), "sleep");
+	p->exited = true;
+	snap->meta.lost = (struct ls_lost){ .processes_not_traced = 904, .syscalls_no_key = 12 };
+	ls_snapshot_sort(snap);
+	return snap;
+}
+
+/* One row per process, the command lines under them, errors by process. */
+static void report_write__by_process__matches_golden(void **state)
+{
+	struct ls_snapshot *snap = build_processes();
+	struct ls_report_opts o;
+	size_t len;
+	char *out;
+
+	ls_report_opts_init(&o, LS_FMT_TEXT);
+	o.by = LS_BY_PROCESS;
+	out = render_opts(snap, &o, &len);
+	compare_golden("report_process.txt", out, len);
+	free(out);
+	o.fmt = LS_FMT_MARKDOWN;
+	out = render_opts(snap, &o, &len);
+	assert_non_null(strstr(out, "\n### Processes\n"));
+	assert_non_null(strstr(out, "\n### Command lines\n"));
+	assert_non_null(strstr(out, "\n\nLost: 904 processes not traced"));
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+/* Whatever was lost is said under the title, in every table format. */
+static void report_write__losses__line_under_title(void **state)
+{
+	struct ls_snapshot *snap = build_basic();
+	size_t len;
+	char *out;
+
+	out = render(snap, LS_FMT_TEXT, &len);
+	assert_null(strstr(out, "Lost:"));
+	free(out);
+	snap->meta.lost = (struct ls_lost){ 12, 3, 904, 2 };
+	out = render(snap, LS_FMT_TEXT, &len);
+	assert_non_null(strstr(out, "\nLost: 904 processes not traced (more than "
+				    "4096 at once), 2 threads not traced (no kernel memory), 12 "
+				    "syscalls not aggregated (statistics table full: raise "
+				    "--max-keys), 3 errors without their errno (errno table full)"
+				    "\n\n"));
+	free(out);
+	ls_snapshot_free(snap);
+}
+
+static void report_write__by_process__no_data_one_line(void **state)
+{
+	struct ls_snapshot *snap = build_basic();
+	struct ls_report_opts o;
+	char err[256];
+	FILE *f = fopen("/dev/null", "w");
+
+	assert_non_null(f);
+	ls_report_opts_init(&o, LS_FMT_TEXT);
+	o.by = LS_BY_PROCESS;
+	assert_int_equal(ls_report_write_opts(f, snap, &o, err, sizeof(err)), -ENODATA);
+	assert_string_equal(err, "no per-process data (the snapshot was written by a latscope "
+				 "that did not record processes, before snapshot version 3)");
+	fclose(f);
+	ls_snapshot_free(snap);
+}
+
 /* RFC 4180 quoting in CSV; GitHub's special characters escaped in Markdown. */
 static void report_write__odd_names__quoted_and_escaped(void **state)
 {
@@ -574,6 +702,9 @@ int main(void)
 		cmocka_unit_test(report_write__percentiles__change_columns_in_every_format),
 		cmocka_unit_test(report_write__top_and_sort__limit_every_section),
 		cmocka_unit_test(report_write__by_thread__no_data_one_line),
+		cmocka_unit_test(report_write__by_process__matches_golden),
+		cmocka_unit_test(report_write__losses__line_under_title),
+		cmocka_unit_test(report_write__by_process__no_data_one_line),
 		cmocka_unit_test(report_write__by_thread__top_errors_name_the_thread),
 		cmocka_unit_test(report_write__by_thread__row_per_thread_after_round_trip),
 		cmocka_unit_test(report_write__odd_names__quoted_and_escaped),

@@ -57,6 +57,41 @@ static const char *tmp_path(char *buf, size_t len, const char *name)
 }
 
 /*
+ * Losses by cause; a process seen whole, one seen only by its calls (pid
+ * and comm); a thread of each; strings that need escaping.
+ */
+static void add_processes(struct ls_snapshot *snap)
+{
+	struct ls_process *p;
+	struct ls_group *g;
+
+	snap->meta.lost = (struct ls_lost){ 3, 4, 904, (1ULL << 63) + 7 };
+	p = ls_snapshot_process(snap, 4242);
+	assert_non_null(p);
+	p->ppid = 1;
+	snprintf(p->comm, sizeof(p->comm), "python3");
+	assert_int_equal(ls_process_set_str(&p->cmdline, "/usr/bin/python3 /opt/a \"b\".py\t-x"),
+			 0);
+	assert_int_equal(ls_process_set_str(&p->exe, "/usr/bin/python3.11 (deleted)"), 0);
+	assert_int_equal(ls_process_set_str(&p->cgroup, "/system.slice/w\xc3\xa4n.service"), 0);
+	p->start_unix_ns = 1700000000000000000ULL;
+	p->end_unix_ns = UINT64_MAX;
+	p->exited = true;
+	p = ls_snapshot_process(snap, 77);
+	assert_non_null(p);
+	snprintf(p->comm, sizeof(p->comm), "tc");
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "4243 worker");
+	assert_non_null(g);
+	g->tgid = 4242;
+	add_samples(&add_sc(g->snap, "file", "read", 0)->st, 100, 2);
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "77 tc");
+	assert_non_null(g);
+	g->tgid = 77;
+	add_samples(&add_sc(g->snap, "tc", "sendmsg", 46)->st, 900, 1);
+	ls_snapshot_sort(snap);
+}
+
+/*
  * Several subsystems, syscalls and errnos; a sample in the overflow slot;
  * u64 values above INT64_MAX; strings that need JSON escaping.
  */
@@ -124,6 +159,7 @@ static struct ls_snapshot *build_rich(void)
 	/* Nothing recorded yet: empty arrays and zero figures. */
 	add_sc(snap, "udp:unconnected", "sendto", 44);
 	assert_non_null(ls_snapshot_subsys(snap, "netlink:route"));
+	add_processes(snap);
 	return snap;
 }
 
@@ -180,9 +216,35 @@ static void assert_snapshot_equal(const struct ls_snapshot *a, const struct ls_s
 	assert_int_equal(a->meta.duration_ns, b->meta.duration_ns);
 	assert_int_equal(a->meta.events, b->meta.events);
 	assert_int_equal(a->meta.dropped, b->meta.dropped);
+	assert_memory_equal(&a->meta.lost, &b->meta.lost, sizeof(a->meta.lost));
 	assert_int_equal(a->n_rules, b->n_rules);
 	for (i = 0; i < a->n_rules; i++)
 		assert_string_equal(a->rules[i], b->rules[i]);
+	assert_int_equal(a->n_threads, b->n_threads);
+	for (i = 0; i < a->n_threads; i++) {
+		assert_string_equal(a->threads[i].name, b->threads[i].name);
+		assert_int_equal(a->threads[i].tgid, b->threads[i].tgid);
+	}
+	assert_int_equal(a->n_procs, b->n_procs);
+	for (i = 0; i < a->n_procs; i++) {
+		const struct ls_process *pa = &a->procs[i], *pb = &b->procs[i];
+
+		assert_int_equal(pa->pid, pb->pid);
+		assert_int_equal(pa->ppid, pb->ppid);
+		assert_string_equal(pa->comm, pb->comm);
+		assert_true((pa->cmdline == NULL) == (pb->cmdline == NULL));
+		if (pa->cmdline)
+			assert_string_equal(pa->cmdline, pb->cmdline);
+		assert_true((pa->exe == NULL) == (pb->exe == NULL));
+		if (pa->exe)
+			assert_string_equal(pa->exe, pb->exe);
+		assert_true((pa->cgroup == NULL) == (pb->cgroup == NULL));
+		if (pa->cgroup)
+			assert_string_equal(pa->cgroup, pb->cgroup);
+		assert_int_equal(pa->start_unix_ns, pb->start_unix_ns);
+		assert_int_equal(pa->end_unix_ns, pb->end_unix_ns);
+		assert_int_equal(pa->exited, pb->exited);
+	}
 
 	assert_int_equal(a->n_subsys, b->n_subsys);
 	for (i = 0; i < a->n_subsys; i++) {
@@ -578,11 +640,13 @@ static void snapshot_json__v3_fields__round_trip(void **state)
 	if (!back)
 		fail_msg("load failed: %s", err);
 	assert_snapshot_equal(snap, back);
-	assert_int_equal(back->n_threads, 1);
-	assert_int_equal(back->threads[0].tid, 77);
-	assert_int_equal(back->threads[0].tgid, 70);
-	assert_int_equal(back->threads[0].flags, LS_THREAD_EXITED);
-	assert_memory_equal(&back->threads[0].time, &g->time, sizeof(g->time));
+	/* build_rich's own threads come first */
+	assert_int_equal(back->n_threads, 3);
+	assert_string_equal(back->threads[2].name, "77 ctl");
+	assert_int_equal(back->threads[2].tid, 77);
+	assert_int_equal(back->threads[2].tgid, 70);
+	assert_int_equal(back->threads[2].flags, LS_THREAD_EXITED);
+	assert_memory_equal(&back->threads[2].time, &g->time, sizeof(g->time));
 	assert_true(back->has_time);
 	assert_memory_equal(&back->time, &g->time, sizeof(g->time));
 	assert_true(back->cycle.found);
@@ -1229,6 +1293,78 @@ static void snapshot_load__too_many_entries__fails(void **state)
 	ls_snapshot_free(snap);
 }
 
+static void snapshot_load__bad_processes_or_lost__fails(void **state)
+{
+	static const struct mutation cases[] = {
+		{ "meta.lost", V_ARR, "meta.lost: expected an object" },
+		{ "meta.lost.syscalls_no_key", V_STR, "meta.lost.syscalls_no_key: expected an integer" },
+		{ "meta.lost.processes_not_traced", V_NEG,
+		  "meta.lost.processes_not_traced: must not be negative" },
+		{ "processes", V_OBJ, "processes: expected an array" },
+		{ "processes[0]", V_STR, "processes[0]: expected an object" },
+		{ "processes[0].pid", V_DEL, "processes[0].pid: missing" },
+		{ "processes[0].pid", V_STR, "processes[0].pid: expected an integer" },
+		{ "processes[0].pid", V_BIG, "processes[0].pid: 4294967296 is out of range" },
+		{ "processes[0].ppid", V_NEG, "processes[0].ppid: must not be negative" },
+		{ "processes[0].comm", V_INT, "processes[0].comm: expected a string" },
+		{ "processes[1].cmdline", V_INT, "processes[1].cmdline: expected a string" },
+		{ "processes[1].exe", V_ARR, "processes[1].exe: expected a string" },
+		{ "processes[1].cgroup", V_NULL, "processes[1].cgroup: expected a string" },
+		{ "processes[1].start_unix_ns", V_DBL,
+		  "processes[1].start_unix_ns: expected an integer" },
+		{ "processes[1].exited", V_INT, "processes[1].exited: expected true or false" },
+		{ "threads[0].pid", V_STR, "threads[0].pid: expected an integer" },
+	};
+	struct ls_snapshot *snap = build_rich();
+	char *text = json_text(snap, 0, NULL), longer[LS_PROCESS_STR_MAX + 8];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_mutation_fails(text, &cases[i]);
+	expect_text_mutation_fails(text, "processes[1].pid", "77",
+				   "processes[1].pid: duplicate process 77");
+	expect_text_mutation_fails(text, "processes[0].pid", "0",
+				   "processes[0].pid: must be positive");
+	expect_text_mutation_fails(text, "processes[0].comm", "\"0123456789abcdef\"",
+				   "processes[0].comm: too long (16 bytes, at most 15)");
+	expect_text_mutation_fails(text, "processes[1].cmdline", "\"a\\u0000b\"",
+				   "processes[1].cmdline: contains a NUL character");
+	memset(longer, 'x', sizeof(longer));
+	longer[0] = '"';
+	longer[LS_PROCESS_STR_MAX + 2] = '"';
+	longer[LS_PROCESS_STR_MAX + 3] = '\0';
+	expect_text_mutation_fails(text, "processes[1].exe", longer,
+				   "processes[1].exe: too long (4096 bytes, at most 4095)");
+	free(text);
+	ls_snapshot_free(snap);
+}
+
+/* Version 2 had neither: nothing was lost that it knew of, no processes. */
+static void snapshot_load__version_2__no_processes_nothing_lost(void **state)
+{
+	struct ls_snapshot *snap = build_small(), *back;
+	char *text = json_text(snap, 0, NULL), path[PATH_MAX], err[256];
+	json_object *root = json_tokener_parse(text);
+	const char *out;
+
+	assert_non_null(root);
+	set_path(root, "version", json_object_new_int(2), 0);
+	set_path(root, "meta.lost", NULL, 1);
+	out = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	write_file(tmp_path(path, sizeof(path), "v2.json"), out, strlen(out));
+	back = ls_snapshot_load(path, err, sizeof(err));
+	if (!back)
+		fail_msg("%s", err);
+	assert_int_equal(back->version, 2);
+	assert_int_equal(back->n_procs, 0);
+	assert_int_equal(back->meta.lost.syscalls_no_key, 0);
+	assert_int_equal(back->meta.lost.processes_not_traced, 0);
+	ls_snapshot_free(back);
+	json_object_put(root);
+	free(text);
+	ls_snapshot_free(snap);
+}
+
 static void snapshot_load__small_err_buffer__truncates_safely(void **state)
 {
 	char path[PATH_MAX], err[8];
@@ -1462,6 +1598,8 @@ int main(void)
 		cmocka_unit_test(snapshot_load__derived_fields__ignored),
 		cmocka_unit_test(snapshot_load__version_1_fixture__loads_without_rules),
 		cmocka_unit_test(snapshot_load__rules_by_version__required_from_2),
+		cmocka_unit_test(snapshot_load__bad_processes_or_lost__fails),
+		cmocka_unit_test(snapshot_load__version_2__no_processes_nothing_lost),
 		cmocka_unit_test(snapshot_load__bad_rules__fails),
 		cmocka_unit_test(snapshot_add_rule__limits__refused),
 	};

@@ -36,12 +36,12 @@ between() {
 }
 
 # Snapshots are version 3, say which rules were in force (none here) and
-# carry the cycle and the threads' time split.
+# what was lost (nothing), and carry the cycle and the threads' time split.
 test_diff__recordings__snapshot_version_3_with_rules_and_cycle() {
 	diff_pair || return 1
-	jq -e '.version == 3 and .meta.rules == [] and .cycle.found
+	jq -e '.version == 3 and .meta.rules == [] and ([.meta.lost[]] | add) == 0 and .cycle.found
 	       and (.threads | all(has("time")))' "$DIFF_BEFORE" >/dev/null ||
-		fail "not version 3 with meta.rules, cycle and threads' time: $(jq -c \
+		fail "not version 3 with meta.rules, meta.lost, cycle and threads' time: $(jq -c \
 		     '{version, meta, cycle: (.cycle | del(.busy_buckets))}' "$DIFF_BEFORE")"
 }
 

@@ -98,6 +98,10 @@ test_record_cmdline__python_daemons__counts_equal_their_own() {
 		return 1
 	n=$(jq '[.threads[] | select(.name | endswith(" python3"))] | length' "$l")
 	[ "$n" -eq 2 ] || fail "$n python3 threads traced, expected the 2 daemons'" || return 1
+	# which process was which: both by their command line, the second seen to end
+	jq -e --arg s "$TMP/$name.py" '[.processes[] | select(.cmdline | startswith("/usr/bin/python3 " + $s))]
+		| length == 2 and (map(select(.exited and .end_unix_ns > 0)) | length) == 2' "$l" \
+		>/dev/null || fail "processes: $(jq -c .processes "$l")" || return 1
 	[ "$(jq -r .meta.target "$l")" = "cmdline $name" ] || fail "meta.target: $(jq .meta.target "$l")" ||
 		return 1
 }
@@ -212,4 +216,58 @@ test_record_exe__script__exit_3_suggests_cmdline() {
 	out=$("$LATSCOPE" record --exe "$TMP/lsd-script-$$.py" -d 1 2>&1)
 	rc=$?
 	exit_3_one_line "$out" "$rc" "Error: --exe $TMP/lsd-script-$$.py: a script, not an executable: the kernel runs its interpreter (/usr/bin/python3); trace it by its command line: --cmdline lsd-script-$$.py"
+}
+
+# getppid calls in the report of one process, split out of a run (report --pid)
+report_getppid() {
+	"$LATSCOPE" report --pid "$2" -f json "$1" |
+		jq '[.subsystems[].syscalls[] | select(.syscall == "getppid") | .count] | add // 0'
+}
+
+# -p A,B on two Python daemons (the same comm): the snapshot says which
+# process is which (command line, exe, cgroup, start), and the run splits
+# per daemon afterwards with counts equal to each daemon's own.
+test_record_pid__two_python_daemons__split_per_process_afterwards() {
+	local l=$TMP/split.json a b lpid p rows
+	make_daemon lsd-split-a-$$ || return $?
+	make_daemon lsd-split-b-$$ || return $?
+	bg "$PYTHON" "$TMP/lsd-split-a-$$.py" --wait --ready "$TMP/a.ready" --calls 10 "$TMP/a.count"
+	a=$BG_PID
+	bg "$PYTHON" "$TMP/lsd-split-b-$$.py" --wait --ready "$TMP/b.ready" --calls 3 \
+		--thread-per-cycle "$TMP/b.count"
+	b=$BG_PID
+	wait_for test -e "$TMP/a.ready" -a -e "$TMP/b.ready" || fail "the daemons did not start" ||
+		return 1
+	bg "$LATSCOPE" record -p "$a,$b" -d 60 -q -o "$l"
+	lpid=$BG_PID
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
+	kill -USR1 "$a" "$b"
+	sleep 1
+	kill -TERM "$a" "$b"
+	wait "$a" && wait "$b" || fail "a daemon failed" || return 1
+	wait "$lpid" || fail "latscope exited with $?" || return 1
+	for p in "$a:lsd-split-a-$$" "$b:lsd-split-b-$$"; do
+		jq -e --argjson pid "${p%%:*}" --arg script "$TMP/${p#*:}.py" '.processes[] |
+			select(.pid == $pid and .comm == "python3" and .exe == "/usr/bin/python3.11"
+			       and (.cmdline | startswith("/usr/bin/python3 " + $script))
+			       and (.cgroup | startswith("/")) and .start_unix_ns > 0
+			       and .exited == true and .end_unix_ns > 0)' "$l" >/dev/null ||
+			fail "process ${p%%:*} missing or incomplete: $(jq -c .processes "$l")" || return 1
+	done
+	# every thread names its process, and the threads of b include one per cycle
+	jq -e --argjson a "$a" --argjson b "$b" '[.threads[].pid | select(. != $a and . != $b)] == []' \
+		"$l" >/dev/null || fail "a thread without its process" || return 1
+	[ "$(report_getppid "$l" "$a")" -eq "$(daemon_count "$TMP/a.count")" ] ||
+		fail "report --pid $a: $(report_getppid "$l" "$a") getppid, the daemon made $(daemon_count "$TMP/a.count")" ||
+		return 1
+	[ "$(report_getppid "$l" "$b")" -eq "$(daemon_count "$TMP/b.count")" ] ||
+		fail "report --pid $b: $(report_getppid "$l" "$b") getppid, the daemon made $(daemon_count "$TMP/b.count")" ||
+		return 1
+	"$LATSCOPE" report --by process "$l" > "$TMP/split.txt" || fail "report --by process" || return 1
+	cat "$TMP/split.txt"
+	# the main table: from its header to the first blank line
+	rows=$(awk '/^PROCESS  / { on = 1 } on && /^$/ { exit } on' "$TMP/split.txt" | grep -c " python3 ")
+	[ "$rows" -eq 2 ] || fail "$rows process rows, expected 2" || return 1
+	grep -q "^$b python3 .*$TMP/lsd-split-b-$$.py" "$TMP/split.txt" ||
+		fail "no command line for $b" || return 1
 }
