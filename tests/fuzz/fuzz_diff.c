@@ -38,7 +38,7 @@ static void gates(const struct ls_diff *d)
 			abort();	/* the seeds of this harness are valid gates */
 		for (r = 0; r < d->n; r++)
 			if (ls_gate_applies(&g, &d->rows[r]))
-				ls_gate_check(&g, &d->rows[r], msg, sizeof(msg));
+				ls_gate_check(&g, d, &d->rows[r], msg, sizeof(msg));
 	}
 }
 
@@ -52,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct ls_snapshot *before, *after;
 	char warn[LS_DIFF_MAX_WARN][LS_DIFF_WARN_LEN], err[512];
 	struct ls_diff_opts o;
+	struct ls_diff_cfg cfg;
 	struct ls_diff d;
 	size_t b, f;
 
@@ -64,7 +65,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	ls_diff_warnings(before, after, warn, LS_DIFF_MAX_WARN);
 	for (b = 0; b < sizeof(bys) / sizeof(bys[0]); b++) {
 		memset(&d, 0, sizeof(d));
-		if (ls_diff_build(&d, before, after, bys[b], LS_DIFF_ALPHA, err, sizeof(err))) {
+		ls_diff_cfg_init(&cfg);
+		cfg.by = bys[b];
+		if (ls_diff_build(&d, before, after, &cfg, err, sizeof(err))) {
 			ls_diff_free(&d);
 			continue;
 		}

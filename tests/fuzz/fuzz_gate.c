@@ -18,6 +18,7 @@ static struct ls_diff diffs[2];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	struct ls_diff_cfg cfg;
 	char err[512];
 	int i;
 
@@ -27,12 +28,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_gate: %s (run from the top of the tree)\n", err);
 		exit(1);
 	}
-	for (i = 0; i < 2; i++)
-		if (ls_diff_build(&diffs[i], before, after, i ? LS_BY_SYSCALL : LS_BY_SUBSYSTEM,
-				  LS_DIFF_ALPHA, err, sizeof(err))) {
+	ls_diff_cfg_init(&cfg);
+	for (i = 0; i < 2; i++) {
+		cfg.by = i ? LS_BY_SYSCALL : LS_BY_SUBSYSTEM;
+		if (ls_diff_build(&diffs[i], before, after, &cfg, err, sizeof(err))) {
 			fprintf(stderr, "fuzz_gate: %s\n", err);
 			exit(1);
 		}
+	}
 	return 0;
 }
 
@@ -48,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		for (i = 0; i < 2; i++)
 			for (r = 0; r < diffs[i].n; r++)
 				if (ls_gate_applies(&g, &diffs[i].rows[r]))
-					ls_gate_check(&g, &diffs[i].rows[r], msg, sizeof(msg));
+					ls_gate_check(&g, &diffs[i], &diffs[i].rows[r], msg,
+						      sizeof(msg));
 	free(expr);
 	return 0;
 }
