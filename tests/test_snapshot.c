@@ -10,7 +10,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -289,20 +288,6 @@ static char *json_text(const struct ls_snapshot *snap, int pretty, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
-}
-
-static size_t count_entries(const char *dir)
-{
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d = opendir(dir);
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
 }
 
 static void make_dir(char *buf, size_t len, const char *name)

@@ -7,6 +7,7 @@
 #ifndef LS_TEST_UTIL_H
 #define LS_TEST_UTIL_H
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +144,21 @@ static inline void compare_golden(const char *name, const char *got, size_t got_
 		fail_msg("output differs from %s (UPDATE_GOLDEN=1 to accept)", path);
 	}
 	free(want);
+}
+
+/* Entries of dir other than . and ..: what a failed save must not leave. */
+static inline size_t count_entries(const char *dir)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(dir);
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
 }
 
 #endif
