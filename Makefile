@@ -120,12 +120,15 @@ $(OUTPUT)/latscope: $(CMD_OBJS) $(OUTPUT)/libls.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(ALL_LDFLAGS) $(LIBS) $(SERVER_LIBS) -o $@
 
+# Messages and what they need: log.c escapes what it quotes with format.c,
+# which parses format names with parse.c.
+LOG_OBJS	:= $(OUTPUT)/log.o $(OUTPUT)/format.o $(OUTPUT)/parse.o
+
 # The test oracles: what they share (tools/oracle.c: counted syscalls,
 # counters, JSON, options) and what they share with latscope (messages,
 # number parsing, the getopt walk, the tmp + rename file writer).  Nothing
 # that names subsystems.
-ORACLE_OBJS	:= $(OUTPUT)/oracle.o $(OUTPUT)/log.o $(OUTPUT)/parse.o $(OUTPUT)/getopt_walk.o \
-		   $(OUTPUT)/save_file.o
+ORACLE_OBJS	:= $(OUTPUT)/oracle.o $(LOG_OBJS) $(OUTPUT)/getopt_walk.o $(OUTPUT)/save_file.o
 
 $(OUTPUT)/oracle.o: tools/oracle.c | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -230,30 +233,28 @@ $(BENCH_OUT)/%.skel.h: $(BENCH_OUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BENCH_REFS): $(BENCH_OUT)/%: bench/%.c $(BENCH_OUT)/%.skel.h $(BENCH_OUT)/bench.o \
-		$(OUTPUT)/log.o $(OUTPUT)/parse.o
+$(BENCH_REFS): $(BENCH_OUT)/%: bench/%.c $(BENCH_OUT)/%.skel.h $(BENCH_OUT)/bench.o $(LOG_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(BENCH_OUT) -MMD -MP $< $(BENCH_OUT)/bench.o \
-		$(OUTPUT)/log.o $(OUTPUT)/parse.o $(ALL_LDFLAGS) $(LIBS) -o $@
+		$(LOG_OBJS) $(ALL_LDFLAGS) $(LIBS) -o $@
 
 $(BENCH_OUT)/pcteval: bench/pcteval.c $(OUTPUT)/hist.o | $(BENCH_OUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) -lm -o $@
 
-$(BENCH_OUT)/verifstats: bench/verifstats.c $(OUTPUT)/log.o | $(BENCH_OUT)
+$(BENCH_OUT)/verifstats: bench/verifstats.c $(LOG_OBJS) | $(BENCH_OUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) $(LIBS) -o $@
 
-$(BENCH_OUT)/peakrss: bench/peakrss.c $(OUTPUT)/log.o | $(BENCH_OUT)
+$(BENCH_OUT)/peakrss: bench/peakrss.c $(LOG_OBJS) | $(BENCH_OUT)
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $< $(OUTPUT)/log.o $(ALL_LDFLAGS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $< $(LOG_OBJS) $(ALL_LDFLAGS) -o $@
 
 $(BENCH_OUT)/bench.o: bench/bench.c | $(BENCH_OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BENCH_WL_BINS): $(BENCH_OUT)/%: bench/%.c $(BENCH_OUT)/bench.o $(OUTPUT)/log.o \
-		  $(OUTPUT)/parse.o | $(BENCH_OUT)
+$(BENCH_WL_BINS): $(BENCH_OUT)/%: bench/%.c $(BENCH_OUT)/bench.o $(LOG_OBJS) | $(BENCH_OUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) -lpthread -o $@
 

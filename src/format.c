@@ -4,6 +4,7 @@
  * number is laid out, so a locale with a decimal comma changes nothing.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "format.h"
@@ -97,15 +98,126 @@ const char *ls_fmt_duration(__u64 ns, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The bytes at s that make one printable character: 1 for printable ASCII,
+ * 2 to 4 for a UTF-8 sequence that is well formed (shortest form, not a
+ * surrogate, at most U+10FFFF) and neither a C1 control nor a
+ * bidirectional override or isolate, which reorder what follows on screen.
+ * 0: escape the byte at s (a control, DEL, not UTF-8, NUL).
+ */
+static size_t printable(const unsigned char *s)
+{
+	unsigned int cp;
+	size_t n, k;
+
+	if (*s >= 0x20 && *s < 0x7f)
+		return 1;
+	if (*s < 0xc2 || *s > 0xf4)
+		return 0;
+	n = *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : 2;
+	cp = *s & (0x7fU >> n);
+	for (k = 1; k < n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0 ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return 0;
+	return n;
+}
+
+/*
+ * Each character of s escaped, to put(): printable characters as they are,
+ * any other byte as \xHH except those in keep, and with name set, a
+ * backslash as \\.  Prose leaves backslashes alone, so that a name escaped
+ * once (as in a title) is not escaped again.
+ */
+static void escape(const char *s, const char *keep, bool name,
+		   void (*put)(int c, void *ctx), void *ctx)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char hex[8];
+	size_t n, k;
+
+	while (*p) {
+		n = *p == '\\' && name ? 0 : printable(p);
+		if (!n && keep && strchr(keep, *p))
+			n = 1;
+		for (k = 0; k < n; k++)
+			put(p[k], ctx);
+		if (n) {
+			p += n;
+			continue;
+		}
+		snprintf(hex, sizeof(hex), *p == '\\' ? "\\\\" : "\\x%02x", *p);
+		for (k = 0; hex[k]; k++)
+			put(hex[k], ctx);
+		p++;
+	}
+}
+
+static void put_file(int c, void *f)
+{
+	fputc(c, f);
+}
+
+void ls_name_put(FILE *f, const char *s)
+{
+	escape(s, NULL, true, put_file, f);
+}
+
+void ls_text_put(FILE *f, const char *s)
+{
+	escape(s, "\n\t", false, put_file, f);
+}
+
+struct name_buf {
+	char *buf;
+	size_t len, used;
+};
+
+static void put_buf(int c, void *ctx)
+{
+	struct name_buf *b = ctx;
+
+	if (b->used + 1 < b->len)
+		b->buf[b->used] = (char)c;
+	b->used++;
+}
+
+const char *ls_name_text(const char *s, char *buf, size_t len)
+{
+	struct name_buf b = { .buf = buf, .len = len };
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	for (; *p; p += n)
+		if (*p == '\\' || !(n = printable(p)))
+			break;
+	if (!*p || !len)
+		return s;
+	escape(s, NULL, true, put_buf, &b);
+	buf[b.used < len ? b.used : len - 1] = '\0';
+	/* cut short: say so, rather than end in half an escape */
+	if (b.used >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+	return buf;
+}
+
+static void put_md(int c, void *f)
+{
+	/* GitHub turns these into markup; a backslash keeps them literal. */
+	if (strchr("\\`*_[]<>|#", c))
+		fputc('\\', f);
+	/* A table row is one line. */
+	fputc(c == '\n' || c == '\r' ? ' ' : c, f);
+}
+
 void ls_md_escape(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		/* GitHub turns these into markup; a backslash keeps them literal. */
-		if (strchr("\\`*_[]<>|#", *s))
-			fputc('\\', f);
-		/* A table row is one line. */
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
-	}
+	escape(s, "\n\r", false, put_md, f);
 }
 
 void ls_html_escape(FILE *f, const char *s)
@@ -137,18 +249,24 @@ void ls_html_escape(FILE *f, const char *s)
 	}
 }
 
-/* RFC 4180: quote a field with a comma, quote, CR or LF; double the quotes. */
+static void put_csv(int c, void *f)
+{
+	if (c == '"')
+		fputc('"', f);
+	fputc(c, f);
+}
+
+/*
+ * RFC 4180: quote a field with a comma or a quote and double the quotes.
+ * CR and LF are escaped like every control, so a field is one line.
+ */
 void ls_csv_field(FILE *f, const char *s)
 {
-	if (!s[strcspn(s, ",\"\r\n")]) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	bool quote = s[strcspn(s, ",\"")];
+
+	if (quote)
+		fputc('"', f);
+	escape(s, NULL, false, put_csv, f);
+	if (quote)
+		fputc('"', f);
 }

@@ -42,14 +42,32 @@ const char *ls_fmt_duration(__u64 ns, char *buf, size_t len);
 
 /* Escaping: text from outside (names, titles) made safe for one format */
 
-/* Markdown text with everything GitHub would interpret escaped. */
+/*
+ * A name from outside (a comm, a thread, file or host name, a rule) as
+ * text that cannot move the cursor or change a terminal's state, written
+ * the way strace writes one: C0 and C1 controls, DEL, bytes that are not
+ * UTF-8 and the bidirectional overrides as \xHH, a backslash as \\.  Valid
+ * UTF-8 stays.  Into buf, cut short with "..." if it does not fit; returns
+ * buf, or s itself when nothing needed escaping.
+ */
+const char *ls_name_text(const char *s, char *buf, size_t len);
+/* The same, written to f. */
+void ls_name_put(FILE *f, const char *s);
+/*
+ * Prose with names in it, such as a message or a title: the same, except
+ * that newlines and tabs stay and a backslash is left alone, so names that
+ * were escaped already stay as they were.
+ */
+void ls_text_put(FILE *f, const char *s);
+
+/* Markdown text with everything GitHub would interpret escaped, controls as prose. */
 void ls_md_escape(FILE *f, const char *s);
 /*
  * HTML text or an attribute value in double or single quotes: & < > " '
  * as entities, C0 controls as their visible pictures (U+2400...).
  */
 void ls_html_escape(FILE *f, const char *s);
-/* One RFC 4180 field: quoted when it holds a comma, quote, CR or LF. */
+/* One RFC 4180 field, controls as prose: quoted when it holds a comma or quote. */
 void ls_csv_field(FILE *f, const char *s);
 
 #endif

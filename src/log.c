@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include "format.h"
 #include "log.h"
 
 /*
@@ -27,9 +29,12 @@ int ls_log_verbose(void)
 }
 
 /*
- * errno is restored before formatting so that "%m" reports the caller's
- * error and not one left behind by the prefix write.  The stream lock keeps
+ * The message is formatted first, so that "%m" reports the caller's error,
+ * and errno is restored after.  The stream lock keeps
  * prefix, message and newline on one line when threads log at once.
+ * Messages quote names from outside (a snapshot's, another process's
+ * command line): their control characters are escaped (ls_text_put()), so
+ * a message cannot drive the terminal.
  */
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
@@ -37,13 +42,16 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	int saved_errno = errno;
+	char *msg = NULL;
 
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	flockfile(stderr);
 	fputs(prefix, stderr);
-	errno = saved_errno;
-	vfprintf(stderr, fmt, ap);
+	ls_text_put(stderr, msg ? msg : "(out of memory for the message)");
 	fputc('\n', stderr);
 	funlockfile(stderr);
+	free(msg);
 	errno = saved_errno;
 }
 

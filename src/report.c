@@ -26,11 +26,12 @@
 
 void ls_report_title(const struct ls_meta *m, char *buf, size_t len)
 {
-	char dur[32];
+	char dur[32], target[4 * sizeof(m->target)];
 	size_t off;
 
+	/* the target holds comms, which any process can set to any bytes */
 	snprintf(buf, len, "latscope: %s, %s, %llu syscall%s traced",
-		 m->target[0] ? m->target : "unknown target",
+		 m->target[0] ? ls_name_text(m->target, target, sizeof(target)) : "unknown target",
 		 ls_fmt_duration(m->duration_ns, dur, sizeof(dur)),
 		 (unsigned long long)m->events, m->events == 1 ? "" : "s");
 	off = strlen(buf);
@@ -317,7 +318,8 @@ static void para(FILE *f, enum ls_format fmt, const char *text)
 		ls_md_escape(f, text);
 		fputc('\n', f);
 	} else {
-		fprintf(f, "%s\n", text);
+		ls_text_put(f, text);
+		fputc('\n', f);
 	}
 }
 
@@ -462,8 +464,11 @@ static int write_tables(FILE *f, const struct report *r)
 		for (i = 0; i < r->shown; i++) {
 			if (marked)
 				heading(f, fmt, 4, r->view.rows[i].key[0], true);
-			else
-				fprintf(f, "\n%s\n", r->view.rows[i].key[0]);
+			else {
+				fputc('\n', f);
+				ls_name_put(f, r->view.rows[i].key[0]);
+				fputc('\n', f);
+			}
 			err = ls_table_write(f, &bd[i], fmt, "  ", w);
 			if (err)
 				goto cleanup;

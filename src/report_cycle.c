@@ -10,6 +10,7 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "budget.h"
+#include "format.h"
 #include "hints.h"
 #include "hist.h"
 #include "report_cycle.h"
@@ -25,17 +26,19 @@ static void heading(FILE *f, enum ls_format fmt, const char *text)
 		ls_md_escape(f, text);
 		fputs("\n\n", f);
 	} else {
-		fprintf(f, "\n%s:\n", text);
+		fputc('\n', f);
+		ls_text_put(f, text);
+		fputs(":\n", f);
 	}
 }
 
-/* A line of prose: escaped for Markdown, as is for text. */
+/* A line of prose: escaped for Markdown, its names' controls for text. */
 static void line(FILE *f, enum ls_format fmt, const char *text)
 {
 	if (fmt == LS_FMT_MARKDOWN)
 		ls_md_escape(f, text);
 	else
-		fputs(text, f);
+		ls_text_put(f, text);
 	fputc('\n', f);
 }
 
@@ -135,7 +138,11 @@ static void bottleneck_lines(FILE *f, const struct ls_snapshot *snap, enum ls_fo
 	snprintf(buf, sizeof(buf), "\nBottleneck: %s (%.0f%% of the busy time)",
 		 item_label(&b->items[0]), b->items[0].pct_of_busy);
 	line(f, fmt, buf);
-	fprintf(f, "  evidence: %s\n  hint: %s [%s]\n", h.evidence, h.hint, h.rule);
+	fputs("  evidence: ", f);
+	ls_text_put(f, h.evidence);
+	fputs("\n  hint: ", f);
+	ls_text_put(f, h.hint);
+	fprintf(f, " [%s]\n", h.rule);
 }
 
 int ls_report_budget(FILE *f, const struct ls_snapshot *snap, enum ls_format fmt)

@@ -180,8 +180,16 @@ static void write_header(FILE *f, const struct ls_diff *d, const struct ls_snaps
 		 "counts beyond %g%%.\n%s: where the percentile lies, in whole histogram buckets. "
 		 "RESULT ~: no change beyond noise", alpha, d->cfg.min_change, ci);
 	if (o->fmt == LS_FMT_TEXT) {
-		fprintf(f, "latscope diff: %s -> %s\nbefore: %s\nafter:  %s\n%s\n\n",
-			o->before_name, o->after_name, b, a, method);
+		/* file names from a glob, and titles with comms: escaped */
+		fputs("latscope diff: ", f);
+		ls_name_put(f, o->before_name);
+		fputs(" -> ", f);
+		ls_name_put(f, o->after_name);
+		fputs("\nbefore: ", f);
+		ls_text_put(f, b);
+		fputs("\nafter:  ", f);
+		ls_text_put(f, a);
+		fprintf(f, "\n%s\n\n", method);
 		return;
 	}
 	fputs(md ? "latscope diff: " : "<p>latscope diff: ", f);
@@ -271,7 +279,9 @@ static void write_part_notes(FILE *f, const struct ls_diff *d, enum ls_format fm
 			ls_html_escape(f, line);
 			fputs("</li>\n", f);
 		} else {
-			fprintf(f, "  %s\n", line);
+			fputs("  ", f);
+			ls_text_put(f, line);
+			fputc('\n', f);
 		}
 	}
 	if (!first && fmt == LS_FMT_HTML)

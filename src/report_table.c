@@ -17,8 +17,11 @@
 #include "snapshot_cols.h"
 #include "snapshot_write.h"
 
-/* Longest cell: a u64 has 20 digits, a signed duration "+18446744074s". */
-#define CELL 32
+/*
+ * Longest cell: a u64 has 20 digits, a signed duration "+18446744074s"; a
+ * name, escaped (ls_name_text()), is cut short with "..." beyond this.
+ */
+#define CELL 512
 
 void ls_table_init(struct ls_table *t, const struct ls_table_col *cols, size_t n_cols)
 {
@@ -243,7 +246,7 @@ const char *ls_val_raw(const struct ls_val *v, char *buf, size_t len)
 	return buf;
 }
 
-/* Strings can be long (names); everything else fits a CELL. */
+/* Names are escaped for the human formats: a comm can hold any byte but NUL. */
 static const char *cell_text(const struct ls_table *t, size_t r, size_t c, char *buf, size_t len)
 {
 	const struct ls_val *v = &t->cells[r * t->n_cols + c];
@@ -251,7 +254,7 @@ static const char *cell_text(const struct ls_table *t, size_t r, size_t c, char 
 	if (c < t->n_group && t->cont[r])
 		return "";
 	if (v->kind == LS_VAL_STR)
-		return v->s;
+		return ls_name_text(v->s, buf, len);
 	return ls_val_text(v, buf, len);
 }
 
@@ -422,7 +425,8 @@ static void write_csv(FILE *f, const struct ls_table *t)
 			v = &t->cells[r * t->n_cols + c];
 			fputs(sep, f);
 			sep = ",";
-			ls_csv_field(f, v->kind == LS_VAL_STR ? v->s :
+			/* a name as in the text table: escaped once, with its backslashes */
+			ls_csv_field(f, v->kind == LS_VAL_STR ? ls_name_text(v->s, buf, sizeof(buf)) :
 					     ls_val_raw(v, buf, sizeof(buf)));
 		}
 		fputc('\n', f);

@@ -115,6 +115,7 @@ static void md_escape__markup_and_newlines__literal_one_line(void **state)
 		{ "*x*_y_`z`", "\\*x\\*\\_y\\_\\`z\\`" },
 		{ "[l](u) <b> #h \\", "\\[l\\](u) \\<b\\> \\#h \\\\" },
 		{ "two\nlines\r", "two lines " },
+		{ "esc\x1b[2J", "esc\\\\x1b\\[2J" },
 	};
 	size_t i;
 
@@ -173,7 +174,9 @@ static void csv_field__specials__quoted_rfc4180(void **state)
 		{ "plain name", "plain name" },
 		{ "a,b", "\"a,b\"" },
 		{ "say \"hi\"", "\"say \"\"hi\"\"\"" },
-		{ "cr\rlf\n", "\"cr\rlf\n\"" },
+		/* controls are escaped, so a field is one line and needs no quotes for them */
+		{ "cr\rlf\n", "cr\\x0dlf\\x0a" },
+		{ "esc\x1b,\"", "\"esc\\x1b,\"\"\"" },
 	};
 	size_t i;
 
@@ -185,9 +188,59 @@ static void csv_field__specials__quoted_rfc4180(void **state)
 	}
 }
 
+static void name_text__controls_and_bad_utf8__escaped_utf8_kept(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "", "" },
+		{ "exec:tc", "exec:tc" },
+		{ "esc\x1b[31mred\x1b[0m", "esc\\x1b[31mred\\x1b[0m" },
+		{ "nl\ncr\rtab\tdel\x7f", "nl\\x0acr\\x0dtab\\x09del\\x7f" },
+		{ "back\\slash", "back\\\\slash" },
+		{ "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80" },
+		/* C1 controls: the 8-bit CSI, and NEL as UTF-8 */
+		{ "\x9b" "2J\xc2\x85", "\\x9b" "2J\\xc2\\x85" },
+		/* not UTF-8: a lone continuation, overlong, a surrogate, cut short, beyond U+10FFFF */
+		{ "\x80\xc0\xaf\xed\xa0\x80\xe2\x82", "\\x80\\xc0\\xaf\\xed\\xa0\\x80\\xe2\\x82" },
+		{ "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80" },
+		/* the right-to-left override, which reorders what follows on screen */
+		{ "a\xe2\x80\xae" "b", "a\\xe2\\x80\\xae" "b" },
+	};
+	const char *plain = "plain";
+	char buf[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *put = escaped(ls_name_put, cases[i].in);
+
+		assert_string_equal(ls_name_text(cases[i].in, buf, sizeof(buf)), cases[i].want);
+		assert_string_equal(put, cases[i].want);
+		free(put);
+	}
+	/* nothing to escape: the name itself, no copy */
+	assert_ptr_equal(ls_name_text(plain, buf, sizeof(buf)), plain);
+	/* cut short, never in half an escape */
+	assert_string_equal(ls_name_text("\x01\x02\x03\x04", buf, 12), "\\x01\\x02...");
+}
+
+static void text_put__prose__newlines_and_tabs_stay(void **state)
+{
+	char *got = escaped(ls_text_put, "line one\n\tname \x1b]0;title\x07\n");
+
+	assert_string_equal(got, "line one\n\tname \\x1b]0;title\\x07\n");
+	free(got);
+	/* a name escaped already (a title's) is not escaped again */
+	got = escaped(ls_text_put, "cmd t\\x1b[31mX");
+	assert_string_equal(got, "cmd t\\x1b[31mX");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(name_text__controls_and_bad_utf8__escaped_utf8_kept),
+		cmocka_unit_test(text_put__prose__newlines_and_tabs_stay),
 		cmocka_unit_test(fmt_duration__unit_boundaries__three_significant_digits),
 		cmocka_unit_test(format_parse__good_and_bad_input__einval_for_bad),
 		cmocka_unit_test(md_escape__markup_and_newlines__literal_one_line),
