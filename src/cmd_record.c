@@ -6,6 +6,7 @@
  * except for -i interval tables.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,6 +97,12 @@ static int preflight(const struct record_opts *o)
 	if (!can_trace()) {
 		ls_err("permission denied: tracing needs CAP_BPF and CAP_PERFMON (or root)");
 		return LS_EXIT_PERMISSION;
+	}
+	/* the descriptor must be open; the traced command must not inherit it */
+	if (o->ready_fd >= 0 && (fcntl(o->ready_fd, F_GETFD) < 0 ||
+				 (o->ready_fd > 2 && fcntl(o->ready_fd, F_SETFD, FD_CLOEXEC)))) {
+		ls_usage_err("record", "--ready-fd %d: %s", o->ready_fd, strerror(errno));
+		return LS_EXIT_USAGE;
 	}
 	if (access(BTF_PATH, R_OK)) {
 		ls_err("kernel has no BTF (%s is missing): latscope needs CONFIG_DEBUG_INFO_BTF=y",
@@ -719,6 +726,22 @@ static void warn_no_match(const struct ls_match *m, const char *target)
 		hint_cmdlines("executable", m->exe_name);
 }
 
+/*
+ * --ready-fd: everything is attached and every target found so far is
+ * traced.  The line is the contract (docs/record.md); closing the
+ * descriptor lets a reader of a pipe see EOF.  A reader that went away
+ * costs nothing: SIGPIPE is ignored by then.
+ */
+static void signal_ready(const struct record_opts *o, const struct ls_meta *meta)
+{
+	if (o->ready_fd < 0)
+		return;
+	if (dprintf(o->ready_fd, "latscope: ready: tracing %s\n", meta->target) < 0)
+		ls_warn("--ready-fd %d: %s", o->ready_fd, strerror(errno));
+	if (o->ready_fd > 2)
+		close(o->ready_fd);
+}
+
 static void install_signal_handlers(void)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -907,6 +930,7 @@ int cmd_record(int argc, char **argv)
 	}
 	track_processes(&rs);
 	ls_info("tracing %s", meta.target);
+	signal_ready(&o, &meta);
 
 	ls_intervals_init(&rs.iv, (__u64)(o.interval_s * 1e9), t0);
 	trace_loop(&o, &rs, &meta, t0);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli_opts.h"
@@ -69,6 +70,10 @@ void record_usage(FILE *f)
 "      --prom-file PATH     write the same metrics to PATH atomically every -i\n"
 "                           SECONDS (default 15), for node_exporter's textfile\n"
 "                           collector\n"
+"      --ready-fd N         once attached to the targets, write the line\n"
+"                           'latscope: ready: tracing TARGET' to file\n"
+"                           descriptor N and close it (2: stderr), so a script\n"
+"                           can start the workload then instead of sleeping\n"
 "\n"
 "Cycles and idle time (docs/cycle.md):\n"
 "      --cycle SYSCALL|SECONDS  what makes a cycle: the idle waits of SYSCALL\n"
@@ -259,7 +264,8 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 {
 	enum { OPT_FOLLOW = LS_OPT_CMD, OPT_NO_FOLLOW, OPT_RULE, OPT_EXE, OPT_NO_NL_CLASSES,
 	       OPT_MAX_KEYS, OPT_NO_COST, OPT_BASELINE, OPT_CMDLINE, OPT_CGROUP, OPT_UNIT,
-	       OPT_LISTEN, OPT_PROM_FILE, OPT_CYCLE, OPT_SLOW, OPT_IDLE, OPT_BUSY };
+	       OPT_LISTEN, OPT_PROM_FILE, OPT_CYCLE, OPT_SLOW, OPT_IDLE, OPT_BUSY,
+	       OPT_READY_FD };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -280,6 +286,7 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		{ "no-cost", no_argument, NULL, OPT_NO_COST },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "prom-file", required_argument, NULL, OPT_PROM_FILE },
+		{ "ready-fd", required_argument, NULL, OPT_READY_FD },
 		{ "follow", no_argument, NULL, OPT_FOLLOW },
 		{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 		{ "cycle", required_argument, NULL, OPT_CYCLE },
@@ -297,6 +304,7 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 
 	memset(o, 0, sizeof(*o));
 	o->cycle_nr = LS_CYCLE_ANY_SYSCALL;
+	o->ready_fd = -1;
 	/* stop at the first non-option so COMMAND's own options are kept */
 	ls_getopt_init(&g, argc, argv, "p:c:r:d:i:o:f:qh", longopts, 1);
 	while ((c = ls_cli_next(&g, &shared, err, errlen)) != -1) {
@@ -415,6 +423,15 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		case OPT_BUSY:
 			if (parse_syscalls("--busy", optarg, o->busy_nrs, &o->n_busy, err, errlen))
 				return -EINVAL;
+			break;
+		case OPT_READY_FD:
+			/* not 0: stdin is no place for a line */
+			if (ls_parse_long(optarg, 1, INT_MAX, &val)) {
+				snprintf(err, errlen, "--ready-fd: '%s' is not a file descriptor "
+					 "number (1 or more)", optarg);
+				return -EINVAL;
+			}
+			o->ready_fd = (int)val;
 			break;
 		case OPT_FOLLOW:
 			follow = 1;

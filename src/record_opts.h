@@ -62,6 +62,7 @@ struct record_opts {
 	size_t n_idle;
 	__u32 busy_nrs[LS_MAX_ROLE_SYSCALLS];	/* --busy SYSCALL,... */
 	size_t n_busy;
+	int ready_fd;			/* --ready-fd N: "latscope: ready" once attached; -1 */
 };
 
 /* --prom-file without -i: as often as Prometheus scrapes by default. */

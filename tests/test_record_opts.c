@@ -173,6 +173,23 @@ static void parse__output_and_format__kept(void **state)
 	assert_int_equal(o.format, LS_FMT_TEXT);
 }
 
+static void parse__ready_fd__number_or_refused(void **state)
+{
+	struct argv_buf b;
+	struct record_opts o;
+
+	assert_int_equal(PARSE(&b, &o, "-p", "1"), 0);
+	assert_int_equal(o.ready_fd, -1);
+	assert_int_equal(PARSE(&b, &o, "--ready-fd", "3", "-p", "1"), 0);
+	assert_int_equal(o.ready_fd, 3);
+	assert_int_equal(PARSE(&b, &o, "--ready-fd=2", "--", "true"), 0);
+	assert_int_equal(o.ready_fd, 2);
+	REFUSED("--ready-fd: '0' is not a file descriptor", "--ready-fd", "0", "-p", "1");
+	REFUSED("--ready-fd: '-1'", "--ready-fd", "-1", "-p", "1");
+	REFUSED("--ready-fd: '3x'", "--ready-fd", "3x", "-p", "1");
+	REFUSED("'--ready-fd'", "-p", "1", "--ready-fd");
+}
+
 static void parse__unknown_format__refused(void **state)
 {
 	REFUSED("xml", "--format", "xml", "-p", "1");
@@ -439,6 +456,7 @@ int main(void)
 		cmocka_unit_test(parse__duration_and_interval__bounds_inclusive),
 		cmocka_unit_test(parse__duration_or_interval_out_of_range__refused),
 		cmocka_unit_test(parse__output_and_format__kept),
+		cmocka_unit_test(parse__ready_fd__number_or_refused),
 		cmocka_unit_test(parse__unknown_format__refused),
 		cmocka_unit_test(parse__quiet__needs_output),
 		cmocka_unit_test(parse__follow__on_for_command_off_for_pid),
