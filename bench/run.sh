@@ -327,9 +327,9 @@ run_one() {
 		bg sleep 1000
 		sp=$BG_PID
 		# shellcheck disable=SC2046
-		bg "$tool" -v record $(ls_args_of "$cfg") -p "$sp" >/dev/null 2>"$side"
+		bg "$tool" record --ready-fd 2 $(ls_args_of "$cfg") -p "$sp" >/dev/null 2>"$side"
 		lp=$BG_PID
-		if wait_grep "$side" '^tracing ' 20; then
+		if wait_grep "$side" '^latscope: ready: ' 20; then
 			"${WL[@]}" >/dev/null 2>"$err"
 			rc=$?
 		else
@@ -514,9 +514,9 @@ stats_run() {
 	untargeted)
 		bg sleep 1000
 		sp=$BG_PID
-		bg "$LATSCOPE" -v record -q -o /dev/null -p "$sp" >/dev/null 2>"$d/side"
+		bg "$LATSCOPE" record --ready-fd 2 -q -o /dev/null -p "$sp" >/dev/null 2>"$d/side"
 		tp=$BG_PID
-		wait_grep "$d/side" '^tracing ' 20 || { stop_bg "$tp"; stop_bg "$sp"; return 1; }
+		wait_grep "$d/side" '^latscope: ready: ' 20 || { stop_bg "$tp"; stop_bg "$sp"; return 1; }
 		bg "${WL[@]}" >/dev/null 2>"$d/err"
 		;;
 	floor)

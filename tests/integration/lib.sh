@@ -72,12 +72,23 @@ prog_ids_of() {
 	grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u
 }
 
-links_of_at_least() { [ "$(grep -l '^link_type:' /proc/"$1"/fdinfo/* 2>/dev/null | wc -l)" -ge "$2" ]; }
-
-# latscope process $1 has attached its programs (other instances, a
-# benchmark say, may run at the same time: only its own links count).
-attached_pid() {
-	wait_for links_of_at_least "$1" 4
+# record_bg ARGS...: `latscope record --ready-fd 3 ARGS` in the background
+# (its pid in $BG_PID), returning once it says it is attached: the line
+# arrives through a FIFO, so no sleep guesses how long attaching takes,
+# and a latscope that exits first closes the FIFO at once.  Redirections
+# of the call apply to latscope.  Not for $(...): the pid must stay in
+# BG_PIDS.
+READY_SEQ=0
+record_bg() {
+	local fifo=$TMP/ready.$((READY_SEQ += 1)) line=""
+	mkfifo "$fifo" || return 1
+	# the FIFO is opened by the child: opening it here would wait for a reader
+	bg bash -c 'exec "$@" 3>"$0"' "$fifo" "$LATSCOPE" record --ready-fd 3 "$@"
+	read -r -t 60 line <"$fifo"
+	rm -f "$fifo"
+	[[ "$line" == "latscope: ready: "* ]] && return 0
+	echo "    latscope did not say it was ready (read '$line')" >&2
+	return 1
 }
 
 progs_gone() {

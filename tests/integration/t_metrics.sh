@@ -121,10 +121,10 @@ test_metrics__prometheus_scrapes_democtl__p50_matches_snapshot() {
 # first's, in the series named after the pattern.
 test_metrics__target_restarted__counts_add_up() {
 	local lpid url first second i
-	bg "$LATSCOPE" record -q --cmdline metrics-restart --listen 127.0.0.1:0 2> "$TMP/restart.err"
+	record_bg -q --cmdline metrics-restart --listen 127.0.0.1:0 2> "$TMP/restart.err" ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
 	url=$(metrics_url "$TMP/restart.err") || fail "no URL: $(cat "$TMP/restart.err")" || return 1
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	for i in 1 2; do
 		"$DEMOCTL" -q -n 5 -i 10 -d 1 -p "$DEMO_PORT" -j "$TMP/metrics-restart.$i.json" \
 			>/dev/null 2>&1 || fail "democtl run $i failed" || return 1

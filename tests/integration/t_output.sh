@@ -209,9 +209,9 @@ test_record_interval__run_ends_mid_interval__intervals_add_up_to_totals() {
 	# -p, the run ending with its target: every call of democtl's is in an interval
 	start_democtl_waiting "$TMP/iv.democtl.json" -n 6 -i 100 -d 2 || return 1
 	dpid=$DEMO_PID
-	bg "$LATSCOPE" record -p "$dpid" -i 0.25 -f json > "$TMP/iv.p.json"
+	record_bg -p "$dpid" -i 0.25 -f json > "$TMP/iv.p.json" ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	kill -USR1 "$dpid"
 	wait "$lpid" || fail "latscope exited with $?" || return 1
 	intervals_add_up "$TMP/iv.p.json" || fail "-p: the intervals do not add up to the totals" ||

@@ -9,11 +9,9 @@ test_record_pid__democtl_cycles__counts_equal_democtl() {
 	local d=$TMP/pid.democtl.json l=$TMP/pid.latscope.json dpid lpid
 	start_democtl_waiting "$d" -n $CYCLES -i 50 -d 5 || return 1
 	dpid=$DEMO_PID
-	bg "$LATSCOPE" record -p "$dpid" -o "$l" -q
+	record_bg -p "$dpid" -o "$l" -q ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	# attached when the programs are in the kernel
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
-	sleep 0.3
 	kill -USR1 "$dpid"
 	wait "$lpid" || fail "latscope exited with $?" || return 1
 	wait "$dpid" || fail "democtl failed: $(cat "$d.err")" || return 1
@@ -37,22 +35,32 @@ test_record_cmd__democtl__counts_equal_democtl() {
 		fail "counts differ from democtl's" || return 1
 }
 
-# The HTTP client's recvfrom waits for the server's injected delay: its p50
-# must be at least the delay, and not much more (loopback adds microseconds).
+# The HTTP client's recvfrom waits for the server's injected delay, and is
+# part of the GET that democtl times with its own clock: latscope's p50 must
+# lie between the delay and democtl's own median GET time, each widened by
+# the histogram's bound (a reported value is within 1/64 of the true one,
+# docs/histogram.md).  No allowance for a busy machine is guessed: the
+# upper bound comes from the workload's clock, which sees the same load.
 test_record__http_delay__recv_p50_matches_delay() {
-	local l=$TMP/delay.json delay_ms=25 p50 lo hi
-	"$LATSCOPE" record -q -o "$l" -- "$DEMOCTL" -q -n 6 -i 10 -d $delay_ms \
-		-p "$DEMO_PORT" >/dev/null 2>&1 || fail "record failed" || return 1
-	p50=$(jq_get "$l" --arg s "tcp:127.0.0.1:$DEMO_PORT" \
-		'.subsystems[] | select(.name == $s) | .syscalls[] | select(.syscall == "recvfrom") | .p50_ns' 2>/dev/null ||
-	      jq -er --arg s "tcp:127.0.0.1:$DEMO_PORT" \
+	local l=$TMP/delay.json out=$TMP/delay.out delay_ms=25 p50 lo hi get_ns
+	# democtl's cycle lines ("... http 25.412 ms") go to $out; latscope is quiet
+	"$LATSCOPE" record -q -o "$l" -- "$DEMOCTL" -n 6 -i 10 -d $delay_ms \
+		-p "$DEMO_PORT" >"$out" 2>&1 || fail "record failed: $(tail -n1 "$out")" || return 1
+	p50=$(jq -er --arg s "tcp:127.0.0.1:$DEMO_PORT" \
 		'.subsystems[] | select(.name == $s) | .syscalls[] | select(.syscall == "recvfrom") | .p50_ns' "$l") ||
 		fail "no recvfrom in tcp:127.0.0.1:$DEMO_PORT" || return 1
-	lo=$((delay_ms * 1000000))
-	hi=$((delay_ms * 1000000 + 5000000))	# +5 ms: scheduling on a busy 2-CPU VM
-	echo "recvfrom p50 = $p50 ns, delay = $lo ns"
-	[ "$p50" -ge "$lo" ] || fail "p50 $p50 ns is below the injected delay $lo ns" || return 1
-	[ "$p50" -le "$hi" ] || fail "p50 $p50 ns is more than 5 ms above the delay" || return 1
+	# the upper median of democtl's 6 GET times: no rank of the recvfroms'
+	# middle is above it, since each recvfrom lies inside its GET
+	get_ns=$(sed -n 's/.* http \([0-9.]*\) ms$/\1/p' "$out" | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "%d", v[int(NR / 2) + 1] * 1e6 }')
+	[ -n "$get_ns" ] || fail "democtl printed no GET times: $(head -n3 "$out")" || return 1
+	lo=$((delay_ms * 1000000 - delay_ms * 1000000 / 64))
+	hi=$((get_ns + get_ns / 64 + 1000))	# + 1 us: democtl prints 3 decimals of ms
+	echo "recvfrom p50 = $p50 ns; delay $((delay_ms * 1000000)) ns; democtl's median GET $get_ns ns"
+	[ "$p50" -ge "$lo" ] || fail "p50 $p50 ns is below the injected delay (less 1/64: $lo ns)" ||
+		return 1
+	[ "$p50" -le "$hi" ] || fail "p50 $p50 ns is above democtl's own GET time (plus 1/64: $hi ns)" ||
+		return 1
 }
 
 # strace -c -f as an independent oracle for the same deterministic workload:
@@ -82,9 +90,9 @@ test_record_pid__target_killed__report_still_printed() {
 	start_democtl_waiting "$d" -n 0 -i 20 -d 1 || return 1
 	dpid=$DEMO_PID
 	start=$(date +%s)
-	bg "$LATSCOPE" record -p "$dpid" -d 60 -o "$l" > "$TMP/die.out"
+	record_bg -p "$dpid" -d 60 -o "$l" > "$TMP/die.out" ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	kill -USR1 "$dpid"
 	sleep 1
 	kill -KILL "$dpid"
@@ -140,9 +148,9 @@ test_record__no_capabilities__exit_4_names_caps() {
 # BPF links belong to latscope's fds: SIGKILL must leave nothing attached.
 test_record__sigkill__no_program_left() {
 	local lpid ids
-	bg "$LATSCOPE" record -p $$ -d 60 -q -o "$TMP/killed.json"
+	record_bg -p $$ -d 60 -q -o "$TMP/killed.json" ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	ids=$(prog_ids_of "$lpid")
 	[ "$(echo "$ids" | wc -w)" -ge 4 ] || fail "found only programs '$ids'" || return 1
 	bpftool prog show id $(echo "$ids" | head -1) >/dev/null || fail "bpftool cannot see them" || return 1
@@ -153,16 +161,19 @@ test_record__sigkill__no_program_left() {
 	[ ! -e "$TMP/killed.json" ] || fail "a snapshot appeared although latscope was killed" || return 1
 }
 
+tables_at_least() { [ "$(grep -c "interval to" "$1")" -ge "$2" ]; }
+
 # SIGINT stops a run cleanly, with the report, and -i prints interval tables.
 test_record__sigint_and_interval__report_printed() {
 	local dpid lpid n ids
 	start_democtl_waiting "$TMP/int.democtl.json" -n 0 -i 50 -d 1 || return 1
 	dpid=$DEMO_PID
 	kill -USR1 "$dpid"
-	bg "$LATSCOPE" record -p "$dpid" -i 0.5 > "$TMP/int.out"
+	record_bg -p "$dpid" -i 0.5 > "$TMP/int.out" ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
-	sleep 1.8
+	# two tables printed, however long the machine takes for them
+	wait_for tables_at_least "$TMP/int.out" 2 || fail "no two interval tables in 10 s" || return 1
 	kill -INT "$lpid"
 	ids=$(prog_ids_of "$lpid")
 	wait "$lpid" || fail "latscope exited with $? on SIGINT" || return 1
@@ -171,4 +182,28 @@ test_record__sigint_and_interval__report_printed() {
 	grep -q "^icmp " "$TMP/int.out" || fail "no icmp row" || return 1
 	# shellcheck disable=SC2086
 	progs_unloaded $ids || fail "programs left loaded" || return 1
+}
+
+# --ready-fd: one line once attached, the descriptor closed after it and not
+# passed to the command; a bad descriptor is refused before anything loads.
+test_record_ready_fd__line_once_attached__not_inherited() {
+	local out rc line
+	out=$("$LATSCOPE" record --ready-fd 9 -p $$ -d 1 2>&1 9>&-)
+	rc=$?
+	[ "$rc" -eq 2 ] || fail "closed descriptor: exit $rc, expected 2 ($out)" || return 1
+	[ "$(head -n1 <<<"$out")" = "Error: --ready-fd 9: Bad file descriptor" ] ||
+		fail "message: $out" || return 1
+	# the command sees whether its fd 3 is open
+	"$LATSCOPE" record -q -o /dev/null --ready-fd 3 -- \
+		sh -c 'if [ -e /proc/$$/fd/3 ]; then echo inherited; else echo closed; fi' \
+		>"$TMP/rfd.out" 3>"$TMP/rfd.line" || fail "record failed" || return 1
+	[ "$(cat "$TMP/rfd.out")" = closed ] || fail "the command inherited --ready-fd" || return 1
+	line=$(cat "$TMP/rfd.line")
+	[[ "$line" == "latscope: ready: tracing cmd sh -c "* ]] || fail "ready line: '$line'" || return 1
+	[ "$(wc -l <"$TMP/rfd.line")" -eq 1 ] || fail "more than one line" || return 1
+	# 2: stderr, next to nothing else
+	"$LATSCOPE" record -q -o /dev/null --ready-fd 2 -- true 2>"$TMP/rfd.err" ||
+		fail "record --ready-fd 2 failed" || return 1
+	[[ "$(cat "$TMP/rfd.err")" == "latscope: ready: tracing cmd true" ]] ||
+		fail "stderr: $(cat "$TMP/rfd.err")" || return 1
 }

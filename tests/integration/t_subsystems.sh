@@ -70,10 +70,9 @@ test_record_rules__malformed_file__exit_2_names_line_and_column() {
 test_record_comm__process_started_later__traced() {
 	local l=$TMP/comm.json lpid name=lsdemo$$ d=$TMP/comm.democtl.json
 	ln -sf "$DEMOCTL" "$TMP/$name"
-	bg "$LATSCOPE" record -c "$name" -d 4 -q -o "$l"
+	record_bg -c "$name" -d 4 -q -o "$l" ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
-	sleep 0.3
 	"$TMP/$name" -q -n 4 -i 20 -d 1 -p "$DEMO_PORT" -j "$d" >/dev/null 2>&1 ||
 		fail "democtl failed" || return 1
 	wait "$lpid" || fail "latscope exited with $?" || return 1

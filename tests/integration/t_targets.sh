@@ -80,9 +80,9 @@ test_record_cmdline__python_daemons__counts_equal_their_own() {
 	bg "$PYTHON" "$TMP/$name.py" --wait --ready "$TMP/d1.ready" --calls 10 "$TMP/d1.count"
 	d1=$BG_PID
 	wait_for test -e "$TMP/d1.ready" || fail "the daemon did not start" || return 1
-	bg "$LATSCOPE" record --cmdline "$name" -d 60 -q -o "$l"
+	record_bg --cmdline "$name" -d 60 -q -o "$l" ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	kill -USR1 "$d1"
 	"$PYTHON" "$TMP/$name.py" --calls 7 --cycles 5 --period 0.01 "$TMP/d2.count" ||
 		fail "the second daemon failed" || return 1
@@ -122,9 +122,9 @@ test_record_cgroup__transient_cgroup__its_processes_counted_exactly() {
 		"$TMP/cg1.count"
 	d1=$BG_PID
 	wait_for test -e "$TMP/cg1.ready" || fail "the daemon did not start" || return 1
-	bg "$LATSCOPE" record --cgroup "${cg#"$mnt"}" -d 60 -q -o "$l"
+	record_bg --cgroup "${cg#"$mnt"}" -d 60 -q -o "$l" ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	kill -USR1 "$d1"
 	"${IN_CGROUP[@]}" "$cg" "$PYTHON" "$TMP/$name.py" --calls 3 --cycles 4 "$TMP/cg2.count" ||
 		fail "the second daemon failed" || return 1
@@ -151,9 +151,9 @@ test_record_unit__started_then_restarted__both_runs_counted() {
 	unit=$slice/$name.service
 	mkdir "$slice" || fail "cannot create $slice" || return 1
 	trap 'cleanup_bg; rmdir "$unit" "$slice" 2>/dev/null' RETURN
-	bg "$LATSCOPE" record --unit "$name" -d 60 -q -o "$l" 2>"$TMP/unit.err"
+	record_bg --unit "$name" -d 60 -q -o "$l" 2>"$TMP/unit.err" ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	grep -q "no process matches unit $name.service yet" "$TMP/unit.err" ||
 		fail "no warning that the unit is not running: $(cat "$TMP/unit.err")" || return 1
 	mkdir "$unit" && "${IN_CGROUP[@]}" "$unit" "$PYTHON" "$TMP/$name.py" --calls 10 --cycles 5 \
@@ -176,9 +176,9 @@ test_record_exe__binary_replaced_by_mv__both_runs_counted() {
 	make_daemon lsd-exe-$$ || return $?
 	mkdir -p "$TMP/bin" && cp "$(readlink -f "$PYTHON")" "$bin" || fail "cannot copy python3" ||
 		return 1
-	bg "$LATSCOPE" record --exe "$bin" -d 60 -q -o "$l" 2>/dev/null
+	record_bg --exe "$bin" -d 60 -q -o "$l" 2>/dev/null ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	"$bin" "$TMP/lsd-exe-$$.py" --calls 4 --cycles 5 "$TMP/e1.count" ||
 		fail "the first run failed" || return 1
 	cp "$bin" "$bin.new" && mv "$bin.new" "$bin" || fail "cannot replace $bin" || return 1
