@@ -38,7 +38,6 @@
 #include <linux/rtnetlink.h>
 #include "log.h"
 #include "oracle.h"
-#include "save_file.h"
 
 #define DEF_INTERVAL_MS		500
 #define DEF_HTTP_DELAY_MS	10
@@ -897,12 +896,5 @@ teardown:
 	if (rc)
 		return rc;
 	print_report(&ctl, stdout);
-	if (ctl.env.json_path) {
-		ret = ls_save_file(ctl.env.json_path, print_json, &ctl);
-		if (ret) {
-			ls_err("%s: %s", ctl.env.json_path, strerror(-ret));
-			return 1;
-		}
-	}
-	return 0;
+	return ctl.env.json_path ? oracle_save_json(ctl.env.json_path, print_json, &ctl) : 0;
 }

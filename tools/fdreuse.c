@@ -49,7 +49,6 @@
 #include <sys/syscall.h>
 #include "log.h"
 #include "oracle.h"
-#include "save_file.h"
 
 #define DEF_ITERATIONS		10
 /* BASE, BASE + 1, BASE + 2: away from waitload's 18490 and democtl's 18080 */
@@ -837,12 +836,5 @@ out:
 	/* A failed run has no report: its counts would not be an oracle. */
 	if (rc)
 		return rc;
-	if (fr.env.json_path) {
-		ret = ls_save_file(fr.env.json_path, print_json, &fr);
-		if (ret)
-			ls_err("%s: %s", fr.env.json_path, strerror(-ret));
-		return ret ? 1 : 0;
-	}
-	print_json(stdout, &fr);
-	return fflush(stdout) ? 1 : 0;
+	return oracle_save_json(fr.env.json_path, print_json, &fr);
 }

@@ -11,8 +11,10 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include "getopt_walk.h"
+#include "log.h"
 #include "oracle.h"
 #include "parse.h"
+#include "save_file.h"
 
 static const struct {
 	long nr;
@@ -344,6 +346,21 @@ void oracle_write_table(FILE *f)
 					oracle.subsys[ss], sc_info[sc].name, (uintmax_t)c->calls,
 					(uintmax_t)c->errors);
 			}
+}
+
+int oracle_save_json(const char *path, int (*write_fn)(FILE *f, const void *arg),
+		     const void *arg)
+{
+	int ret;
+
+	if (!path) {
+		ret = write_fn(stdout, arg);
+		return ret || fflush(stdout) ? 1 : 0;
+	}
+	ret = ls_save_file(path, write_fn, arg);
+	if (ret)
+		ls_err("%s: %s", path, strerror(-ret));
+	return ret ? 1 : 0;
 }
 
 #define MAX_OPTS 16

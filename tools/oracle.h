@@ -122,6 +122,14 @@ void oracle_write_json(FILE *f);
 /* The counts as a table: phase, subsystem, syscall, calls, errors. */
 void oracle_write_table(FILE *f);
 
+/*
+ * The oracle's JSON, written by write_fn, to path through ls_save_file()
+ * (tmp + rename), or to stdout when path is NULL.  The exit status: 0, or
+ * 1 after the message.
+ */
+int oracle_save_json(const char *path, int (*write_fn)(FILE *f, const void *arg),
+		     const void *arg);
+
 enum oracle_opt_kind {
 	ORACLE_OPT_FLAG,	/* bool */
 	ORACLE_OPT_ULONG,	/* unsigned long in [min, max] */

@@ -39,7 +39,6 @@
 #include <sys/syscall.h>
 #include "log.h"
 #include "oracle.h"
-#include "save_file.h"
 
 #define DEF_ITERATIONS		10
 #define DEF_PORT		18490
@@ -462,12 +461,5 @@ out:
 	/* A failed run has no report: its counts would not be an oracle. */
 	if (rc)
 		return rc;
-	if (wl.env.json_path) {
-		ret = ls_save_file(wl.env.json_path, print_json, &wl);
-		if (ret)
-			ls_err("%s: %s", wl.env.json_path, strerror(-ret));
-		return ret ? 1 : 0;
-	}
-	print_json(stdout, &wl);
-	return fflush(stdout) ? 1 : 0;
+	return oracle_save_json(wl.env.json_path, print_json, &wl);
 }
