@@ -238,9 +238,9 @@ test_record_pid__two_python_daemons__split_per_process_afterwards() {
 	b=$BG_PID
 	wait_for test -e "$TMP/a.ready" -a -e "$TMP/b.ready" || fail "the daemons did not start" ||
 		return 1
-	bg "$LATSCOPE" record -p "$a,$b" -d 60 -q -o "$l"
+	record_bg -p "$a,$b" -d 60 -q -o "$l" ||
+		fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	kill -USR1 "$a" "$b"
 	sleep 1
 	kill -TERM "$a" "$b"
