@@ -454,7 +454,7 @@ enum ls_counter {
 #define LS_FD_GEN_SLOTS		4096
 #define LS_MAX_SPAWNS		4096
 /* thread_times entries: live threads plus exited ones not yet folded */
-#define LS_MAX_THREADS		16384
+#define LS_MAX_THREADS		8192
 #define LS_EVENTS_BYTES		(256 * 1024)
 /* fds inspected per poll/select/epoll call before it is called "mixed" */
 #define LS_MAX_WAIT_FDS		16

@@ -618,7 +618,8 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	}
 	snap = ls_snapshot_new();
 	if (!snap || ls_raw_to_snapshot(&raw, snap, rs->rules) ||
-	    ls_events_to_snapshot(&rs->ev, end, snap)) {
+	    ls_events_to_snapshot(&rs->ev, end, o->slow_mode == LS_SLOW_OFF ? 0 :
+				  rs->skel->bss->slow_ns, snap)) {
 		ls_err("out of memory building the report");
 		ls_snapshot_free(snap);
 		ls_raw_free(&raw);
@@ -628,7 +629,6 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	meta->dropped = snap->meta.dropped;
 	meta->lost = snap->meta.lost;
 	snap->meta = *meta;
-	snap->slow_threshold_ns = o->slow_mode == LS_SLOW_OFF ? 0 : rs->skel->bss->slow_ns;
 	snap->events_lost = raw.counters[LS_CNT_EVENTS_LOST];
 	if (rs->ev.err)
 		ls_warn("some idle waits or slow calls could not be kept: %s",

@@ -175,7 +175,7 @@ int cmd_report(int argc, char **argv)
 		snap = part;
 	}
 	/* Before -o creates a file: the request may not fit this snapshot. */
-	if (ls_view_check(snap, ro.by, err, sizeof(err))) {
+	if (ro.by != LS_BY_BUDGET && ls_view_check(snap, ro.by, err, sizeof(err))) {
 		ls_err("%s: %s", argv[optind], err);
 		ret = LS_EXIT_USAGE;
 		goto cleanup;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
+#include "hist.h"
 #include "record_events.h"
 #include "rules.h"
 #include "syscall_names.h"
@@ -40,7 +41,8 @@ static int on_slow(struct ls_events *ev, const struct ls_ev_slow *r)
 	struct ls_slow_call c = {};
 	char nrbuf[32], comm[17];
 
-	ev->slow_seen++;
+	ev->slow_hist->count++;
+	ev->slow_hist->slots[ls_hist_slot(r->exit_ns - r->enter_ns)]++;
 	c.start_unix_ns = r->enter_ns + ev->unix_offset_ns;
 	c.duration_ns = r->exit_ns - r->enter_ns;
 	c.runq_ns = r->runq_ns;
@@ -91,7 +93,8 @@ int ls_events_open(struct ls_events *ev, int ringbuf_fd, const struct ls_cycle_o
 	ev->rules = rules;
 	ev->unix_offset_ns = unix_offset_ns;
 	ev->cycles = ls_cycles_new(co);
-	if (!ev->cycles)
+	ev->slow_hist = calloc(1, sizeof(*ev->slow_hist));
+	if (!ev->cycles || !ev->slow_hist)
 		return -ENOMEM;
 	ev->rb = ring_buffer__new(ringbuf_fd, on_record, ev, NULL);
 	if (!ev->rb)
@@ -103,6 +106,7 @@ void ls_events_close(struct ls_events *ev)
 {
 	ring_buffer__free(ev->rb);
 	ls_cycles_free(ev->cycles);
+	free(ev->slow_hist);
 	free(ev->slow);
 	memset(ev, 0, sizeof(*ev));
 }
@@ -132,7 +136,19 @@ static const char *thread_name(const struct ls_snapshot *snap, __u32 tid)
 	return NULL;
 }
 
-int ls_events_to_snapshot(struct ls_events *ev, __u64 end_ns, struct ls_snapshot *snap)
+/* Slow calls of at least t ns: exact to a histogram slot around t. */
+static __u64 slow_at_least(const struct ls_stats *h, __u64 t)
+{
+	__u64 n = 0;
+	__u32 i;
+
+	for (i = ls_hist_slot(t); i < LS_HIST_SLOTS; i++)
+		n += h->slots[i];
+	return n;
+}
+
+int ls_events_to_snapshot(struct ls_events *ev, __u64 end_ns, __u64 threshold_ns,
+			  struct ls_snapshot *snap)
 {
 	const char *name;
 	char label[32];
@@ -151,11 +167,14 @@ int ls_events_to_snapshot(struct ls_events *ev, __u64 end_ns, struct ls_snapshot
 	for (i = 0; i < ev->n_slow; i++) {
 		struct ls_slow_call c = ev->slow[i];
 
+		if (c.duration_ns < threshold_ns)
+			continue;
 		c.cycle = ls_cycles_number(ev->cycles, c.start_unix_ns - ev->unix_offset_ns);
 		ret = ls_snapshot_add_slow(snap, &c);
 		if (ret)
 			return ret;
 	}
-	snap->slow_calls = ev->slow_seen;
+	snap->slow_threshold_ns = threshold_ns;
+	snap->slow_calls = threshold_ns ? slow_at_least(ev->slow_hist, threshold_ns) : 0;
 	return 0;
 }

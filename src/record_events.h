@@ -21,7 +21,7 @@ struct ls_events {
 	__u64 unix_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct ls_slow_call *slow;	/* the slowest, slowest first */
 	size_t n_slow;
-	__u64 slow_seen;		/* every slow record read */
+	struct ls_stats *slow_hist;	/* durations of every slow record read */
 	int err;			/* first error while reading records */
 };
 
@@ -36,7 +36,11 @@ int ls_events_poll(struct ls_events *ev, int timeout_ms);
 /*
  * Put the cycle and the slowest calls (with their cycle numbers) into snap,
  * whose threads are already there; end_ns: CLOCK_MONOTONIC end of tracing.
+ * threshold_ns is the --slow threshold at the end: --slow auto moves it
+ * once the period is known, and the calls below it are left out, so the
+ * list and its count say what the threshold says.
  */
-int ls_events_to_snapshot(struct ls_events *ev, __u64 end_ns, struct ls_snapshot *snap);
+int ls_events_to_snapshot(struct ls_events *ev, __u64 end_ns, __u64 threshold_ns,
+			  struct ls_snapshot *snap);
 
 #endif

@@ -463,5 +463,18 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 	o->follow = follow >= 0 ? follow : o->cmd != NULL;
 	if (!o->max_keys)
 		o->max_keys = LS_MAX_STATS_KEYS;
+	for (n = 0; n < o->n_idle; n++) {
+		size_t k;
+
+		for (k = 0; k < o->n_busy; k++) {
+			if (o->idle_nrs[n] == o->busy_nrs[k]) {
+				char nrbuf[32];
+
+				snprintf(err, errlen, "--idle and --busy both name %s",
+					 ls_syscall_name(o->idle_nrs[n], nrbuf, sizeof(nrbuf)));
+				return -EINVAL;
+			}
+		}
+	}
 	return 0;
 }

@@ -21,7 +21,11 @@
 
 static void heading(FILE *f, enum ls_format fmt, const char *text)
 {
-	if (fmt == LS_FMT_MARKDOWN) {
+	if (fmt == LS_FMT_HTML) {
+		fputs("<h3>", f);
+		ls_html_escape(f, text);
+		fputs("</h3>\n", f);
+	} else if (fmt == LS_FMT_MARKDOWN) {
 		fputs("\n### ", f);
 		ls_md_escape(f, text);
 		fputs("\n\n", f);
@@ -32,13 +36,18 @@ static void heading(FILE *f, enum ls_format fmt, const char *text)
 	}
 }
 
-/* A line of prose: escaped for Markdown, its names' controls for text. */
+/* A line of prose: a paragraph in HTML, escaped in Markdown, its names' controls in text. */
 static void line(FILE *f, enum ls_format fmt, const char *text)
 {
-	if (fmt == LS_FMT_MARKDOWN)
+	if (fmt == LS_FMT_HTML) {
+		fputs("<p>", f);
+		ls_html_escape(f, text);
+		fputs("</p>", f);
+	} else if (fmt == LS_FMT_MARKDOWN) {
 		ls_md_escape(f, text);
-	else
+	} else {
 		ls_text_put(f, text);
+	}
 	fputc('\n', f);
 }
 
@@ -125,6 +134,16 @@ static void bottleneck_lines(FILE *f, const struct ls_snapshot *snap, enum ls_fo
 
 	if (ls_hint_for(snap, b, 0, &h))
 		return;
+	if (fmt == LS_FMT_HTML) {
+		fputs("<p class=\"bottleneck\"><b>Bottleneck:</b> ", f);
+		ls_html_escape(f, item_label(&b->items[0]));
+		fputs("</p>\n<ul><li>evidence: ", f);
+		ls_html_escape(f, h.evidence);
+		fputs("</li><li>hint: ", f);
+		ls_html_escape(f, h.hint);
+		fputs("</li></ul>\n", f);
+		return;
+	}
 	if (fmt == LS_FMT_MARKDOWN) {
 		fputs("\n**Bottleneck:** ", f);
 		ls_md_escape(f, item_label(&b->items[0]));

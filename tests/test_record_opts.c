@@ -9,12 +9,14 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cycle.h"
 #include "record_opts.h"
 
 #define MAX_ARGS	32
@@ -206,6 +208,54 @@ static void parse__quiet__needs_output(void **state)
 	assert_int_equal(PARSE(&b, &o, "-q", "-o", "run.json", "-p", "1"), 0);
 	assert_true(o.quiet);
 	assert_string_equal(o.output, "run.json");
+}
+
+/* --cycle is a syscall's name or a period; --slow a duration, auto or off. */
+static void parse__cycle_and_slow__values_and_defaults(void **state)
+{
+	struct argv_buf b;
+	struct record_opts o;
+
+	assert_int_equal(PARSE(&b, &o, "-p", "1"), 0);
+	assert_int_equal(o.cycle_nr, LS_CYCLE_ANY_SYSCALL);
+	assert_int_equal(o.cycle_ns, 0);
+	assert_int_equal(o.slow_mode, LS_SLOW_AUTO);
+	assert_int_equal(PARSE(&b, &o, "--cycle", "clock_nanosleep", "-p", "1"), 0);
+	assert_int_equal(o.cycle_nr, __NR_clock_nanosleep);
+	assert_int_equal(PARSE(&b, &o, "--cycle", "500ms", "-p", "1"), 0);
+	assert_int_equal(o.cycle_ns, 500000000ULL);
+	assert_int_equal(o.cycle_nr, LS_CYCLE_ANY_SYSCALL);
+	assert_int_equal(PARSE(&b, &o, "--cycle", "2", "-p", "1"), 0);
+	assert_int_equal(o.cycle_ns, 2000000000ULL);
+	assert_int_equal(PARSE(&b, &o, "--slow", "50ms", "-p", "1"), 0);
+	assert_int_equal(o.slow_mode, LS_SLOW_FIXED);
+	assert_int_equal(o.slow_ns, 50000000ULL);
+	assert_int_equal(PARSE(&b, &o, "--slow", "200us", "-p", "1"), 0);
+	assert_int_equal(o.slow_ns, 200000ULL);
+	assert_int_equal(PARSE(&b, &o, "--slow", "off", "-p", "1"), 0);
+	assert_int_equal(o.slow_mode, LS_SLOW_OFF);
+	REFUSED("neither a syscall name nor a period", "--cycle", "nosuchcall", "-p", "1");
+	REFUSED("neither a syscall name nor a period", "--cycle", "0", "-p", "1");
+	REFUSED("--slow: '5xs' is not a duration", "--slow", "5xs", "-p", "1");
+	REFUSED("--slow: '-1' is not a duration", "--slow", "-1", "-p", "1");
+}
+
+static void parse__idle_and_busy__syscall_lists(void **state)
+{
+	struct argv_buf b;
+	struct record_opts o;
+
+	assert_int_equal(PARSE(&b, &o, "--idle", "epoll_wait,futex", "--busy", "nanosleep",
+			       "-p", "1"), 0);
+	assert_int_equal(o.n_idle, 2);
+	assert_int_equal(o.idle_nrs[0], __NR_epoll_wait);
+	assert_int_equal(o.idle_nrs[1], __NR_futex);
+	assert_int_equal(o.n_busy, 1);
+	assert_int_equal(o.busy_nrs[0], __NR_nanosleep);
+	REFUSED("--idle: 'epol_wait' is not a syscall name", "--idle", "epol_wait", "-p", "1");
+	REFUSED("--busy: '' is not a syscall name", "--busy", "futex,", "-p", "1");
+	REFUSED("--idle and --busy both name futex", "--idle", "futex", "--busy", "futex", "-p",
+		"1");
 }
 
 static void parse__follow__on_for_command_off_for_pid(void **state)
@@ -459,6 +509,8 @@ int main(void)
 		cmocka_unit_test(parse__ready_fd__number_or_refused),
 		cmocka_unit_test(parse__unknown_format__refused),
 		cmocka_unit_test(parse__quiet__needs_output),
+		cmocka_unit_test(parse__cycle_and_slow__values_and_defaults),
+		cmocka_unit_test(parse__idle_and_busy__syscall_lists),
 		cmocka_unit_test(parse__follow__on_for_command_off_for_pid),
 		cmocka_unit_test(parse__follow_flags__override_default_last_wins),
 		cmocka_unit_test(parse__command_after_dashdash__its_options_kept),
