@@ -27,14 +27,23 @@ test_record_pid__kernel_thread__exit_3_one_line() {
 	exit_3_one_line "$out" "$rc" "Error: PID $pid (*) is a kernel thread: it makes no system calls to trace"
 }
 
+# zombie_child_of PID: prints a child of PID that is a zombie
+zombie_child_of() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		[ "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$c/stat" 2>/dev/null)" = Z ] &&
+			echo "$c" && return 0
+	done
+	return 1
+}
+
 test_record_pid__zombie__exit_3_one_line() {
 	local z out rc
-	# the subshell's child exits at once; exec sleep never reaps it
-	bg bash -c 'sleep 0 & exec sleep 30'
-	wait_for pgrep -P "$BG_PID" -x sleep >/dev/null || fail "no zombie made" || return 1
-	z=$(pgrep -P "$BG_PID" -x sleep)
-	[ "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$z/stat")" = Z ] ||
-		fail "$z is not a zombie" || return 1
+	# the child exits after bash has become sleep, which never reaps it (a
+	# child that exits before the exec is reaped by bash: no zombie)
+	bg bash -c 'sleep 0.3 & exec sleep 30'
+	wait_for zombie_child_of "$BG_PID" >/dev/null || fail "no zombie made" || return 1
+	z=$(zombie_child_of "$BG_PID")
 	out=$("$LATSCOPE" record -p "$z" -d 1 2>&1)
 	rc=$?
 	exit_3_one_line "$out" "$rc" "Error: process $z (sleep) is a zombie: it has exited and waits for its parent (PID $BG_PID) to reap it; nothing is left to trace"
