@@ -31,18 +31,23 @@ const char *ls_verdict_name(enum ls_verdict v)
 	case LS_VERDICT_INSUFFICIENT: return "insufficient";
 	case LS_VERDICT_NEW: return "new";
 	case LS_VERDICT_GONE: return "gone";
+	case LS_VERDICT_MORE_IDLE: return "more idle";
+	case LS_VERDICT_LESS_IDLE: return "less idle";
+	case LS_VERDICT_MORE_WAITING: return "more waiting";
+	case LS_VERDICT_LESS_WAITING: return "less waiting";
 	default: return "?";
 	}
 }
 
-const char *ls_result_name(enum ls_result res, const struct ls_col *c)
+const char *ls_result_name(enum ls_result res, const struct ls_col *c, __u8 role)
 {
 	bool calls = c->fig == LS_FIG_CALL_RATE, time = c->fig == LS_FIG_TIME_RATE;
+	bool work = role == LS_ROLE_WORK;
 
 	switch (res) {
 	case LS_RESULT_SAME: return "~";
-	case LS_RESULT_UP: return calls || time ? "more" : "slower";
-	case LS_RESULT_DOWN: return calls ? "fewer" : time ? "less" : "faster";
+	case LS_RESULT_UP: return calls || time ? "more" : work ? "slower" : "longer";
+	case LS_RESULT_DOWN: return calls ? "fewer" : time ? "less" : work ? "faster" : "shorter";
 	case LS_RESULT_TOO_FEW: return "too few";
 	default: return "";
 	}
@@ -64,6 +69,8 @@ void ls_diff_free(struct ls_diff *d)
 	ls_view_free(&d->before);
 	ls_view_free(&d->after);
 	free(d->rows);
+	free(d->requests);
+	free(d->waits);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -378,31 +385,44 @@ static void row_pair(const struct ls_diff *d, const struct ls_diff_row *r, struc
 	pr->level = r->level;
 }
 
-static int judge(struct ls_diff_row *r, const struct ls_diff *d)
+/* Calls that are not work wait more or less; they are never slower or faster. */
+static enum ls_verdict waiting_verdict(enum ls_verdict v, __u8 role)
+{
+	bool idle = role == LS_ROLE_IDLE;
+
+	if (role == LS_ROLE_WORK)
+		return v;
+	if (v == LS_VERDICT_SLOWER)
+		return idle ? LS_VERDICT_MORE_IDLE : LS_VERDICT_MORE_WAITING;
+	if (v == LS_VERDICT_FASTER)
+		return idle ? LS_VERDICT_LESS_IDLE : LS_VERDICT_LESS_WAITING;
+	return v;
+}
+
+/* The tests and the verdict of a row whose judged calls are set. */
+static void judge_row(struct ls_diff_row *r, const struct ls_diff *d)
 {
 	struct pair pr;
 
-	/*
-	 * Every call of the row is judged.  Once snapshots say which calls
-	 * are idle by design (issue 9's roles), only the work is: idle rows
-	 * get "more idle" / "less idle" instead of a verdict.
-	 */
-	r->judged[0] = r->before ? r->before->st : NULL;
-	r->judged[1] = r->after ? r->after->st : NULL;
 	row_pair(d, r, &pr);
 	r->n_tests = count_tests(&pr);
 	set_level(&pr);
 	r->level = pr.level;
-	if (!r->before) {
+	if (!r->judged[0])
 		r->verdict = LS_VERDICT_NEW;
-		return 0;
-	}
-	if (!r->after) {
+	else if (!r->judged[1])
 		r->verdict = LS_VERDICT_GONE;
-		return 0;
-	}
-	r->verdict = verdict_of(&pr);
-	return judge_parts(r, d);
+	else
+		r->verdict = waiting_verdict(verdict_of(&pr), r->role);
+}
+
+/* A row of the view: its calls are work (ls_view_build leaves the rest out). */
+static int judge(struct ls_diff_row *r, const struct ls_diff *d)
+{
+	r->judged[0] = r->before ? r->before->st : NULL;
+	r->judged[1] = r->after ? r->after->st : NULL;
+	judge_row(r, d);
+	return r->before && r->after ? judge_parts(r, d) : 0;
 }
 
 void ls_diff_test(const struct ls_diff *d, const struct ls_diff_row *r, const struct ls_col *c,
@@ -425,8 +445,8 @@ bool ls_diff_value(const struct ls_diff *d, const struct ls_diff_row *r, const s
 
 static __u64 larger_total(const struct ls_diff_row *r)
 {
-	__u64 b = r->before ? r->before->st->total_ns : 0;
-	__u64 a = r->after ? r->after->st->total_ns : 0;
+	__u64 b = r->judged[0] ? r->judged[0]->total_ns : 0;
+	__u64 a = r->judged[1] ? r->judged[1]->total_ns : 0;
 
 	return a > b ? a : b;
 }
@@ -436,10 +456,98 @@ static int cmp_diff_rows(const void *pa, const void *pb)
 {
 	const struct ls_diff_row *a = pa, *b = pb;
 	__u64 ta = larger_total(a), tb = larger_total(b);
+	int c;
 
 	if (ta != tb)
 		return ta > tb ? -1 : 1;
-	return ls_view_keys_cmp(a->key, b->key);
+	c = ls_view_keys_cmp(a->key, b->key);
+	return c ? c : (int)a->role - (int)b->role;
+}
+
+/* A snapshot row of a section apart: the name of its subsystem and the row. */
+struct entry {
+	const char *ss;
+	const struct ls_syscall_stats *sc;
+};
+
+static bool is_request(const struct ls_syscall_stats *sc)
+{
+	return sc->nr == LS_SYSCALL_REQUEST;
+}
+
+/* Rows of a section apart: requests; or calls that are not work. */
+static bool in_section(const struct ls_syscall_stats *sc, bool requests)
+{
+	return requests ? is_request(sc) : !is_request(sc) && sc->role != LS_ROLE_WORK;
+}
+
+static int cmp_entry(const struct entry *a, const struct entry *b)
+{
+	int c = strcmp(a->ss, b->ss);
+
+	if (!c)
+		c = strcmp(a->sc->name, b->sc->name);
+	return c ? c : (int)a->sc->role - (int)b->sc->role;
+}
+
+static int cmp_entry_q(const void *a, const void *b)
+{
+	return cmp_entry(a, b);
+}
+
+/* The section's rows of one snapshot, sorted by (subsystem, syscall, role). */
+static int collect(const struct ls_snapshot *snap, bool requests, struct entry **out, size_t *n)
+{
+	size_t i, j, cap = 0;
+
+	*n = 0;
+	for (i = 0; i < snap->n_subsys; i++)
+		for (j = 0; j < snap->subsys[i].n_sc; j++)
+			cap += in_section(&snap->subsys[i].sc[j], requests);
+	*out = calloc(cap ? cap : 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (i = 0; i < snap->n_subsys; i++)
+		for (j = 0; j < snap->subsys[i].n_sc; j++)
+			if (in_section(&snap->subsys[i].sc[j], requests))
+				(*out)[(*n)++] = (struct entry){ snap->subsys[i].name,
+								 &snap->subsys[i].sc[j] };
+	qsort(*out, *n, sizeof(**out), cmp_entry_q);
+	return 0;
+}
+
+/* Pair the section's rows of the two runs and judge each pair. */
+static int build_section(struct ls_diff *d, const struct ls_snapshot *before,
+			 const struct ls_snapshot *after, bool requests, struct ls_diff_row **rows,
+			 size_t *n)
+{
+	struct entry *eb = NULL, *ea = NULL;
+	size_t nb = 0, na = 0, i = 0, j = 0;
+	struct ls_diff_row *r;
+	int c, ret;
+
+	ret = collect(before, requests, &eb, &nb);
+	if (!ret)
+		ret = collect(after, requests, &ea, &na);
+	if (!ret && !(*rows = calloc(nb + na + 1, sizeof(**rows))))
+		ret = -ENOMEM;
+	while (!ret && (i < nb || j < na)) {
+		c = i == nb ? 1 : j == na ? -1 : cmp_entry(&eb[i], &ea[j]);
+		r = &(*rows)[(*n)++];
+		r->judged[0] = c <= 0 ? &eb[i].sc->st : NULL;
+		r->judged[1] = c >= 0 ? &ea[j].sc->st : NULL;
+		r->key[0] = c <= 0 ? eb[i].ss : ea[j].ss;
+		r->key[1] = requests ? NULL : c <= 0 ? eb[i].sc->name : ea[j].sc->name;
+		r->role = c <= 0 ? eb[i].sc->role : ea[j].sc->role;
+		i += c <= 0;
+		j += c >= 0;
+		judge_row(r, d);
+	}
+	if (!ret)
+		qsort(*rows, *n, sizeof(**rows), cmp_diff_rows);
+	free(eb);
+	free(ea);
+	return ret;
 }
 
 int ls_diff_build(struct ls_diff *d, const struct ls_snapshot *before,
@@ -488,6 +596,11 @@ int ls_diff_build(struct ls_diff *d, const struct ls_snapshot *before,
 			goto fail;
 	}
 	qsort(d->rows, d->n, sizeof(*d->rows), cmp_diff_rows);
+	ret = build_section(d, before, after, true, &d->requests, &d->n_requests);
+	if (!ret)
+		ret = build_section(d, before, after, false, &d->waits, &d->n_waits);
+	if (ret)
+		goto fail;
 	return 0;
 
 fail:

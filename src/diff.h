@@ -24,9 +24,14 @@ enum ls_verdict {
 	LS_VERDICT_INSUFFICIENT,	/* no percentile could be tested, nothing else moved */
 	LS_VERDICT_NEW,		/* only in the after run */
 	LS_VERDICT_GONE,	/* only in the before run */
+	/* Calls that are not work are never slower or faster, they wait more or less. */
+	LS_VERDICT_MORE_IDLE,	/* idle waits, by design: the sleep between cycles */
+	LS_VERDICT_LESS_IDLE,
+	LS_VERDICT_MORE_WAITING,	/* waits for another thread or a child */
+	LS_VERDICT_LESS_WAITING,
 };
 
-/* "~", "faster", "slower", "mixed", "more calls", ... "new", "gone". */
+/* "~", "faster", "slower", "mixed", "more calls", ... "new", "gone", "less idle"... */
 const char *ls_verdict_name(enum ls_verdict v);
 
 /* What the test of one metric of a row says. */
@@ -38,8 +43,11 @@ enum ls_result {
 	LS_RESULT_TOO_FEW,	/* a percentile with too few calls on a side */
 };
 
-/* "slower"/"faster" for latencies, "more"/"less" for time, "more"/"fewer" for calls. */
-const char *ls_result_name(enum ls_result res, const struct ls_col *c);
+/*
+ * "slower"/"faster" for latencies ("longer"/"shorter" for calls of a role
+ * that is not work), "more"/"less" for time, "more"/"fewer" for calls.
+ */
+const char *ls_result_name(enum ls_result res, const struct ls_col *c, __u8 role);
 
 struct ls_metric_test {
 	enum ls_result result;
@@ -53,9 +61,11 @@ struct ls_metric_test {
 #define LS_DIFF_MAX_NOTED	8
 
 struct ls_diff_row {
+	/* A view's key; in the sections apart, the subsystem and the syscall. */
 	const char *key[LS_VIEW_MAX_KEYS];
-	const struct ls_view_row *before;	/* NULL: not in the before run */
-	const struct ls_view_row *after;	/* NULL: not in the after run */
+	__u8 role;				/* enum ls_role of the calls */
+	const struct ls_view_row *before;	/* the view's row; NULL: none in that run, */
+	const struct ls_view_row *after;	/* or a row of a section apart */
 	/*
 	 * The calls the verdict is about, per side (NULL where the row is
 	 * absent).  Each of the row's tests is made at level alpha / n_tests.
@@ -93,8 +103,18 @@ void ls_diff_cfg_init(struct ls_diff_cfg *cfg);
 
 struct ls_diff {
 	struct ls_view before, after;
-	struct ls_diff_row *rows;
+	struct ls_diff_row *rows;		/* the view's rows: work */
 	size_t n;
+	/*
+	 * Apart from the view, by (subsystem, syscall, role): each socket's
+	 * requests (from a send to the end of its reply), compared like
+	 * calls, and the calls that are not work (idle, sync and child waits),
+	 * whose verdicts are "more idle", "less waiting" and so on.
+	 */
+	struct ls_diff_row *requests;
+	size_t n_requests;
+	struct ls_diff_row *waits;
+	size_t n_waits;
 	struct ls_diff_cfg cfg;
 	__u64 duration_ns[2];	/* of each run; 0: unknown, no rates */
 };

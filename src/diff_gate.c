@@ -272,7 +272,7 @@ static void describe(const struct ls_gate *g, const struct ls_diff_row *r, doubl
 		/* "p=0.012", or "p<0.001" as the table shows it. */
 		own = tc->fig == g->metric.fig;
 		snprintf(why, sizeof(why), "%s%s%s, p%s%s", own ? "" : tc->name, own ? "" : " ",
-			 ls_result_name(t->dir > 0 ? LS_RESULT_UP : LS_RESULT_DOWN, tc),
+			 ls_result_name(t->dir > 0 ? LS_RESULT_UP : LS_RESULT_DOWN, tc, r->role),
 			 tp[0] == '<' ? "" : "=", tp);
 	} else {
 		snprintf(why, sizeof(why), "%s", ls_verdict_name(r->verdict));

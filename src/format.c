@@ -215,6 +215,23 @@ static void put_md(int c, void *f)
 	fputc(c == '\n' || c == '\r' ? ' ' : c, f);
 }
 
+void ls_section_heading(FILE *f, enum ls_format fmt, const char *text)
+{
+	if (fmt == LS_FMT_MARKDOWN) {
+		fputs("\n### ", f);
+		ls_md_escape(f, text);
+		fputs("\n\n", f);
+	} else if (fmt == LS_FMT_HTML) {
+		fputs("<h3>", f);
+		ls_html_escape(f, text);
+		fputs("</h3>\n", f);
+	} else {
+		fputc('\n', f);
+		ls_text_put(f, text);
+		fputs(":\n", f);
+	}
+}
+
 void ls_md_escape(FILE *f, const char *s)
 {
 	escape(s, "\n\r", false, put_md, f);

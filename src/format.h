@@ -60,6 +60,12 @@ void ls_name_put(FILE *f, const char *s);
  */
 void ls_text_put(FILE *f, const char *s);
 
+/*
+ * A section's heading: "\nTEXT:\n" in text (its names' controls escaped),
+ * "### TEXT" (after an empty line, before one) in Markdown, <h3> in HTML.
+ */
+void ls_section_heading(FILE *f, enum ls_format fmt, const char *text);
+
 /* Markdown text with everything GitHub would interpret escaped, controls as prose. */
 void ls_md_escape(FILE *f, const char *s);
 /*

@@ -19,23 +19,6 @@
 
 #define SLOWEST_SHOWN	10
 
-static void heading(FILE *f, enum ls_format fmt, const char *text)
-{
-	if (fmt == LS_FMT_HTML) {
-		fputs("<h3>", f);
-		ls_html_escape(f, text);
-		fputs("</h3>\n", f);
-	} else if (fmt == LS_FMT_MARKDOWN) {
-		fputs("\n### ", f);
-		ls_md_escape(f, text);
-		fputs("\n\n", f);
-	} else {
-		fputc('\n', f);
-		ls_text_put(f, text);
-		fputs(":\n", f);
-	}
-}
-
 /* A line of prose: a paragraph in HTML, escaped in Markdown, its names' controls in text. */
 static void line(FILE *f, enum ls_format fmt, const char *text)
 {
@@ -266,7 +249,7 @@ static int requests_section(FILE *f, const struct ls_snapshot *snap, enum ls_for
 		}
 	}
 	if (!ret && t.n_rows) {
-		heading(f, fmt, "Requests (from a send to the end of its reply)");
+		ls_section_heading(f, fmt, "Requests (from a send to the end of its reply)");
 		ret = ls_table_write(f, &t, fmt, "", NULL);
 	}
 	ls_table_free(&t);
@@ -346,8 +329,9 @@ static int not_work_section(FILE *f, const struct ls_snapshot *snap, enum ls_for
 		c[6] = ls_val_u(LS_VAL_NS, rows[i].sc->st.max_ns);
 	}
 	if (!ret) {
-		heading(f, fmt, "Not work, not in the shares (idle: by design; sync: waiting for "
-			"another thread; child: waiting for a child, counted in exec:*)");
+		ls_section_heading(f, fmt, "Not work, not in the shares (idle: by design; sync: "
+				   "waiting for another thread; child: waiting for a child, "
+				   "counted in exec:*)");
 		ret = ls_table_write(f, &t, fmt, "", NULL);
 	}
 	ls_table_free(&t);
@@ -427,7 +411,7 @@ static int slowest_section(FILE *f, const struct ls_snapshot *snap, enum ls_form
 			 (unsigned long long)snap->slow_calls,
 			 ls_fmt_duration(snap->slow_threshold_ns, d, sizeof(d)),
 			 n < snap->slow_calls ? "; the slowest shown" : "");
-		heading(f, fmt, title);
+		ls_section_heading(f, fmt, title);
 		ret = ls_table_write(f, &t, fmt, "", NULL);
 	}
 	ls_table_free(&t);

@@ -14,6 +14,7 @@
 #include "report_diff.h"
 #include "report_table.h"
 #include "snapshot_write.h"
+#include "subsys.h"
 
 #define DIFF_SCHEMA	"latscope-diff"
 #define DIFF_VERSION	2
@@ -115,36 +116,71 @@ static void fill_metric(struct ls_val *v, const struct ls_diff *d, const struct 
 	if (!isnan(t.p))
 		v[COL_P] = ls_val_d(LS_VAL_PROB, t.p);
 	if (t.result != LS_RESULT_NONE)
-		v[COL_RESULT] = ls_val_str(ls_result_name(t.result, c));
+		v[COL_RESULT] = ls_val_str(ls_result_name(t.result, c, r->role));
 }
 
-static int build_table(const struct ls_diff *d, const struct ls_cols *cols,
-		       struct ls_table *t, struct ls_table_col **tc, char *ci, size_t ci_len)
+/* The rows of one table of the diff, and their name columns. */
+struct section {
+	const char *title;		/* its heading; NULL for the view's table */
+	const char *json_key;		/* "rows", "requests", "waits" */
+	const struct ls_diff_row *rows;
+	size_t n;
+	struct ls_table_col keys[LS_VIEW_MAX_KEYS + 1];
+	size_t n_keys;
+	bool role;			/* the last key is the rows' role */
+};
+
+enum { SEC_VIEW, SEC_REQUESTS, SEC_WAITS, N_SECTIONS };
+
+static void sections(const struct ls_diff *d, struct section *sec)
 {
-	size_t nk = d->before.n_keys, i, m, k;
+	size_t k;
+
+	sec[SEC_VIEW] = (struct section){ .json_key = "rows", .rows = d->rows, .n = d->n,
+					  .n_keys = d->before.n_keys };
+	for (k = 0; k < d->before.n_keys; k++)
+		sec[SEC_VIEW].keys[k] = (struct ls_table_col){ d->before.key_header[k],
+							       d->before.key_name[k], true };
+	sec[SEC_REQUESTS] = (struct section){
+		.title = "Requests (from a send to the end of its reply), compared like calls",
+		.json_key = "requests", .rows = d->requests, .n = d->n_requests,
+		.keys = { { "SUBSYSTEM", "subsystem", true } }, .n_keys = 1 };
+	sec[SEC_WAITS] = (struct section){
+		.title = "Not work (idle: by design; sync: for another thread; child: for a "
+			 "child): they wait more or less, never slower or faster",
+		.json_key = "waits", .rows = d->waits, .n = d->n_waits,
+		.keys = { { "SUBSYSTEM", "subsystem", true }, { "SYSCALL", "syscall", true },
+			  { "ROLE", "role", true } },
+		.n_keys = 3, .role = true };
+}
+
+static int build_table(const struct ls_diff *d, const struct section *sec,
+		       const struct ls_cols *cols, struct ls_table *t, struct ls_table_col **tc,
+		       char *ci, size_t ci_len)
+{
+	size_t nk = sec->n_keys, i, m, k;
 	const struct ls_diff_row *r;
 	struct ls_val *v;
 
 	*tc = calloc(nk + N_DIFF_COLS, sizeof(**tc));
 	if (!*tc)
 		return -ENOMEM;
-	for (k = 0; k < nk; k++)
-		(*tc)[k] = (struct ls_table_col){ d->before.key_header[k], d->before.key_name[k],
-						  true };
+	memcpy(*tc, sec->keys, nk * sizeof(**tc));
 	memcpy(*tc + nk, diff_cols, sizeof(diff_cols));
 	ci_header(ci, ci_len, d->cfg.alpha);
 	(*tc)[nk + COL_BEFORE_CI].header = ci;
 	(*tc)[nk + COL_AFTER_CI].header = ci;
 	ls_table_init(t, *tc, nk + N_DIFF_COLS);
 	t->n_group = nk + 1;
-	for (i = 0; i < d->n; i++) {
-		r = &d->rows[i];
+	for (i = 0; i < sec->n; i++) {
+		r = &sec->rows[i];
 		for (m = 0; m < cols->n; m++) {
 			v = ls_table_add_row(t, m > 0);
 			if (!v)
 				return -ENOMEM;
 			for (k = 0; k < nk; k++)
-				v[k] = ls_val_str(r->key[k]);
+				v[k] = ls_val_str(sec->role && k == nk - 1 ? ls_role_name(r->role) :
+						  r->key[k]);
 			v[nk + COL_VERDICT] = ls_val_str(ls_verdict_name(r->verdict));
 			fill_metric(v + nk, d, r, &cols->col[m]);
 		}
@@ -369,9 +405,9 @@ nomem:
 	return NULL;
 }
 
-static int write_json(FILE *f, const struct ls_diff *d, const struct ls_table *t,
-		      const struct ls_snapshot *before, const struct ls_snapshot *after,
-		      const struct ls_diff_opts *o)
+static int write_json(FILE *f, const struct ls_diff *d, const struct section *sec,
+		      const struct ls_table *t, const struct ls_snapshot *before,
+		      const struct ls_snapshot *after, const struct ls_diff_opts *o)
 {
 	char warn[LS_DIFF_MAX_WARN][LS_DIFF_WARN_LEN], alpha[32];
 	struct ls_val va = ls_val_d(LS_VAL_PROB, d->cfg.alpha);
@@ -397,8 +433,9 @@ static int write_json(FILE *f, const struct ls_diff *d, const struct ls_table *t
 		goto cleanup;
 	err = add_obj(root, "warnings", w);
 	w = NULL;
-	if (err || (err = add_obj(root, "rows", ls_table_json(t))) ||
-	    (err = add_obj(root, "syscall_changes", part_notes_json(d))))
+	for (i = 0; !err && i < N_SECTIONS; i++)
+		err = add_obj(root, sec[i].json_key, ls_table_json(&t[i]));
+	if (err || (err = add_obj(root, "syscall_changes", part_notes_json(d))))
 		goto cleanup;
 	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 					   JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -413,36 +450,47 @@ cleanup:
 int ls_diff_write(FILE *f, const struct ls_diff *d, const struct ls_snapshot *before,
 		  const struct ls_snapshot *after, const struct ls_diff_opts *o)
 {
-	struct ls_table t = { 0 };
-	struct ls_table_col *tc = NULL;
+	struct ls_table t[N_SECTIONS] = { 0 };
+	struct ls_table_col *tc[N_SECTIONS] = { NULL };
+	struct section sec[N_SECTIONS];
 	struct ls_cols cols;
 	char ci[32];
-	int err;
+	size_t i;
+	int err = 0;
 
 	if (!f || !d || !before || !after || !o)
 		return -EINVAL;
 	ls_cols_diff(&cols, &d->cfg.pcts);
-	err = build_table(d, &cols, &t, &tc, ci, sizeof(ci));
+	sections(d, sec);
+	for (i = 0; !err && i < N_SECTIONS; i++)
+		err = build_table(d, &sec[i], &cols, &t[i], &tc[i], ci, sizeof(ci));
 	if (err)
 		goto cleanup;
 	switch (o->fmt) {
 	case LS_FMT_JSON:
-		err = write_json(f, d, &t, before, after, o);
+		err = write_json(f, d, sec, t, before, after, o);
 		break;
 	case LS_FMT_CSV:
-		err = ls_table_write(f, &t, LS_FMT_CSV, "", NULL);
+		/* One table of one shape: the view's; JSON has the sections apart. */
+		err = ls_table_write(f, &t[SEC_VIEW], LS_FMT_CSV, "", NULL);
 		break;
 	case LS_FMT_TEXT:
 	case LS_FMT_MARKDOWN:
 	case LS_FMT_HTML:
 		write_header(f, d, before, after, o);
 		if (d->n)
-			err = ls_table_write(f, &t, o->fmt, "", NULL);
+			err = ls_table_write(f, &t[SEC_VIEW], o->fmt, "", NULL);
 		else
 			fputs(o->fmt == LS_FMT_HTML ? "<p>No syscalls in either run.</p>\n" :
 			      "No syscalls in either run.\n", f);
 		if (!err)
 			write_part_notes(f, d, o->fmt);
+		for (i = SEC_VIEW + 1; !err && i < N_SECTIONS; i++) {
+			if (!sec[i].n)
+				continue;
+			ls_section_heading(f, o->fmt, sec[i].title);
+			err = ls_table_write(f, &t[i], o->fmt, "", NULL);
+		}
 		break;
 	default:
 		err = -EINVAL;
@@ -452,8 +500,10 @@ int ls_diff_write(FILE *f, const struct ls_diff *d, const struct ls_snapshot *be
 		err = -EIO;
 
 cleanup:
-	ls_table_free(&t);
-	free(tc);
+	for (i = 0; i < N_SECTIONS; i++) {
+		ls_table_free(&t[i]);
+		free(tc[i]);
+	}
 	return err;
 }
 

@@ -33,15 +33,23 @@
 #define US 1000ULL
 #define SEC 1000000000ULL
 
-/* n calls within +-5 % of center. */
+/* n calls of a role within +-5 % of center. */
+static void add_role_calls(struct ls_snapshot *snap, const char *ss, const char *sc, __u32 nr,
+			   __u8 role, __u64 center, int n, struct rng *r)
+{
+	struct ls_syscall_stats *c = ls_subsys_syscall_role(ls_snapshot_subsys(snap, ss), sc, nr,
+							    role);
+	int i;
+
+	assert_non_null(c);
+	for (i = 0; i < n; i++)
+		add_samples(&c->st, center - center / 20 + rng_range(r, 0, center / 10), 1);
+}
+
 static void add_calls(struct ls_snapshot *snap, const char *ss, const char *sc, __u32 nr,
 		      __u64 center, int n, struct rng *r)
 {
-	struct ls_syscall_stats *c = add_sc(snap, ss, sc, nr);
-	int i;
-
-	for (i = 0; i < n; i++)
-		add_samples(&c->st, center - center / 20 + rng_range(r, 0, center / 10), 1);
+	add_role_calls(snap, ss, sc, nr, LS_ROLE_WORK, center, n, r);
 }
 
 static void set_meta(struct ls_snapshot *snap, const char *target, __u64 duration_ns)
@@ -82,9 +90,12 @@ static void finish_run(struct ls_snapshot *snap)
 
 /*
  * democtl's HTTP client with the server's delay at `delay` (5 ms, then
- * 20 ms): 20 cycles of connect, sendto, recvfrom (the wait) and close;
- * pings that do not change; a few file reads (too few to judge); and one
- * subsystem that only the before run has, one that only the after run has.
+ * 20 ms): 20 cycles of connect, sendto, recvfrom (the wait) and close,
+ * and the requests they make; pings that do not change; a few file reads
+ * (too few to judge); one subsystem that only the before run has, one
+ * that only the after run has; the sleep between cycles of 25 ms, idle,
+ * which gets shorter as the requests get longer; and the main thread's
+ * waits for the server thread (sync), which get longer.
  */
 static struct ls_snapshot *build_run(__u64 delay, bool after)
 {
@@ -100,6 +111,10 @@ static struct ls_snapshot *build_run(__u64 delay, bool after)
 	add_calls(snap, tcp, "sendto", 44, 18 * US, 20, &r);
 	add_calls(snap, tcp, "recvfrom", 45, delay, 20, &r);
 	add_calls(snap, tcp, "close", 3, 36 * US, 20, &r);
+	add_calls(snap, tcp, "request", LS_SYSCALL_REQUEST, delay + 100 * US, 20, &r);
+	add_role_calls(snap, "other", "clock_nanosleep", 230, LS_ROLE_IDLE, 25 * MS - delay, 20,
+		       &r);
+	add_role_calls(snap, "other", "futex", 202, LS_ROLE_SYNC, delay, 20, &r);
 	add_calls(snap, "icmp", "sendto", 44, 3 * US, 20, &r);
 	add_calls(snap, "icmp", "poll", 7, 50 * US, 20, &r);
 	add_calls(snap, "icmp", "recvfrom", 45, 4 * US, 20, &r);
@@ -638,6 +653,52 @@ static void diff_build__syscall_notes__each_syscall_named(void **state)
 	ls_snapshot_free(b);
 }
 
+/*
+ * Calls that are not work are left out of the rows and compared apart:
+ * the sleep between cycles got shorter ("less idle", never "faster"), the
+ * waits for the server thread longer ("more waiting").  The requests are
+ * compared like calls: 15 ms slower.
+ */
+static void diff_build__idle_and_requests__apart_from_the_rows(void **state)
+{
+	struct ls_snapshot *b = build_run(5 * MS, false), *a = build_run(20 * MS, true);
+	const struct ls_diff_row *r;
+	struct ls_metric_test t;
+	struct ls_col p50;
+	struct ls_diff d;
+	size_t i;
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	for (i = 0; i < d.n; i++)
+		assert_string_not_equal(d.rows[i].key[0], "other");
+	assert_int_equal(d.n_waits, 2);
+	r = &d.waits[0];
+	if (strcmp(r->key[1], "clock_nanosleep"))
+		r = &d.waits[1];
+	assert_string_equal(r->key[0], "other");
+	assert_string_equal(r->key[1], "clock_nanosleep");
+	assert_int_equal(r->role, LS_ROLE_IDLE);
+	assert_int_equal(r->verdict, LS_VERDICT_LESS_IDLE);
+	col("p50", &p50);
+	ls_diff_test(&d, r, &p50, &t);
+	assert_string_equal(ls_result_name(t.result, &p50, r->role), "shorter");
+	r = r == &d.waits[0] ? &d.waits[1] : &d.waits[0];
+	assert_string_equal(r->key[1], "futex");
+	assert_int_equal(r->role, LS_ROLE_SYNC);
+	assert_int_equal(r->verdict, LS_VERDICT_MORE_WAITING);
+	assert_int_equal(d.n_requests, 1);
+	r = &d.requests[0];
+	assert_string_equal(r->key[0], "tcp:127.0.0.1:18080");
+	assert_null(r->key[1]);
+	assert_int_equal(r->verdict, LS_VERDICT_SLOWER);
+	assert_int_equal(result(&d, r, "p50", NULL), LS_RESULT_UP);
+	/* The request rows are not calls: the subsystem's row has 80. */
+	assert_true(value(&d, find_row(&d, "tcp:127.0.0.1:18080", NULL), "count", true) == 80);
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
 static void diff_build__by_thread__no_data_one_line(void **state)
 {
 	struct ls_snapshot *s = build_run(5 * MS, false);
@@ -1048,6 +1109,7 @@ int main(void)
 		cmocka_unit_test(diff_build__tiny_samples__insufficient),
 		cmocka_unit_test(diff_build__appear_and_vanish__new_and_gone),
 		cmocka_unit_test(diff_build__syscall_notes__each_syscall_named),
+		cmocka_unit_test(diff_build__idle_and_requests__apart_from_the_rows),
 		cmocka_unit_test(diff_build__by_thread__no_data_one_line),
 		cmocka_unit_test(diff_warnings__runs_differ__one_line_each),
 		cmocka_unit_test(gate_parse__good_expressions__fields),

@@ -198,16 +198,19 @@ static int timings_add(struct timings *t, uint64_t ns)
 	r_;							\
 })
 
-static int request(int fd, const struct env *env, struct timings *t)
+/* One request; the duration of each call on the socket into t, of the whole into req. */
+static int request(int fd, const struct env *env, struct timings *t, struct timings *req)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN }, check[MAX_CHECK_FDS];
 	char buf[MSG_LEN];
 	size_t have = 0;
+	uint64_t start;
 	unsigned int k;
 	long n;
 
 	for (k = 0; k < env->check_fds; k++)
 		check[k] = pfd;
+	start = now_ns();
 
 	if (TIMED(t, c_sendto(SS_TCP_OUT, fd, request_msg, sizeof(request_msg), MSG_NOSIGNAL,
 			      NULL, 0)) != sizeof(request_msg)) {
@@ -232,6 +235,8 @@ static int request(int fd, const struct env *env, struct timings *t)
 		}
 		have += (size_t)n;
 	}
+	if (timings_add(req, now_ns() - start))
+		return -1;
 	if (memcmp(buf, reply_msg, sizeof(buf))) {
 		ls_err("unexpected reply from the server");
 		return -1;
@@ -257,28 +262,34 @@ static uint64_t pctl(const struct timings *t, unsigned int p)
 struct report {
 	const struct env *env;
 	unsigned long done;
-	struct timings *t;
+	struct timings *t, *req;
 };
+
+/* ` "NAME":{"subsystem":...,"calls":N,"p50_ns":...},` of sorted timings. */
+static void print_timings(FILE *f, const char *name, unsigned int port, const struct timings *t)
+{
+	fprintf(f, " \"%s\":{\"subsystem\":\"tcp:127.0.0.1:%u\",\"calls\":%zu,\"p50_ns\":%ju,"
+		"\"p90_ns\":%ju,\"p99_ns\":%ju,\"max_ns\":%ju},\n", name, port, t->n,
+		(uintmax_t)pctl(t, 50), (uintmax_t)pctl(t, 90), (uintmax_t)pctl(t, 99),
+		(uintmax_t)(t->n ? t->ns[t->n - 1] : 0));
+}
 
 static int print_json(FILE *f, const void *arg)
 {
 	const struct report *rep = arg;
-	const struct timings *t = rep->t;
 
-	fprintf(f, "{\"pid\":%d,\"port\":%u,\"requests\":%lu,\"checks\":%u,\n"
-		" \"latency\":{\"subsystem\":\"tcp:127.0.0.1:%u\",\"calls\":%zu,\"p50_ns\":%ju,"
-		"\"p90_ns\":%ju,\"p99_ns\":%ju,\"max_ns\":%ju},\n", (int)getpid(), rep->env->port,
-		rep->done, rep->env->checks, rep->env->port, t->n, (uintmax_t)pctl(t, 50),
-		(uintmax_t)pctl(t, 90), (uintmax_t)pctl(t, 99),
-		(uintmax_t)(t->n ? t->ns[t->n - 1] : 0));
+	fprintf(f, "{\"pid\":%d,\"port\":%u,\"requests\":%lu,\"checks\":%u,\n", (int)getpid(),
+		rep->env->port, rep->done, rep->env->checks);
+	print_timings(f, "latency", rep->env->port, rep->t);
+	print_timings(f, "request_latency", rep->env->port, rep->req);
 	oracle_write_json(f);
 	return 0;
 }
 
 static int client(const struct env *env)
 {
-	struct timings t = { 0 };
-	struct report rep = { .env = env, .t = &t };
+	struct timings t = { 0 }, req = { 0 };
+	struct report rep = { .env = env, .t = &t, .req = &req };
 	struct sockaddr_in sin;
 	uint64_t next, start;
 	int fd = -1, ret, rc = 1;
@@ -305,7 +316,7 @@ static int client(const struct env *env)
 	next = now_ns();
 	for (rep.done = 0; rep.done < env->requests; rep.done++) {
 		start = now_ns();
-		if (request(fd, env, &t))
+		if (request(fd, env, &t, &req))
 			goto out;
 		if (!env->quiet)
 			printf("request %lu: %.3f ms\n", rep.done + 1,
@@ -327,6 +338,7 @@ out:
 	/* A failed run has no report: its counts would not be an oracle. */
 	if (!rc) {
 		qsort(t.ns, t.n, sizeof(*t.ns), cmp_u64);
+		qsort(req.ns, req.n, sizeof(*req.ns), cmp_u64);
 		if (env->json_path) {
 			ret = ls_save_file(env->json_path, print_json, &rep);
 			if (ret)
@@ -338,6 +350,7 @@ out:
 		}
 	}
 	free(t.ns);
+	free(req.ns);
 	return rc;
 }
 

@@ -29,19 +29,33 @@ rq_record() {
 	[ "$rc" -eq 0 ] || fail "latscope record (server $srv) failed: $(cat "$out.err")"
 }
 
+# near GOT WANT: within the histogram's 1.6 %, with 3 % and 50 us of slack
+# for the clock reads around the calls.
+near() {
+	[ $(($1 > $2 ? $1 - $2 : $2 - $1)) -le $(($2 * 3 / 100 + 50000)) ]
+}
+
 # rq_check_oracle FILE: latscope's counts of the client's subsystems are
-# reqpoll's own, and its p90 of the socket is reqpoll's clock_gettime p90
-# within the histogram's 1.6 % (3 % and 50 us of slack for the clock reads).
+# reqpoll's own, its p90 of the socket is reqpoll's clock_gettime p90, and
+# its requests are reqpoll's: as many, with the same p50.
 rq_check_oracle() {
-	local l=$1 want got
+	local l=$1 want got n
 	bash tests/integration/compare-democtl.sh "$l.oracle" "$l" setup run teardown ||
 		fail "counts differ from reqpoll's (above)" || return 1
 	want=$(jq_get "$l.oracle" .latency.p90_ns) || return 1
 	got=$(jq -er --arg s "$RQ_SUBSYS" '.subsystems[] | select(.name == $s) | .p90_ns' "$l") ||
 		fail "no $RQ_SUBSYS in $l" || return 1
 	echo "$l: p90 $got ns, reqpoll's own $want ns"
-	[ $((got > want ? got - want : want - got)) -le $((want * 3 / 100 + 50000)) ] ||
-		fail "p90 $got ns is not reqpoll's $want ns" || return 1
+	near "$got" "$want" || fail "p90 $got ns is not reqpoll's $want ns" || return 1
+	want=$(jq_get "$l.oracle" .request_latency.p50_ns) || return 1
+	n=$(jq_get "$l.oracle" .request_latency.calls) || return 1
+	got=$(jq -er --arg s "$RQ_SUBSYS" '.subsystems[] | select(.name == $s) | .syscalls[]
+		| select(.syscall == "request") | "\(.count) \(.p50_ns)"' "$l") ||
+		fail "no requests of $RQ_SUBSYS in $l" || return 1
+	echo "$l: requests ${got% *}, p50 ${got#* } ns; reqpoll's own $n, $want ns"
+	[ "${got% *}" = "$n" ] || fail "${got% *} requests, reqpoll made $n" || return 1
+	near "${got#* }" "$want" || fail "request p50 ${got#* } ns is not reqpoll's $want ns" ||
+		return 1
 }
 
 # The router case, recorded once per test run: 5 ms, then 50 ms.
@@ -58,7 +72,7 @@ rq_field() {
 		'.rows[] | select(.subsystem == $s and .metric == $m) | .[$f]' "$1"
 }
 
-test_diff_waits__router_5_to_50ms__counts_and_p90_match_reqpoll() {
+test_diff_waits__router_5_to_50ms__counts_p90_requests_match_reqpoll() {
 	rq_router_pair || return 1
 	rq_check_oracle "$RQ_BEFORE" || return 1
 	rq_check_oracle "$RQ_AFTER" || return 1
@@ -85,6 +99,33 @@ test_diff_waits__router_5_to_50ms__subsystem_slower() {
 	"$LATSCOPE" diff "$RQ_BEFORE" "$RQ_AFTER" 2>/dev/null |
 		grep -q "^  $RQ_SUBSYS: slower poll" ||
 		fail "the text diff does not name poll as slower" || return 1
+}
+
+# The requests (send to the end of the reply) are compared too: 5 -> 50 ms.
+# The client's sleep between requests got shorter: that is idle time, so
+# "less idle", and it is not in the rows that can be faster.
+test_diff_waits__router_5_to_50ms__requests_slower_sleep_less_idle() {
+	local j=$TMP/rq.sections.json v
+	rq_router_pair || return 1
+	"$LATSCOPE" diff -f json "$RQ_BEFORE" "$RQ_AFTER" >"$j" 2>"$j.err" ||
+		fail "diff failed: $(cat "$j.err")" || return 1
+	v=$(jq -er --arg s "$RQ_SUBSYS" '.requests[]
+		| select(.subsystem == $s and .metric == "p50_ns")
+		| "\(.verdict) \(.before) \(.after) \(.result)"' "$j") ||
+		fail "no requests of $RQ_SUBSYS: $(jq -c .requests "$j")" || return 1
+	echo "requests: $v"
+	[ "${v%% *}" = slower ] || fail "requests: '$v', expected slower" || return 1
+	v=$(jq -er '.waits[] | select(.syscall == "clock_nanosleep" and .metric == "ns_per_s")
+		| "\(.role) \(.verdict)"' "$j") ||
+		fail "no clock_nanosleep wait: $(jq -c '[.waits[] | .syscall] | unique' "$j")" ||
+		return 1
+	echo "clock_nanosleep: $v"
+	[ "$v" = "idle less idle" ] || fail "clock_nanosleep: '$v', expected idle, less idle" ||
+		return 1
+	"$LATSCOPE" diff --by syscall -f json "$RQ_BEFORE" "$RQ_AFTER" 2>/dev/null |
+		jq -e '(.rows | length) > 0 and ([.rows[] | select(.syscall == "clock_nanosleep")]
+			| length == 0)' >/dev/null ||
+		fail "clock_nanosleep is among the rows by syscall" || return 1
 }
 
 # The CI gate of the issue: p90 > +100 % exits 7; the same gate on a run
