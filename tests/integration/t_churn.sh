@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Churn (issue 11): daemons that start a thread per cycle, restart, or fork
+# thousands of children must be traced with default options and lose
+# nothing, or say what they lost.  Tests listed in pending.list do not run
+# by default yet: see that file.
+
+FORKLOAD=${FORKLOAD:-$PWD/build/forkload}
+
+# sum of meta.lost: 0 when nothing at all was lost
+lost_sum() {
+	jq '[.meta.lost[]] | add' "$1"
+}
+
+# A Python daemon that starts a thread per 20 ms for 60 s (3000 threads),
+# each counting its getppid calls: latscope's count equals the daemon's with
+# the default --max-keys, and nothing is dropped or lost.
+test_churn_threads__thread_per_20ms_for_60s__exact_nothing_lost() {
+	local name=lsd-churn-thr-$$ l=$TMP/churn-thr.json lpid want got
+	make_daemon "$name" || return $?
+	bg "$LATSCOPE" record --cmdline "$name" -d 600 -q -o "$l"
+	lpid=$BG_PID
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
+	"$PYTHON" "$TMP/$name.py" --thread-per-cycle --period 0.02 --cycles 3000 --calls 5 \
+		"$TMP/thr.count" || fail "the daemon failed" || return 1
+	kill -INT "$lpid"
+	wait "$lpid" || fail "latscope exited with $?" || return 1
+	want=$(daemon_count "$TMP/thr.count")
+	got=$(getppid_count "$l")
+	echo "getppid: latscope $got, the daemon $want ($(cut -d' ' -f2 "$TMP/thr.count") threads);" \
+		"dropped $(jq .meta.dropped "$l"), lost $(jq -c .meta.lost "$l")"
+	[ "$(jq .meta.dropped "$l")" -eq 0 ] || fail "$(jq .meta.dropped "$l") syscalls dropped" ||
+		return 1
+	[ "$(lost_sum "$l")" -eq 0 ] || fail "lost: $(jq -c .meta.lost "$l")" || return 1
+	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, the daemon made $want" ||
+		return 1
+}
+
+# -c on a daemon restarted 100 times (a new process, a new pid each time):
+# every run's calls are counted, with the default --max-keys.
+test_churn_restarts__100_restarts_under_comm__exact_nothing_lost() {
+	local name=lsd-churn-rst-$$ comm=lsrst$$ l=$TMP/churn-rst.json lpid i want=0 got
+	make_daemon "$name" || return $?
+	# a copy of python3 with a name of its own: -c must not meet other python3s
+	mkdir -p "$TMP/bin" && cp "$(readlink -f "$PYTHON")" "$TMP/bin/$comm" ||
+		fail "cannot copy python3" || return 1
+	bg "$LATSCOPE" record -c "$comm" -d 600 -q -o "$l" 2>/dev/null
+	lpid=$BG_PID
+	attached_pid "$lpid" || fail "latscope did not attach" || return 1
+	for i in $(seq 100); do
+		"$TMP/bin/$comm" "$TMP/$name.py" --cycles 2 --calls 5 --period 0 "$TMP/rst.count" ||
+			fail "run $i failed" || return 1
+		want=$((want + $(daemon_count "$TMP/rst.count")))
+	done
+	kill -INT "$lpid"
+	wait "$lpid" || fail "latscope exited with $?" || return 1
+	got=$(getppid_count "$l")
+	echo "getppid: latscope $got, the 100 runs $want; processes $(jq '.processes | length' "$l");" \
+		"dropped $(jq .meta.dropped "$l"), lost $(jq -c .meta.lost "$l")"
+	[ "$(jq .meta.dropped "$l")" -eq 0 ] || fail "$(jq .meta.dropped "$l") syscalls dropped" ||
+		return 1
+	[ "$(lost_sum "$l")" -eq 0 ] || fail "lost: $(jq -c .meta.lost "$l")" || return 1
+	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, the runs made $want" ||
+		return 1
+	[ "$(jq '.processes | length' "$l")" -eq 100 ] ||
+		fail "$(jq '.processes | length' "$l") processes listed, expected 100" || return 1
+}
+
+# 5,000 children alive at once under --follow, more than the 4,096
+# processes latscope can trace at a time: either nothing is lost, or the
+# snapshot and the report's header say how much, and the count of what was
+# traced plus what was reported lost covers the children's own count.
+test_churn_children__5000_at_once_followed__loss_zero_or_reported() {
+	local l=$TMP/churn-kids.json out=$TMP/churn-kids.txt k=3 want got dropped notr lost
+	"$LATSCOPE" record --follow -o "$l" -- "$FORKLOAD" -n 5000 -k $k -t \
+		> "$out" 2>"$TMP/churn-kids.err" || fail "record failed: $(cat "$TMP/churn-kids.err")" ||
+		return 1
+	want=$(grep -o '"getppid": [0-9]*' "$out" | awk '{ print $2 }')
+	[ -n "$want" ] && [ "$want" -gt 0 ] || fail "no count from forkload: $(head -3 "$out")" ||
+		return 1
+	got=$(getppid_count "$l")
+	dropped=$(jq .meta.dropped "$l")
+	notr=$(jq .meta.lost.processes_not_traced "$l")
+	lost=$(lost_sum "$l")
+	echo "getppid: latscope $got, the children $want; dropped $dropped, lost $(jq -c .meta.lost "$l")"
+	if [ "$got" -eq "$want" ] && [ "$lost" -eq 0 ]; then
+		return 0
+	fi
+	[ "$got" -le "$want" ] || fail "latscope counted $got getppid calls, more than the $want made" ||
+		return 1
+	[ "$lost" -gt 0 ] || fail "$((want - got)) calls missing and nothing said lost" || return 1
+	# each untraced child makes exactly k calls; a dropped call is one
+	[ $((want - got)) -le $((dropped + k * notr)) ] ||
+		fail "$((want - got)) calls missing, only $dropped dropped and $notr processes x $k reported" ||
+		return 1
+	grep -q "^Lost: " "$out" || fail "the report's header does not say what was lost" || return 1
+	"$LATSCOPE" report "$l" | grep -q "^Lost: .*processes not traced\|^Lost: .*syscalls not aggregated" ||
+		fail "report does not say what was lost" || return 1
+}
