@@ -249,6 +249,9 @@ static int build_by_process(struct ls_view *v, const struct ls_snapshot *snap)
 
 			for (j = 0; j < gs->n_subsys; j++) {
 				for (k = 0; k < gs->subsys[j].n_sc; k++) {
+					/* work only, as in every other view */
+					if (!ls_row_counts(&gs->subsys[j].sc[k]))
+						continue;
 					*pool++ = (struct ls_view_part){ &gs->subsys[j],
 									 &gs->subsys[j].sc[k] };
 					ls_stats_merge(r->merged, &gs->subsys[j].sc[k].st);

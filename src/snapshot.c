@@ -352,6 +352,22 @@ int ls_process_set_str(char **field, const char *s)
 	return 0;
 }
 
+void ls_snapshot_sum_thread_times(struct ls_snapshot *snap)
+{
+	size_t i;
+
+	memset(&snap->time, 0, sizeof(snap->time));
+	snap->has_time = 0;
+	for (i = 0; i < snap->n_threads; i++) {
+		const struct ls_group *g = &snap->threads[i];
+
+		if (!g->has_time || (g->flags & LS_THREAD_IN_EXEC))
+			continue;
+		ls_time_add(&snap->time, &g->time);
+		snap->has_time = 1;
+	}
+}
+
 void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out)
 {
 	size_t i;

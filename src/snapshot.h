@@ -218,6 +218,8 @@ int ls_process_set_str(char **field, const char *s);
 /* A thread's figures from the kernel in snapshot form, and their sum. */
 void ls_time_from_thread(struct ls_time *t, const struct ls_thread_time *tt);
 void ls_time_add(struct ls_time *a, const struct ls_time *b);
+/* The run's time split: the sum of its threads' (those the budget counts). */
+void ls_snapshot_sum_thread_times(struct ls_snapshot *snap);
 
 /*
  * A row counts in its subsystem's totals: work, and a real syscall (not

@@ -1147,23 +1147,6 @@ static int load_slowest(struct load_ctx *c, json_object *root, struct ls_snapsho
 	return 0;
 }
 
-/* The run's time split is the sum of its threads' (those the budget counts). */
-static void sum_thread_times(struct ls_snapshot *snap)
-{
-	size_t i;
-
-	memset(&snap->time, 0, sizeof(snap->time));
-	snap->has_time = 0;
-	for (i = 0; i < snap->n_threads; i++) {
-		const struct ls_group *g = &snap->threads[i];
-
-		if (!g->has_time || (g->flags & LS_THREAD_IN_EXEC))
-			continue;
-		ls_time_add(&snap->time, &g->time);
-		snap->has_time = 1;
-	}
-}
-
 struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 {
 	struct load_ctx c = { .file = path, .err = err, .errlen = errlen };
@@ -1205,7 +1188,7 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 	    (ret = load_slowest(&c, root, snap)) ||
 	    (ret = load_processes(&c, root, snap)))
 		goto cleanup;
-	sum_thread_times(snap);
+	ls_snapshot_sum_thread_times(snap);
 
 cleanup:
 	drop_piece(&c, &c.top);

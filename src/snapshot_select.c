@@ -24,7 +24,7 @@ static int merge_into(struct ls_snapshot *dst, const struct ls_snapshot *src)
 		for (j = 0; j < src->subsys[i].n_sc; j++) {
 			from = &src->subsys[i].sc[j];
 			ss = ls_snapshot_subsys(dst, src->subsys[i].name);
-			to = ss ? ls_subsys_syscall(ss, from->name, from->nr) : NULL;
+			to = ss ? ls_subsys_syscall_role(ss, from->name, from->nr, from->role) : NULL;
 			if (!to)
 				return -errno;
 			ls_stats_merge(&to->st, &from->st);
@@ -72,6 +72,42 @@ static __u64 count_calls(const struct ls_snapshot *s)
 		for (j = 0; j < s->subsys[i].n_sc; j++)
 			n += s->subsys[i].sc[j].st.count;
 	return n;
+}
+
+/* Is tid one of the threads kept in out? */
+static bool kept_thread(const struct ls_snapshot *out, __u32 tid)
+{
+	size_t i;
+
+	for (i = 0; tid && i < out->n_threads; i++)
+		if (out->threads[i].tid == tid)
+			return true;
+	return false;
+}
+
+/*
+ * The cycle, if its thread is one of the kept processes', and their slow
+ * calls.  The number of calls over the threshold is theirs when every slow
+ * call of the run was kept, else the run's (the kernel counts no more).
+ */
+static int select_cycle_and_slowest(struct ls_snapshot *out, const struct ls_snapshot *snap)
+{
+	size_t i;
+	int err;
+
+	if (snap->cycle.found && kept_thread(out, snap->cycle.tid))
+		out->cycle = snap->cycle;
+	out->slow_threshold_ns = snap->slow_threshold_ns;
+	out->events_lost = snap->events_lost;
+	for (i = 0; i < snap->n_slowest; i++) {
+		if (!kept_thread(out, snap->slowest[i].tid))
+			continue;
+		err = ls_snapshot_add_slow(out, &snap->slowest[i]);
+		if (err)
+			return err;
+	}
+	out->slow_calls = snap->slow_calls <= snap->n_slowest ? out->n_slowest : snap->slow_calls;
+	return 0;
 }
 
 /* "pid 12 (python3),34 (tc) of cmdline wanctl" */
@@ -131,12 +167,18 @@ struct ls_snapshot *ls_snapshot_select(const struct ls_snapshot *snap, const __u
 			goto fail;
 		g->tgid = snap->threads[i].tgid;
 		g->tid = snap->threads[i].tid;
+		g->flags = snap->threads[i].flags;
+		g->has_time = snap->threads[i].has_time;
+		g->time = snap->threads[i].time;
 		if ((ret = merge_into(g->snap, snap->threads[i].snap)) ||
 		    (ret = merge_into(out, snap->threads[i].snap)))
 			goto fail;
 	}
 	for (i = 0; i < out->n_threads; i++)
 		out->meta.events += count_calls(out->threads[i].snap);
+	ls_snapshot_sum_thread_times(out);
+	if ((ret = select_cycle_and_slowest(out, snap)))
+		goto fail;
 	describe(out, snap);
 	ls_snapshot_sort(out);
 	return out;

@@ -542,6 +542,12 @@ static struct ls_snapshot *build_processes(void)
 			  ls_snapshot_group(&snap->threads, &snap->n_threads, "5000 python3")->snap,
 			  "icmp"), "sendto", 44), EHOSTUNREACH, 2);
 	add_errno(add_sc(snap, "icmp", "sendto", 44), EHOSTUNREACH, 2);
+	/* an idle wait of 4242's main thread: not work, in no process row */
+	add_samples(&ls_subsys_syscall_role(ls_snapshot_subsys(snap, "other"), "clock_nanosleep",
+					    230, LS_ROLE_IDLE)->st, 1000000000ULL, 9);
+	add_samples(&ls_subsys_syscall_role(ls_snapshot_subsys(
+			    ls_snapshot_group(&snap->threads, &snap->n_threads, "4242 python3")->snap,
+			    "other"), "clock_nanosleep", 230, LS_ROLE_IDLE)->st, 1000000000ULL, 9);
 	p = ls_snapshot_process(snap, 4242);
 	assert_non_null(p);
 	snprintf(p->comm, sizeof(p->comm), "python3");
@@ -601,7 +607,7 @@ static void report_write__losses__line_under_title(void **state)
 	out = render(snap, LS_FMT_TEXT, &len);
 	assert_null(strstr(out, "Lost:"));
 	free(out);
-	snap->meta.lost = (struct ls_lost){ 12, 3, 904, 2 };
+	snap->meta.lost = (struct ls_lost){ 12, 3, 904, 2, 0, 0 };
 	out = render(snap, LS_FMT_TEXT, &len);
 	assert_non_null(strstr(out, "\nLost: 904 processes not traced (more than "
 				    "4096 at once), 2 threads not traced (no kernel memory), 12 "

@@ -64,7 +64,7 @@ static void add_processes(struct ls_snapshot *snap)
 	struct ls_process *p;
 	struct ls_group *g;
 
-	snap->meta.lost = (struct ls_lost){ 3, 4, 904, (1ULL << 63) + 7 };
+	snap->meta.lost = (struct ls_lost){ 3, 4, 904, (1ULL << 63) + 7, 5, 6 };
 	p = ls_snapshot_process(snap, 4242);
 	assert_non_null(p);
 	p->ppid = 1;

@@ -139,6 +139,41 @@ static void select__each_process__parts_add_up_to_the_run(void **state)
 	ls_snapshot_free(snap);
 }
 
+/* An idle wait stays idle: rows of other roles are not merged into work. */
+static void select__roles__kept_apart(void **state)
+{
+	struct ls_snapshot *snap = build_two_daemons(), *a;
+	struct ls_syscall_stats *sc;
+	struct ls_group *g;
+	__u32 pid = 10;
+	char err[256];
+	size_t i, n_rows = 0;
+
+	(void)state;
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "10 a");
+	sc = ls_subsys_syscall_role(ls_snapshot_subsys(g->snap, "icmp"), "sendto", 44,
+				    LS_ROLE_IDLE);
+	assert_non_null(sc);
+	add_samples(&sc->st, 500000, 2);
+	a = ls_snapshot_select(snap, &pid, 1, err, sizeof(err));
+	assert_non_null(a);
+	for (i = 0; i < a->n_subsys; i++) {
+		if (strcmp(a->subsys[i].name, "icmp"))
+			continue;
+		for (size_t j = 0; j < a->subsys[i].n_sc; j++) {
+			const struct ls_syscall_stats *r = &a->subsys[i].sc[j];
+
+			if (strcmp(r->name, "sendto"))
+				continue;
+			n_rows++;
+			assert_int_equal(r->st.count, r->role == LS_ROLE_IDLE ? 2 : 5);
+		}
+	}
+	assert_int_equal(n_rows, 2);
+	ls_snapshot_free(a);
+	ls_snapshot_free(snap);
+}
+
 static void select__unknown_pid__esrch_one_line(void **state)
 {
 	struct ls_snapshot *snap = build_two_daemons(), *none;
@@ -186,6 +221,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(select__one_of_two__its_threads_calls_only),
 		cmocka_unit_test(select__each_process__parts_add_up_to_the_run),
+		cmocka_unit_test(select__roles__kept_apart),
 		cmocka_unit_test(select__unknown_pid__esrch_one_line),
 		cmocka_unit_test(select__saved__loads_back),
 	};
