@@ -84,3 +84,19 @@ int ls_cli_next(struct ls_getopt *g, const struct ls_out_opts *out, char *err, s
 	} while (ret == 0);
 	return c;
 }
+
+int ls_cli_pids(const char *arg, pid_t *pids, size_t max, size_t *n, char *err, size_t errlen)
+{
+	int ret;
+
+	if (*n) {
+		snprintf(err, errlen, "-p given twice; list PIDs with commas");
+		return -EINVAL;
+	}
+	ret = ls_parse_pid_list(arg, pids, max, n);
+	if (ret == -E2BIG)
+		snprintf(err, errlen, "-p: at most %zu PIDs", max);
+	else if (ret)
+		snprintf(err, errlen, "-p: invalid PID list '%s'", arg);
+	return ret ? -EINVAL : 0;
+}

@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "format.h"
 #include "getopt_walk.h"
 #include "report_view.h"
@@ -54,5 +55,11 @@ struct ls_out_opts {
  * line in err, also for a bad value of an output option.
  */
 int ls_cli_next(struct ls_getopt *g, const struct ls_out_opts *out, char *err, size_t errlen);
+
+/*
+ * -p PID[,PID...] (record's targets, report's selection): at most max pids
+ * into pids, *n of them; given once.  0, or -EINVAL with one line in err.
+ */
+int ls_cli_pids(const char *arg, pid_t *pids, size_t max, size_t *n, char *err, size_t errlen);
 
 #endif

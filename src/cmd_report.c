@@ -13,7 +13,6 @@
 #include "html.h"
 #include "log.h"
 #include "main.h"
-#include "parse.h"
 #include "perfetto.h"
 #include "record_opts.h"
 #include "report.h"
@@ -130,13 +129,9 @@ int cmd_report(int argc, char **argv)
 			out_path = optarg;
 			break;
 		case 'p':
-			if (n_pids)
-				return usage_error("-p given twice; list PIDs with commas");
-			ret = ls_parse_pid_list(optarg, pids, LS_MAX_TARGET_PIDS, &n_pids);
-			if (ret == -E2BIG)
-				return usage_error("-p: at most %d PIDs", LS_MAX_TARGET_PIDS);
-			if (ret)
-				return usage_error("-p: invalid PID list '%s'", optarg);
+			if (ls_cli_pids(optarg, pids, LS_MAX_TARGET_PIDS, &n_pids, err,
+					sizeof(err)))
+				return usage_error("%s", err);
 			break;
 		case 'h':
 			report_help(stdout);

@@ -297,10 +297,10 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct ls_out_opts shared = { .fmt = &o->format };
-	int follow = -1, c, ret;
+	int follow = -1, c;
+	size_t n;
 	struct ls_getopt g;
 	long val;
-	size_t n;
 
 	memset(o, 0, sizeof(*o));
 	o->cycle_nr = LS_CYCLE_ANY_SYSCALL;
@@ -312,20 +312,9 @@ int record_opts_parse(struct record_opts *o, int argc, char **argv, char *err, s
 		case -EINVAL:
 			return -EINVAL;
 		case 'p':
-			if (o->n_pids) {
-				snprintf(err, errlen, "-p given twice; list PIDs with commas");
+			if (ls_cli_pids(optarg, o->pids, LS_MAX_TARGET_PIDS, &o->n_pids, err,
+					errlen))
 				return -EINVAL;
-			}
-			ret = ls_parse_pid_list(optarg, o->pids, LS_MAX_TARGET_PIDS, &n);
-			if (ret == -E2BIG) {
-				snprintf(err, errlen, "-p: at most %d PIDs", LS_MAX_TARGET_PIDS);
-				return -EINVAL;
-			}
-			if (ret) {
-				snprintf(err, errlen, "-p: invalid PID list '%s'", optarg);
-				return -EINVAL;
-			}
-			o->n_pids = n;
 			break;
 		case 'd':
 			if (ls_parse_seconds(optarg, 0.001, MAX_SECONDS, &o->duration_s)) {

@@ -24,6 +24,7 @@
 #include "match.h"
 #include "proc_info.h"
 #include "record_opts.h"
+#include "test_util.h"
 
 static __u8 dfa[LS_CMDLINE_DFA_STATES][256];
 
@@ -166,29 +167,14 @@ static void fnv64__known_values(void **state)
 	assert_true(ls_fnv64("foobar") == 0x85944171f73967e8ULL);
 }
 
-/*
- * A child that stays until killed, started as argv: back once its exec is
- * complete (the executable changes before the arguments are in place).
- */
+/* A child that stays until killed, started as argv (its last word marks it). */
 static pid_t start(char *const argv[])
 {
-	char buf[256];
-	pid_t pid = fork();
-	int i, last = 0;
+	int last = 0;
 
-	assert_true(pid >= 0);
-	if (!pid) {
-		execv(argv[0], argv);
-		_exit(127);
-	}
 	while (argv[last + 1])
 		last++;
-	for (i = 0; i < 500; i++) {
-		if (ls_proc_cmdline(pid, buf, sizeof(buf)) > 0 && strstr(buf, argv[last]))
-			break;
-		usleep(2000);
-	}
-	return pid;
+	return spawn_until_cmdline(argv, argv[last]);
 }
 
 static void stop(pid_t pid)
@@ -215,7 +201,7 @@ static int build_with(struct ls_match *m, const char *const *args)
 static void match_process__cmdline__child_matched_self_not(void **state)
 {
 	static struct ls_match m;
-	char *const argv[] = { "/bin/sh", "-c", "sleep 5; : lsmatch-unique-word", NULL };
+	char *const argv[] = { "/bin/sh", "-c", "read x; : lsmatch-unique-word", NULL };
 	pid_t pid;
 
 	(void)state;
@@ -302,17 +288,24 @@ static void match_build__cgroup_missing__enoent_or_enodev(void **state)
 
 static void find_cmdlines__child__listed_with_its_pid(void **state)
 {
-	char *const argv[] = { "/bin/sh", "-c", "sleep 5; : lsfind-word", NULL };
+	char word[32], script[64], want[96];
+	char *const argv[] = { "/bin/sh", "-c", script, NULL };
 	struct ls_cmdline_hit hits[4];
 	pid_t pid;
 	size_t n;
 
 	(void)state;
+	/* this run's own: another run of these tests may be going on */
+	snprintf(word, sizeof(word), "lsfind-%d", (int)getpid());
+	snprintf(script, sizeof(script), "read x; : %s", word);
 	pid = start(argv);
-	n = ls_find_cmdlines("lsfind-word", hits, 4);
-	assert_int_equal(n, 1);
+	n = ls_find_cmdlines(word, hits, 4);
+	if (n != 1)
+		fail_msg("%zu processes have %s: %d %s; %d %s", n, word, n ? hits[0].pid : 0,
+			 n ? hits[0].cmdline : "", n > 1 ? hits[1].pid : 0, n > 1 ? hits[1].cmdline : "");
 	assert_int_equal(hits[0].pid, pid);
-	assert_string_equal(hits[0].cmdline, "/bin/sh -c sleep 5; : lsfind-word");
+	snprintf(want, sizeof(want), "/bin/sh -c %s", script);
+	assert_string_equal(hits[0].cmdline, want);
 	stop(pid);
 }
 

@@ -20,24 +20,13 @@
 
 #include "proc_info.h"
 #include "proc_table.h"
+#include "test_util.h"
 
-static pid_t start_sleeper(const char *word)
+static pid_t start_sleeper(char *word)
 {
-	char buf[256];
-	pid_t pid = fork();
-	int i;
+	char *argv[] = { "/bin/sh", "-c", "read x; :", word, NULL };
 
-	assert_true(pid >= 0);
-	if (!pid) {
-		execl("/bin/sh", "sh", "-c", "sleep 5; :", word, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 500; i++) {
-		if (ls_proc_cmdline(pid, buf, sizeof(buf)) > 0 && strstr(buf, word))
-			break;
-		usleep(2000);
-	}
-	return pid;
+	return spawn_until_cmdline(argv, word);
 }
 
 static void stop(pid_t pid)
@@ -72,7 +61,7 @@ static void update__child_runs_then_exits__seen_alive_kept_after(void **state)
 	assert_non_null(p);
 	assert_string_equal(p->comm, "sh");
 	assert_int_equal(p->ppid, getpid());
-	assert_string_equal(p->cmdline, "sh -c sleep 5; : lsproc-a");
+	assert_string_equal(p->cmdline, "/bin/sh -c read x; : lsproc-a");
 	assert_non_null(p->exe);
 	assert_non_null(p->cgroup);
 	assert_true(p->start_unix_ns > 0);
@@ -86,7 +75,7 @@ static void update__child_runs_then_exits__seen_alive_kept_after(void **state)
 	assert_true(p->exited);
 	assert_int_equal(p->end_unix_ns, 2000);
 	/* what was read while it ran is still there */
-	assert_string_equal(p->cmdline, "sh -c sleep 5; : lsproc-a");
+	assert_string_equal(p->cmdline, "/bin/sh -c read x; : lsproc-a");
 	assert_false(find(tab, b)->exited);
 	/* an update that finds nothing new changes nothing */
 	assert_int_equal(ls_proc_table_update(tab, live, 1, 3000), 0);
@@ -114,7 +103,7 @@ static void update__pid_live_again__read_anew(void **state)
 	p = (struct ls_process *)find(tab, (pid_t)pid);
 	assert_false(p->exited);
 	assert_int_equal(p->end_unix_ns, 0);
-	assert_string_equal(p->cmdline, "sh -c sleep 5; : lsproc-again");
+	assert_string_equal(p->cmdline, "/bin/sh -c read x; : lsproc-again");
 	stop((pid_t)pid);
 	ls_snapshot_free(tab);
 }

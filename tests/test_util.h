@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "hist.h"
+#include "proc_info.h"
 #include "snapshot.h"
 
 /* xorshift64*: a fixed seed makes every run see the same samples. */
@@ -159,6 +161,37 @@ static inline size_t count_entries(const char *dir)
 			n++;
 	closedir(d);
 	return n;
+}
+
+/*
+ * fork + execv(argv[0], argv), back once /proc shows the child's new
+ * arguments with word in them: its executable changes before they are in
+ * place.  Its stdin is a pipe that stays open while this process lives, so
+ * that "sh -c 'read x'" waits without forking (a forked sh child has the
+ * same command line until it execs).  The caller kills and reaps it.
+ */
+static inline pid_t spawn_until_cmdline(char *const argv[], const char *word)
+{
+	char buf[256];
+	int in[2], i;
+	pid_t pid;
+
+	assert_int_equal(pipe(in), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		dup2(in[0], 0);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	/* in[1] is left open on purpose: the child's read never returns */
+	close(in[0]);
+	for (i = 0; i < 500; i++) {
+		if (ls_proc_cmdline(pid, buf, sizeof(buf)) > 0 && strstr(buf, word))
+			break;
+		usleep(2000);
+	}
+	return pid;
 }
 
 #endif

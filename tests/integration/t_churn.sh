@@ -11,11 +11,21 @@ lost_sum() {
 	jq '[.meta.lost[]] | add' "$1"
 }
 
+# exact_nothing_lost SNAPSHOT GOT WANT WHO: nothing dropped or lost, and
+# the count equals the workload's own.
+exact_nothing_lost() {
+	echo "getppid: latscope $2, $4 $3; dropped $(jq .meta.dropped "$1"), lost $(jq -c .meta.lost "$1")"
+	[ "$(jq .meta.dropped "$1")" -eq 0 ] || fail "$(jq .meta.dropped "$1") syscalls dropped" ||
+		return 1
+	[ "$(lost_sum "$1")" -eq 0 ] || fail "lost: $(jq -c .meta.lost "$1")" || return 1
+	[ "$2" -eq "$3" ] || fail "latscope counted $2 getppid calls, $4 made $3"
+}
+
 # A Python daemon that starts a thread per 20 ms for 60 s (3000 threads),
 # each counting its getppid calls: latscope's count equals the daemon's with
 # the default --max-keys, and nothing is dropped or lost.
 test_churn_threads__thread_per_20ms_for_60s__exact_nothing_lost() {
-	local name=lsd-churn-thr-$$ l=$TMP/churn-thr.json lpid want got
+	local name=lsd-churn-thr-$$ l=$TMP/churn-thr.json lpid
 	make_daemon "$name" || return $?
 	bg "$LATSCOPE" record --cmdline "$name" -d 600 -q -o "$l"
 	lpid=$BG_PID
@@ -24,21 +34,14 @@ test_churn_threads__thread_per_20ms_for_60s__exact_nothing_lost() {
 		"$TMP/thr.count" || fail "the daemon failed" || return 1
 	kill -INT "$lpid"
 	wait "$lpid" || fail "latscope exited with $?" || return 1
-	want=$(daemon_count "$TMP/thr.count")
-	got=$(getppid_count "$l")
-	echo "getppid: latscope $got, the daemon $want ($(cut -d' ' -f2 "$TMP/thr.count") threads);" \
-		"dropped $(jq .meta.dropped "$l"), lost $(jq -c .meta.lost "$l")"
-	[ "$(jq .meta.dropped "$l")" -eq 0 ] || fail "$(jq .meta.dropped "$l") syscalls dropped" ||
-		return 1
-	[ "$(lost_sum "$l")" -eq 0 ] || fail "lost: $(jq -c .meta.lost "$l")" || return 1
-	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, the daemon made $want" ||
-		return 1
+	exact_nothing_lost "$l" "$(getppid_count "$l")" "$(daemon_count "$TMP/thr.count")" \
+		"the daemon ($(cut -d' ' -f2 "$TMP/thr.count") threads)"
 }
 
 # -c on a daemon restarted 100 times (a new process, a new pid each time):
 # every run's calls are counted, with the default --max-keys.
 test_churn_restarts__100_restarts_under_comm__exact_nothing_lost() {
-	local name=lsd-churn-rst-$$ comm=lsrst$$ l=$TMP/churn-rst.json lpid i want=0 got
+	local name=lsd-churn-rst-$$ comm=lsrst$$ l=$TMP/churn-rst.json lpid i want=0
 	make_daemon "$name" || return $?
 	# a copy of python3 with a name of its own: -c must not meet other python3s
 	mkdir -p "$TMP/bin" && cp "$(readlink -f "$PYTHON")" "$TMP/bin/$comm" ||
@@ -53,14 +56,7 @@ test_churn_restarts__100_restarts_under_comm__exact_nothing_lost() {
 	done
 	kill -INT "$lpid"
 	wait "$lpid" || fail "latscope exited with $?" || return 1
-	got=$(getppid_count "$l")
-	echo "getppid: latscope $got, the 100 runs $want; processes $(jq '.processes | length' "$l");" \
-		"dropped $(jq .meta.dropped "$l"), lost $(jq -c .meta.lost "$l")"
-	[ "$(jq .meta.dropped "$l")" -eq 0 ] || fail "$(jq .meta.dropped "$l") syscalls dropped" ||
-		return 1
-	[ "$(lost_sum "$l")" -eq 0 ] || fail "lost: $(jq -c .meta.lost "$l")" || return 1
-	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, the runs made $want" ||
-		return 1
+	exact_nothing_lost "$l" "$(getppid_count "$l")" "$want" "the 100 runs" || return 1
 	[ "$(jq '.processes | length' "$l")" -eq 100 ] ||
 		fail "$(jq '.processes | length' "$l") processes listed, expected 100" || return 1
 }

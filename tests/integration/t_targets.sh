@@ -67,6 +67,21 @@ daemon_count() {
 	cut -d' ' -f1 "$1"
 }
 
+# stop_and_compare LPID SNAPSHOT WHO COUNT_FILE...: stop latscope, whose
+# getppid count must then equal the sum of the daemons' own counts.
+stop_and_compare() {
+	local lpid=$1 l=$2 who=$3 want=0 got f
+	shift 3
+	kill -INT "$lpid"
+	wait "$lpid" || fail "latscope exited with $?" || return 1
+	for f in "$@"; do
+		want=$((want + $(daemon_count "$f")))
+	done
+	got=$(getppid_count "$l")
+	echo "getppid: latscope $got, $who $want"
+	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, $who made $want"
+}
+
 # The unified hierarchy's mount point (/sys/fs/cgroup, or .../unified in
 # the hybrid layout), or nothing.
 cgroup2_mount() {
@@ -82,7 +97,7 @@ IN_CGROUP=(bash -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' in_cgroup
 # one started meanwhile (picked up at its exec); a decoy python3 that is not
 # matched.  latscope's getppid count equals the daemons' own.
 test_record_cmdline__python_daemons__counts_equal_their_own() {
-	local name=lsd-cmdline-$$ l=$TMP/cmdline.json lpid d1 n want got
+	local name=lsd-cmdline-$$ l=$TMP/cmdline.json lpid d1 n
 	make_daemon "$name" || return $?
 	make_daemon "lsdecoy-$$" || return $?
 	bg "$PYTHON" "$TMP/lsdecoy-$$.py" --calls 5 --period 0.01 "$TMP/decoy.count"
@@ -98,13 +113,7 @@ test_record_cmdline__python_daemons__counts_equal_their_own() {
 	sleep 0.3
 	kill -TERM "$d1"
 	wait "$d1" || fail "the first daemon failed" || return 1
-	kill -INT "$lpid"
-	wait "$lpid" || fail "latscope exited with $?" || return 1
-	want=$(( $(daemon_count "$TMP/d1.count") + $(daemon_count "$TMP/d2.count") ))
-	got=$(getppid_count "$l")
-	echo "getppid: latscope $got, the daemons $want"
-	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, the daemons made $want" ||
-		return 1
+	stop_and_compare "$lpid" "$l" "the daemons" "$TMP/d1.count" "$TMP/d2.count" || return 1
 	n=$(jq '[.threads[] | select(.name | endswith(" python3"))] | length' "$l")
 	[ "$n" -eq 2 ] || fail "$n python3 threads traced, expected the 2 daemons'" || return 1
 	# which process was which: both by their command line, the second seen to end
@@ -118,7 +127,7 @@ test_record_cmdline__python_daemons__counts_equal_their_own() {
 # --cgroup: the processes of a transient cgroup (as systemd makes for a
 # unit), found running and as they start; a python3 outside is not traced.
 test_record_cgroup__transient_cgroup__its_processes_counted_exactly() {
-	local mnt cg name=lsd-cg-$$ l=$TMP/cgroup.json lpid d1 want got
+	local mnt cg name=lsd-cg-$$ l=$TMP/cgroup.json lpid d1
 	mnt=$(cgroup2_mount)
 	[ -n "$mnt" ] || skip "no unified cgroup hierarchy (cgroup2) is mounted" || return $?
 	make_daemon "$name" || return $?
@@ -140,19 +149,13 @@ test_record_cgroup__transient_cgroup__its_processes_counted_exactly() {
 	sleep 0.2
 	kill -TERM "$d1"
 	wait "$d1" || fail "the first daemon failed" || return 1
-	kill -INT "$lpid"
-	wait "$lpid" || fail "latscope exited with $?" || return 1
-	want=$(( $(daemon_count "$TMP/cg1.count") + $(daemon_count "$TMP/cg2.count") ))
-	got=$(getppid_count "$l")
-	echo "getppid: latscope $got, the daemons in $cg $want"
-	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, the cgroup's daemons made $want" ||
-		return 1
+	stop_and_compare "$lpid" "$l" "the daemons in $cg" "$TMP/cg1.count" "$TMP/cg2.count"
 }
 
 # --unit NAME: not running when latscope starts; started, then restarted
 # the way systemd does it (a new cgroup of the same name, hence a new id).
 test_record_unit__started_then_restarted__both_runs_counted() {
-	local mnt slice unit name=lsd-unit-$$ l=$TMP/unit.json lpid want got
+	local mnt slice unit name=lsd-unit-$$ l=$TMP/unit.json lpid
 	mnt=$(cgroup2_mount)
 	[ -n "$mnt" ] || skip "no unified cgroup hierarchy (cgroup2) is mounted" || return $?
 	make_daemon "$name" || return $?
@@ -169,19 +172,13 @@ test_record_unit__started_then_restarted__both_runs_counted() {
 		"$TMP/u1.count" || fail "the first run failed" || return 1
 	rmdir "$unit" && mkdir "$unit" && "${IN_CGROUP[@]}" "$unit" "$PYTHON" "$TMP/$name.py" --calls 3 \
 		--cycles 6 "$TMP/u2.count" || fail "the restarted run failed" || return 1
-	kill -INT "$lpid"
-	wait "$lpid" || fail "latscope exited with $?" || return 1
-	want=$(( $(daemon_count "$TMP/u1.count") + $(daemon_count "$TMP/u2.count") ))
-	got=$(getppid_count "$l")
-	echo "getppid: latscope $got, the unit's two runs $want"
-	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, the unit made $want" ||
-		return 1
+	stop_and_compare "$lpid" "$l" "the unit's two runs" "$TMP/u1.count" "$TMP/u2.count"
 }
 
 # --exe PATH follows the path: a binary replaced with mv (as a package
 # upgrade does) and started again is traced too.
 test_record_exe__binary_replaced_by_mv__both_runs_counted() {
-	local bin=$TMP/bin/lspy-$$ l=$TMP/exe.json lpid want got
+	local bin=$TMP/bin/lspy-$$ l=$TMP/exe.json lpid
 	make_daemon lsd-exe-$$ || return $?
 	mkdir -p "$TMP/bin" && cp "$(readlink -f "$PYTHON")" "$bin" || fail "cannot copy python3" ||
 		return 1
@@ -193,12 +190,7 @@ test_record_exe__binary_replaced_by_mv__both_runs_counted() {
 	cp "$bin" "$bin.new" && mv "$bin.new" "$bin" || fail "cannot replace $bin" || return 1
 	"$bin" "$TMP/lsd-exe-$$.py" --calls 6 --cycles 5 "$TMP/e2.count" ||
 		fail "the run of the new binary failed" || return 1
-	kill -INT "$lpid"
-	wait "$lpid" || fail "latscope exited with $?" || return 1
-	want=$(( $(daemon_count "$TMP/e1.count") + $(daemon_count "$TMP/e2.count") ))
-	got=$(getppid_count "$l")
-	echo "getppid: latscope $got, the two binaries' runs $want"
-	[ "$got" -eq "$want" ] || fail "latscope counted $got getppid calls, expected $want" || return 1
+	stop_and_compare "$lpid" "$l" "the two binaries' runs" "$TMP/e1.count" "$TMP/e2.count"
 }
 
 # -c with a Python daemon's script name: nothing has that comm, and the
