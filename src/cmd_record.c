@@ -356,6 +356,9 @@ struct run_state {
 	__u32 *live;		/* scratch: the traced pids of one tick */
 	pid_t child;
 	int child_status;
+	__u64 iv_t0;		/* CLOCK_MONOTONIC when meta.start_unix_ns was taken */
+	struct ls_snapshot *kept_iv;	/* -i: the intervals, for the snapshot's "intervals" */
+	bool kept_full;		/* more than the snapshot holds: said once */
 	struct ls_record_metrics *metrics;	/* --listen, --prom-file */
 	int prom_file_err;	/* the last --prom-file error, so it is said once */
 };
@@ -383,10 +386,27 @@ static void interval_warn(struct run_state *rs, const char *what, int err)
 	rs->iv_warned = true;
 }
 
+/* The interval's figures per subsystem, for the snapshot (and its timeline). */
+static void keep_interval(struct run_state *rs, const struct ls_snapshot *iv, bool partial)
+{
+	int ret;
+
+	if (!rs->kept_iv || rs->kept_full)
+		return;
+	ret = ls_snapshot_add_interval(rs->kept_iv, iv, partial);
+	if (ret == -E2BIG)
+		ls_warn("more than %d intervals (or %d interval rows): the later ones are "
+			"printed but not saved", LS_SNAPSHOT_MAX_INTERVALS,
+			LS_SNAPSHOT_MAX_INTERVAL_ROWS);
+	else if (ret)
+		interval_warn(rs, "cannot keep an interval for the snapshot", -ret);
+	rs->kept_full = ret == -E2BIG;
+}
+
 /*
  * -i: one table, what happened from `from` to `to`.  If stdout fails the
  * error is said once, with its cause, and no more tables are printed: the
- * run goes on for the final report and -o.
+ * run goes on for the final report and -o (which keeps the intervals).
  */
 static void print_interval(struct run_state *rs, const struct ls_raw *delta,
 			   const struct ls_meta *meta, __u64 from, __u64 to, bool partial,
@@ -397,7 +417,7 @@ static void print_interval(struct run_state *rs, const struct ls_raw *delta,
 	char stamp[32];
 	int ret;
 
-	if (rs->iv_write_failed)
+	if (rs->iv_write_failed && !rs->kept_iv)
 		return;
 	snap = ls_snapshot_new();
 	if (!snap) {
@@ -411,8 +431,9 @@ static void print_interval(struct run_state *rs, const struct ls_raw *delta,
 	snprintf(snap->meta.target, sizeof(snap->meta.target), "%.200s, interval to %s%s",
 		 meta->target, stamp, partial ? " (partial)" : "");
 	snap->meta.duration_ns = to - from;
-	snap->meta.end_unix_ns = now_ns(CLOCK_REALTIME);
-	snap->meta.start_unix_ns = snap->meta.end_unix_ns - snap->meta.duration_ns;
+	/* on the run's clock: each interval starts where the one before ended */
+	snap->meta.start_unix_ns = meta->start_unix_ns + (from - rs->iv_t0);
+	snap->meta.end_unix_ns = snap->meta.start_unix_ns + snap->meta.duration_ns;
 	ret = ls_raw_to_snapshot(delta, snap, rs->rules);
 	if (ret) {
 		interval_warn(rs, "cannot build an interval table", -ret);
@@ -420,6 +441,11 @@ static void print_interval(struct run_state *rs, const struct ls_raw *delta,
 		return;
 	}
 	ls_snapshot_sort(snap);
+	keep_interval(rs, snap, partial);
+	if (rs->iv_write_failed) {
+		ls_snapshot_free(snap);
+		return;
+	}
 	/* the report writers say -EIO; stdio left the write's errno */
 	errno = 0;
 	ret = ls_report_write(stdout, snap, fmt);
@@ -644,6 +670,15 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	    ls_proc_table_take(rs->procs, snap, ls_raw_process_comm, &rs->fds))
 		ls_warn("the snapshot's process list is incomplete (out of memory)");
 	ls_snapshot_sort(snap);
+	if (rs->kept_iv) {
+		snap->intervals = rs->kept_iv->intervals;
+		snap->n_intervals = rs->kept_iv->n_intervals;
+		rs->kept_iv->intervals = NULL;
+		rs->kept_iv->n_intervals = 0;
+		if (ls_snapshot_fit_intervals(snap))
+			ls_warn("the snapshot keeps only the first %zu intervals: with its subsystems, "
+				"more would not load again", snap->n_intervals);
+	}
 	if (raw.counters[LS_CNT_DROPPED_KEYS])
 		ls_warn("%llu syscalls were not aggregated: more than %u (subsystem, syscall, "
 			"thread) entries; raise --max-keys",
@@ -933,6 +968,9 @@ int cmd_record(int argc, char **argv)
 	signal_ready(&o, &meta);
 
 	ls_intervals_init(&rs.iv, (__u64)(o.interval_s * 1e9), t0);
+	rs.iv_t0 = t0;
+	if (o.interval_s > 0 && !(rs.kept_iv = ls_snapshot_new()))
+		ls_warn("out of memory: the intervals will not be saved");
 	trace_loop(&o, &rs, &meta, t0);
 	if (rs.metrics) {
 		ls_record_metrics_stop_server(rs.metrics);
@@ -953,6 +991,7 @@ out:
 	if (rs.cost_fd >= 0)
 		close(rs.cost_fd);
 	ls_intervals_free(&rs.iv);
+	ls_snapshot_free(rs.kept_iv);
 	latscope_bpf__destroy(skel);
 out_rules:
 	ls_outfile_abort(rs.out);

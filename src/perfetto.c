@@ -2,10 +2,12 @@
 /*
  * The trace-event format is a JSON object whose "traceEvents" array holds
  * events with a phase ("ph"): "M" names a process or thread, "X" is a slice
- * (ts and dur), "C" a counter sample.  Each thread's events are written in
- * time order, metadata first, so that every track's timestamps rise.
+ * (ts and dur), "C" a counter sample.  The events are collected first and
+ * written names first, then by track and time, so that every track's
+ * timestamps rise whatever order they were found in.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +20,35 @@ struct track {
 	const struct ls_group *g;
 };
 
+struct ev {
+	__u32 pid, tid;
+	int named;		/* metadata: before everything else */
+	__u64 ts_ns;		/* from the start of the run */
+	size_t seq;		/* order found, to keep the sort stable */
+	struct json_object *obj;
+};
+
+struct events {
+	struct ev *e;
+	size_t n, cap;
+	__u64 t0;		/* meta.start_unix_ns */
+};
+
+/* A fixed-point number: num / den with three decimals, exactly. */
+static struct json_object *fixed3(__u64 num, __u64 den)
+{
+	char buf[48];
+	unsigned __int128 m = den ? ((unsigned __int128)num * 1000 + den / 2) / den : 0;
+
+	snprintf(buf, sizeof(buf), "%llu.%03llu", (unsigned long long)(m / 1000),
+		 (unsigned long long)(m % 1000));
+	return json_object_new_double_s((double)m / 1000.0, buf);
+}
+
 /* Microseconds, exactly: "12.345" for 12345 ns. */
 static struct json_object *us(__u64 ns)
 {
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%llu.%03llu", (unsigned long long)(ns / 1000),
-		 (unsigned long long)(ns % 1000));
-	return json_object_new_double_s((double)ns / 1000.0, buf);
+	return fixed3(ns, 1000);
 }
 
 static int add(struct json_object *obj, const char *key, struct json_object *val)
@@ -49,19 +72,51 @@ static int add_u64(struct json_object *obj, const char *key, __u64 v)
 	return add(obj, key, json_object_new_uint64(v));
 }
 
-/* A new event of phase ph on track t; NULL when out of memory. */
-static struct json_object *event(struct json_object *events, const char *name, const char *ph,
-				 const struct track *t)
+/*
+ * A new event of phase ph on track (pid, tid), at ts_ns (not for "M"), in
+ * evs; NULL when out of memory.
+ */
+static struct json_object *event(struct events *evs, const char *name, const char *ph,
+				 __u32 pid, __u32 tid, __u64 ts_ns)
 {
-	struct json_object *e = json_object_new_object();
+	struct json_object *e;
+	struct ev *slot;
 
-	if (!e || add_str(e, "name", name) || add_str(e, "ph", ph) ||
-	    add_u64(e, "pid", t->pid) || add_u64(e, "tid", t->tid) ||
-	    json_object_array_add(events, e)) {
+	if (evs->n == evs->cap) {
+		size_t cap = evs->cap ? evs->cap * 2 : 64;
+		void *p = realloc(evs->e, cap * sizeof(*evs->e));
+
+		if (!p)
+			return NULL;
+		evs->e = p;
+		evs->cap = cap;
+	}
+	e = json_object_new_object();
+	if (!e || add_str(e, "name", name) || add_str(e, "ph", ph) || add_u64(e, "pid", pid) ||
+	    add_u64(e, "tid", tid) || (strcmp(ph, "M") && add(e, "ts", us(ts_ns)))) {
 		json_object_put(e);
 		return NULL;
 	}
+	slot = &evs->e[evs->n];
+	*slot = (struct ev){ .pid = pid, .tid = tid, .named = !strcmp(ph, "M"), .ts_ns = ts_ns,
+			     .seq = evs->n, .obj = e };
+	evs->n++;
 	return e;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+
+	if (x->named != y->named)
+		return x->named ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->ts_ns != y->ts_ns)
+		return x->ts_ns < y->ts_ns ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /*
@@ -108,7 +163,6 @@ static int thread_args(struct json_object *e, const struct ls_group *g, __u64 *c
 	for (i = 0; !ret && i < g->snap->n_subsys; i++) {
 		struct json_object *o = json_object_new_object();
 
-		memset(&total, 0, sizeof(total));
 		ls_subsys_total(&g->snap->subsys[i], &total);
 		calls += total.count;
 		errors += total.errors;
@@ -131,31 +185,41 @@ static int thread_args(struct json_object *e, const struct ls_group *g, __u64 *c
 	return 0;
 }
 
+static int name_event(struct events *evs, const char *what, __u32 pid, __u32 tid,
+		      const char *name)
+{
+	struct json_object *e = event(evs, what, "M", pid, tid, 0);
+	struct json_object *args = json_object_new_object();
+
+	if (!e || !args || add(e, "args", args))
+		return -ENOMEM;
+	return add_str(args, "name", name);
+}
+
 /*
  * A thread's track: its name, then one slice over the traced run whose
- * args hold its calls per subsystem (a snapshot keeps no per-call times;
- * the slowest calls come with snapshot version 3).
+ * args hold its calls per subsystem (a snapshot keeps no per-call times).
  */
-static int write_track(struct json_object *events, const struct track *t,
-		       const struct ls_meta *m)
+static int write_track(struct events *evs, const struct track *t, const struct ls_meta *m)
 {
-	struct json_object *e, *args;
+	struct json_object *e;
 	__u64 calls = 0;
 	char name[64];
+	int ret;
 
-	e = event(events, "thread_name", "M", t);
-	args = json_object_new_object();
-	if (!e || !args || add(e, "args", args) || add_str(args, "name", t->comm))
-		return -ENOMEM;
-	e = event(events, "traced", "X", t);
-	if (!e || add(e, "ts", us(0)) || add(e, "dur", us(m->duration_ns)) ||
-	    add_str(e, "cat", "latscope") || thread_args(e, t->g, &calls))
+	ret = name_event(evs, "thread_name", t->pid, t->tid, t->comm);
+	if (ret)
+		return ret;
+	e = event(evs, "traced", "X", t->pid, t->tid, 0);
+	if (!e || add(e, "dur", us(m->duration_ns)) || add_str(e, "cat", "latscope") ||
+	    thread_args(e, t->g, &calls))
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "traced: %llu syscalls", (unsigned long long)calls);
+	/* replaces the name given above, now that the calls are counted */
 	return add_str(e, "name", name);
 }
 
-/* The tracks of the run's threads, by tid; one pseudo-thread without them. */
+/* The tracks of the run's threads, by tid. */
 static int tracks_of(const struct ls_snapshot *snap, struct track **out, size_t *n)
 {
 	struct track *t = calloc(snap->n_threads ? snap->n_threads : 1, sizeof(*t));
@@ -177,23 +241,96 @@ static int tracks_of(const struct ls_snapshot *snap, struct track **out, size_t 
 	return 0;
 }
 
-static int process_name(struct json_object *events, const struct track *t, const char *name)
+/* A subsystem that any interval has. */
+static bool seen_before(const struct ls_snapshot *snap, size_t i, size_t j)
 {
-	struct json_object *e = event(events, "process_name", "M", t);
-	struct json_object *args = json_object_new_object();
+	const char *name = snap->intervals[i].ss[j].name;
+	size_t a, b;
 
-	if (!e || !args || add(e, "args", args))
-		return -ENOMEM;
-	return add_str(args, "name", name);
+	for (a = 0; a <= i; a++)
+		for (b = 0; b < (a == i ? j : snap->intervals[a].n_ss); b++)
+			if (!strcmp(snap->intervals[a].ss[b].name, name))
+				return true;
+	return false;
+}
+
+enum counter { CNT_CALLS, CNT_TIME, CNT_P99, CNT_N };
+
+static const char *const counter_name[CNT_N] = {
+	[CNT_CALLS] = "calls per second",
+	[CNT_TIME] = "ms in syscalls per second",
+	[CNT_P99] = "p99 us",
+};
+
+/* The figure of subsystem `name` in interval iv, 0 when it made no call. */
+static struct json_object *figure(const struct ls_interval *iv, const char *name,
+				  enum counter c)
+{
+	__u64 dur = iv->end_unix_ns > iv->start_unix_ns ? iv->end_unix_ns - iv->start_unix_ns : 1;
+	size_t j;
+
+	for (j = 0; j < iv->n_ss; j++) {
+		if (strcmp(iv->ss[j].name, name))
+			continue;
+		switch (c) {
+		case CNT_CALLS:
+			return fixed3(iv->ss[j].count * 1000000000ULL, dur);
+		case CNT_TIME:
+			return fixed3(iv->ss[j].total_ns, dur / 1000);
+		default:
+			return us(iv->ss[j].p99_ns);
+		}
+	}
+	return fixed3(0, 1);
+}
+
+/*
+ * -i: a counter track per subsystem and figure, one sample at the start of
+ * each interval and a last one, of 0, where the last interval ends.
+ */
+static int write_counters(struct events *evs, const struct ls_snapshot *snap, __u32 pid)
+{
+	struct json_object *e, *args;
+	const struct ls_interval *iv;
+	size_t i, a, b, n = snap->n_intervals;
+	int c;
+
+	for (i = 0; i <= n && n; i++) {
+		iv = &snap->intervals[i < n ? i : n - 1];
+		for (c = 0; c < CNT_N; c++) {
+			__u64 at = i < n ? iv->start_unix_ns : iv->end_unix_ns;
+
+			e = event(evs, counter_name[c], "C", pid, pid,
+				  at > evs->t0 ? at - evs->t0 : 0);
+			args = json_object_new_object();
+			if (!e || !args || add(e, "args", args))
+				return -ENOMEM;
+			/* every subsystem of any interval, so each track drops to 0 */
+			for (a = 0; a < n; a++) {
+				for (b = 0; b < snap->intervals[a].n_ss; b++) {
+					const char *name = snap->intervals[a].ss[b].name;
+
+					if (seen_before(snap, a, b))
+						continue;
+					if (add(args, name, i < n ? figure(iv, name, (enum counter)c) :
+							      fixed3(0, 1)))
+						return -ENOMEM;
+				}
+			}
+		}
+	}
+	return 0;
 }
 
 int ls_perfetto_write(FILE *f, const struct ls_snapshot *snap)
 {
 	struct json_object *root = json_object_new_object(), *events = json_object_new_array();
 	struct json_object *other = json_object_new_object();
+	struct events evs = { .t0 = snap->meta.start_unix_ns };
 	struct track *t = NULL;
 	const char *s;
 	size_t n = 0, i;
+	__u32 pid;
 	int ret;
 
 	if (!root || !events || !other) {
@@ -218,12 +355,27 @@ int ls_perfetto_write(FILE *f, const struct ls_snapshot *snap)
 		ret = add_str(other, "latscope_version", snap->meta.latscope_version);
 	if (!ret)
 		ret = tracks_of(snap, &t, &n);
-	if (!ret && n)
-		ret = process_name(events, &t[0], t[0].comm);
-	for (i = 0; !ret && i < n; i++)
-		ret = write_track(events, &t[i], &snap->meta);
 	if (ret)
 		goto out;
+	/* without threads the counters still need a process to live in */
+	pid = n ? t[0].pid : 1;
+	if (n || snap->n_intervals)
+		ret = name_event(&evs, "process_name", pid, pid, n ? t[0].comm : snap->meta.target);
+	for (i = 0; !ret && i < n; i++)
+		ret = write_track(&evs, &t[i], &snap->meta);
+	if (!ret)
+		ret = write_counters(&evs, snap, pid);
+	if (ret)
+		goto out;
+	if (evs.n)
+		qsort(evs.e, evs.n, sizeof(*evs.e), cmp_ev);
+	for (i = 0; i < evs.n; i++) {
+		if (json_object_array_add(events, evs.e[i].obj)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		evs.e[i].obj = NULL;
+	}
 	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
 					   JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s)
@@ -231,6 +383,9 @@ int ls_perfetto_write(FILE *f, const struct ls_snapshot *snap)
 	else if (fprintf(f, "%s\n", s) < 0)
 		ret = -EIO;
 out:
+	for (i = 0; i < evs.n; i++)
+		json_object_put(evs.e[i].obj);
+	free(evs.e);
 	free(t);
 	json_object_put(root);
 	return ret;

@@ -52,6 +52,9 @@ void ls_snapshot_free(struct ls_snapshot *snap)
 		free(snap->procs[i].cgroup);
 	}
 	free(snap->procs);
+	for (i = 0; i < snap->n_intervals; i++)
+		free(snap->intervals[i].ss);
+	free(snap->intervals);
 	free(snap->threads);
 	free(snap->peers);
 	free(snap->slowest);
@@ -366,6 +369,91 @@ void ls_snapshot_sum_thread_times(struct ls_snapshot *snap)
 		ls_time_add(&snap->time, &g->time);
 		snap->has_time = 1;
 	}
+}
+
+struct ls_interval *ls_snapshot_append_interval(struct ls_snapshot *snap, __u64 start_unix_ns,
+						__u64 end_unix_ns, int partial, size_t n_ss)
+{
+	struct ls_interval *out;
+	size_t i, rows = n_ss;
+	int err;
+
+	for (i = 0; i < snap->n_intervals; i++)
+		rows += snap->intervals[i].n_ss;
+	if (snap->n_intervals >= LS_SNAPSHOT_MAX_INTERVALS || rows > LS_SNAPSHOT_MAX_INTERVAL_ROWS) {
+		errno = E2BIG;
+		return NULL;
+	}
+	err = grow((void **)&snap->intervals, snap->n_intervals, sizeof(*snap->intervals));
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	out = &snap->intervals[snap->n_intervals];
+	*out = (struct ls_interval){ .start_unix_ns = start_unix_ns, .end_unix_ns = end_unix_ns,
+				     .partial = partial };
+	out->ss = calloc(n_ss ? n_ss : 1, sizeof(*out->ss));
+	if (!out->ss) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	snap->n_intervals++;
+	return out;
+}
+
+size_t ls_snapshot_fit_intervals(struct ls_snapshot *snap)
+{
+	size_t used = snap->n_subsys, rows = 0, i, dropped = 0;
+
+	for (i = 0; i < snap->n_threads; i++)
+		used += snap->threads[i].snap->n_subsys;
+	for (i = 0; i < snap->n_peers; i++)
+		used += snap->peers[i].snap->n_subsys;
+	for (i = 0; i < snap->n_intervals; i++)
+		rows += snap->intervals[i].n_ss;
+	while (snap->n_intervals && used + rows > LS_SNAPSHOT_MAX_SUBSYS_ALL) {
+		struct ls_interval *last = &snap->intervals[--snap->n_intervals];
+
+		rows -= last->n_ss;
+		free(last->ss);
+		dropped++;
+	}
+	return dropped;
+}
+
+int ls_snapshot_add_interval(struct ls_snapshot *snap, const struct ls_snapshot *iv, int partial)
+{
+	struct ls_interval *out;
+	struct ls_stats *tot;
+	size_t i;
+
+	/* 8 KiB: off the stack */
+	tot = malloc(sizeof(*tot));
+	if (!tot)
+		return -ENOMEM;
+	out = ls_snapshot_append_interval(snap, iv->meta.start_unix_ns, iv->meta.end_unix_ns,
+					  partial, iv->n_subsys);
+	if (!out) {
+		free(tot);
+		return -errno;
+	}
+	for (i = 0; i < iv->n_subsys; i++) {
+		struct ls_interval_subsys *e = &out->ss[out->n_ss];
+
+		ls_subsys_total(&iv->subsys[i], tot);
+		if (!tot->count)
+			continue;
+		copy_name(e->name, sizeof(e->name), iv->subsys[i].name);
+		e->count = tot->count;
+		e->errors = tot->errors;
+		e->total_ns = tot->total_ns;
+		e->p50_ns = ls_stats_percentile(tot, 50);
+		e->p99_ns = ls_stats_percentile(tot, 99);
+		e->max_ns = tot->max_ns;
+		out->n_ss++;
+	}
+	free(tot);
+	return 0;
 }
 
 void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out)

@@ -165,6 +165,28 @@ struct ls_process {
 	bool exited;		/* gone when tracing stopped */
 };
 
+/*
+ * One `record -i` interval, summed per subsystem: enough for the timeline's
+ * counters (docs/timeline.md), not a whole snapshot per interval.
+ */
+struct ls_interval_subsys {
+	char name[96];
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 p50_ns;
+	__u64 p99_ns;
+	__u64 max_ns;
+};
+
+struct ls_interval {
+	__u64 start_unix_ns;
+	__u64 end_unix_ns;
+	int partial;		/* the last one, cut short by the end of the run */
+	struct ls_interval_subsys *ss;
+	size_t n_ss;
+};
+
 struct ls_snapshot {
 	int version;		/* of the file it was loaded from, else ours */
 	struct ls_group *threads;	/* --by thread; none in files before threads */
@@ -187,6 +209,8 @@ struct ls_snapshot {
 	__u64 slow_threshold_ns;	/* 0: none was set */
 	__u64 slow_calls;		/* calls over it, including those not kept */
 	__u64 events_lost;		/* records the kernel could not pass on */
+	struct ls_interval *intervals;	/* record -i, in time order; since version 3 */
+	size_t n_intervals;
 };
 
 /* All functions: 0 or negative errno; pointers: NULL + errno. */
@@ -227,6 +251,26 @@ void ls_snapshot_sum_thread_times(struct ls_snapshot *snap);
  */
 int ls_row_counts(const struct ls_syscall_stats *sc);
 
+/*
+ * Append interval iv (a snapshot of one interval: its meta's start and end,
+ * its subsystems) to snap's intervals.  -E2BIG past the limits below,
+ * -ENOMEM.
+ */
+int ls_snapshot_add_interval(struct ls_snapshot *snap, const struct ls_snapshot *iv, int partial);
+/*
+ * The same, as an empty interval with room for n_ss subsystems, which the
+ * caller adds (out->ss[out->n_ss++]).  NULL + errno: E2BIG, ENOMEM.
+ */
+struct ls_interval *ls_snapshot_append_interval(struct ls_snapshot *snap, __u64 start_unix_ns,
+						__u64 end_unix_ns, int partial, size_t n_ss);
+
+/*
+ * Drop the last intervals until the snapshot's "subsystems" entries, the
+ * intervals' included, are within LS_SNAPSHOT_MAX_SUBSYS_ALL, so that what
+ * is saved loads again.  Returns how many were dropped.
+ */
+size_t ls_snapshot_fit_intervals(struct ls_snapshot *snap);
+
 /* Subsystem totals: merge of its rows that count (ls_row_counts). */
 void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out);
 /* Merge of its rows of one role (requests left out), e.g. its idle waits. */
@@ -247,6 +291,13 @@ void ls_subsys_total_role(const struct ls_subsys *ss, __u8 role, struct ls_stats
 #define LS_SNAPSHOT_MAX_PROCESSES	65536
 /* A process's command line, exe or cgroup: /proc's PATH_MAX, its NUL excluded */
 #define LS_PROCESS_STR_MAX		4095
+/*
+ * Half a day of -i 5.  An interval's rows are "subsystems" lists, which the
+ * loader parses apart and counts in LS_SNAPSHOT_MAX_SUBSYS_ALL with all
+ * the others (ls_snapshot_fit_intervals()).
+ */
+#define LS_SNAPSHOT_MAX_INTERVALS	10000
+#define LS_SNAPSHOT_MAX_INTERVAL_ROWS	32768
 /* Bytes in one rule's text: twice the longest line src/rules.c accepts. */
 #define LS_SNAPSHOT_RULE_MAX		8192
 /* Largest errno a syscall can return (MAX_ERRNO in include/linux/err.h). */

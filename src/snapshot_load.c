@@ -82,6 +82,7 @@ static const char *type_word(enum json_type t)
 	case json_type_string: return "a string";
 	case json_type_object: return "an object";
 	case json_type_array: return "an array";
+	case json_type_boolean: return "true or false";
 	default: return "a value of another type";
 	}
 }
@@ -697,6 +698,93 @@ static int load_subsystems(struct load_ctx *c, json_object *obj, const char *whe
 	return 0;
 }
 
+/* One interval's subsystems; the figures must agree with each other. */
+static int load_interval_subsys(struct load_ctx *c, json_object *o, const char *at,
+				struct ls_interval_subsys *e)
+{
+	int err;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(c, at, NULL, "expected an object");
+	err = get_str(c, o, at, "name", e->name, sizeof(e->name), false);
+	if (!err)
+		err = get_u64(c, o, at, "count", UINT64_MAX, &e->count);
+	if (!err)
+		err = get_u64(c, o, at, "errors", e->count, &e->errors);
+	if (!err)
+		err = get_u64(c, o, at, "total_ns", UINT64_MAX, &e->total_ns);
+	if (!err)
+		err = get_u64(c, o, at, "max_ns", UINT64_MAX, &e->max_ns);
+	if (!err)
+		err = get_u64(c, o, at, "p99_ns", e->max_ns, &e->p99_ns);
+	if (!err)
+		err = get_u64(c, o, at, "p50_ns", e->p99_ns, &e->p50_ns);
+	return err;
+}
+
+/* Optional "intervals" (record -i): in time order, each ending after it starts. */
+static int load_intervals(struct load_ctx *c, json_object *root, struct ls_snapshot *snap)
+{
+	const struct ls_json_cut *list;
+	json_object *arr, *o, *ss, *v;
+	struct ls_interval *iv;
+	__u64 start, end, prev_end = 0;
+	char at[64], sat[112];
+	size_t i, j, len, n;
+	int err;
+
+	if (!json_object_object_get_ex(root, "intervals", &arr))
+		return 0;
+	if (!json_object_is_type(arr, json_type_array))
+		return fail(c, "intervals", NULL, "expected an array");
+	len = json_object_array_length(arr);
+	if (len > LS_SNAPSHOT_MAX_INTERVALS)
+		return fail(c, "intervals", NULL, "more than %d entries", LS_SNAPSHOT_MAX_INTERVALS);
+	for (i = 0; i < len; i++) {
+		snprintf(at, sizeof(at), "intervals[%zu]", i);
+		o = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(o, json_type_object))
+			return fail(c, at, NULL, "expected an object");
+		err = get_u64(c, o, at, "start_unix_ns", UINT64_MAX, &start);
+		if (!err)
+			err = get_u64(c, o, at, "end_unix_ns", UINT64_MAX, &end);
+		if (err)
+			return err;
+		if (start < prev_end || end < start)
+			return fail(c, at, NULL, "not after the one before, or ending before it starts");
+		prev_end = end;
+		v = member(c, o, at, "partial", json_type_boolean);
+		ss = v ? member(c, o, at, "subsystems", json_type_array) : NULL;
+		if (!ss)
+			return -EINVAL;
+		/* cut out of the document like every "subsystems" list: one row at a time */
+		list = cut_list(c, &c->top, ss, at, "subsystems");
+		if (!list)
+			return -EINVAL;
+		n = list->n;
+		iv = ls_snapshot_append_interval(snap, start, end, json_object_get_boolean(v), n);
+		if (!iv && errno == E2BIG)
+			return fail(c, at, "subsystems", "more than %d in all intervals",
+				    LS_SNAPSHOT_MAX_INTERVAL_ROWS);
+		if (!iv)
+			return -errno;
+		for (j = 0; j < n; j++) {
+			const struct ls_json_span *span = &c->top.cut.spans[list->first + j];
+			struct piece row;
+
+			snprintf(sat, sizeof(sat), "%s.subsystems[%zu]", at, j);
+			err = parse_piece(c, sat, span->off, span->len, NULL, 0, &row);
+			if (!err)
+				err = load_interval_subsys(c, row.obj, sat, &iv->ss[iv->n_ss]);
+			drop_piece(c, &row);
+			if (err)
+				return err;
+			iv->n_ss++;
+		}
+	}
+	return 0;
+}
+
 /* Optional "threads"/"peers": each a name and subsystems like the top level. */
 static int get_flag(struct load_ctx *c, json_object *o, const char *where, const char *key,
 		    __u32 bit, __u32 *flags)
@@ -1186,7 +1274,8 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 	    (ret = load_groups(&c, root, "peers", &snap->peers, &snap->n_peers)) ||
 	    (ret = load_cycle(&c, root, snap)) ||
 	    (ret = load_slowest(&c, root, snap)) ||
-	    (ret = load_processes(&c, root, snap)))
+	    (ret = load_processes(&c, root, snap)) ||
+	    (ret = load_intervals(&c, root, snap)))
 		goto cleanup;
 	ls_snapshot_sum_thread_times(snap);
 

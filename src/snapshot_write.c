@@ -562,6 +562,51 @@ static json_object *processes_to_json(const struct ls_snapshot *snap, int *err)
 	return arr;
 }
 
+/* "intervals": each with its subsystems' figures, in time order. */
+static json_object *intervals_to_json(const struct ls_snapshot *snap, int *err)
+{
+	json_object *arr = json_object_new_array(), *o, *ss, *e;
+	const struct ls_interval *iv;
+	const struct ls_interval_subsys *x;
+	size_t i, j;
+
+	if (!arr) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < snap->n_intervals && !*err; i++) {
+		iv = &snap->intervals[i];
+		o = json_object_new_object();
+		ss = json_object_new_array();
+		append(arr, o, err);
+		if (!o || !ss) {
+			json_object_put(ss);
+			*err = -ENOMEM;
+			break;
+		}
+		put_u64(o, "start_unix_ns", iv->start_unix_ns, err);
+		put_u64(o, "end_unix_ns", iv->end_unix_ns, err);
+		put(o, "partial", json_object_new_boolean(iv->partial), err);
+		for (j = 0; j < iv->n_ss; j++) {
+			x = &iv->ss[j];
+			e = json_object_new_object();
+			append(ss, e, err);
+			if (!e)
+				break;
+			PUT_STR(e, "name", x->name, err);
+			put_u64(e, "count", x->count, err);
+			put_u64(e, "errors", x->errors, err);
+			put_u64(e, "total_ns", x->total_ns, err);
+			put_u64(e, "p50_ns", x->p50_ns, err);
+			put_u64(e, "p99_ns", x->p99_ns, err);
+			put_u64(e, "max_ns", x->max_ns, err);
+		}
+		ls_json_compact_if_empty(ss);
+		put(o, "subsystems", ss, err);
+	}
+	return arr;
+}
+
 static json_object *snapshot_to_json(const struct ls_snapshot *snap, const struct ls_json_opts *jo,
 				     int *err)
 {
@@ -612,6 +657,9 @@ static json_object *snapshot_to_json(const struct ls_snapshot *snap, const struc
 	put(root, "slowest", slowest_to_json(snap, err), err);
 	if (snap->n_procs)
 		put(root, "processes", processes_to_json(snap, err), err);
+
+	if (snap->n_intervals)
+		put(root, "intervals", intervals_to_json(snap, err), err);
 
 cleanup:
 	free(tot);

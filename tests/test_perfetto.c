@@ -198,11 +198,50 @@ static void perfetto_write__no_threads__valid_and_empty(void **state)
 	ls_snapshot_free(snap);
 }
 
+/* -i: a counter per figure and subsystem, sampled at each interval, 0 at the end. */
+static void perfetto_write__intervals__counters_per_subsystem(void **state)
+{
+	struct ls_snapshot *snap = two_threads(), *iv;
+	struct checked c;
+	char *doc;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		iv = ls_snapshot_new();
+		assert_non_null(iv);
+		/* 1 s and then 0.5 s, from 1 s into the run */
+		iv->meta.start_unix_ns = snap->meta.start_unix_ns + 1000000000ULL * (1 + k);
+		iv->meta.end_unix_ns = iv->meta.start_unix_ns + (k ? 500000000ULL : 1000000000ULL);
+		add_samples(&add_sc(iv, "tc", "sendto", 44)->st, 20000, 6);
+		if (k)
+			add_samples(&add_sc(iv, "icmp", "recvfrom", 45)->st, 4000, 3);
+		assert_int_equal(ls_snapshot_add_interval(snap, iv, k), 0);
+		ls_snapshot_free(iv);
+	}
+	doc = perfetto(snap);
+	check_trace(doc, &c);
+	/* three figures, at two interval starts and the end of the last */
+	assert_int_equal(c.counters, 3 * 3);
+	assert_non_null(strstr(doc, "{\"name\":\"calls per second\",\"ph\":\"C\",\"pid\":101,"
+				    "\"tid\":101,\"ts\":1000000.000,\"args\":{\"tc\":6.000,"
+				    "\"icmp\":0.000}}"));
+	/* 6 calls in 0.5 s; 3 * 4 us in 0.5 s is 0.024 ms per s */
+	assert_non_null(strstr(doc, "\"ts\":2000000.000,\"args\":{\"tc\":12.000,\"icmp\":6.000}"));
+	assert_non_null(strstr(doc, "{\"name\":\"ms in syscalls per second\",\"ph\":\"C\","
+				    "\"pid\":101,\"tid\":101,\"ts\":2000000.000,\"args\":"
+				    "{\"tc\":0.240,\"icmp\":0.024}}"));
+	assert_non_null(strstr(doc, "\"name\":\"p99 us\",\"ph\":\"C\",\"pid\":101,\"tid\":101,"
+				    "\"ts\":2500000.000,\"args\":{\"tc\":0.000,\"icmp\":0.000}"));
+	free(doc);
+	ls_snapshot_free(snap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(perfetto_write__two_threads__valid_one_track_each),
 		cmocka_unit_test(perfetto_write__no_threads__valid_and_empty),
+		cmocka_unit_test(perfetto_write__intervals__counters_per_subsystem),
 	};
 
 	return cmocka_run_group_tests_name("perfetto", tests, NULL, NULL);

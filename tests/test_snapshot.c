@@ -1099,6 +1099,91 @@ static void expect_text_mutation_fails_exact(const char *base, const char *path,
 	expect_load_error_exact(file, EINVAL, want);
 }
 
+/* Two -i intervals of 1 s: tc's calls in both, icmp's in the second only. */
+static struct ls_snapshot *with_intervals(void)
+{
+	struct ls_snapshot *snap = build_small(), *iv;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		iv = ls_snapshot_new();
+		assert_non_null(iv);
+		iv->meta.start_unix_ns = 1000000000ULL * (10 + k);
+		iv->meta.end_unix_ns = 1000000000ULL * (11 + k);
+		add_samples(&add_sc(iv, "tc", "sendto", 44)->st, 20000, 5);
+		add_samples(&add_sc(iv, "tc", "recvmsg", 47)->st, 2000, 10 + k);
+		if (k)
+			add_samples(&add_sc(iv, "icmp", "sendto", 44)->st, 50000, 3);
+		/* a subsystem without calls in an interval is left out of it */
+		add_sc(iv, "file", "read", 0);
+		assert_int_equal(ls_snapshot_add_interval(snap, iv, k), 0);
+		ls_snapshot_free(iv);
+	}
+	return snap;
+}
+
+static void snapshot_intervals__added__summed_per_subsystem_and_kept(void **state)
+{
+	struct ls_snapshot *snap = with_intervals(), *back;
+	char path[PATH_MAX], err[256] = "";
+	char *a, *b;
+
+	assert_int_equal(snap->n_intervals, 2);
+	assert_int_equal(snap->intervals[0].n_ss, 1);
+	assert_string_equal(snap->intervals[0].ss[0].name, "tc");
+	assert_int_equal(snap->intervals[0].ss[0].count, 15);
+	assert_int_equal(snap->intervals[0].ss[0].total_ns, 5 * 20000 + 10 * 2000);
+	assert_int_equal(snap->intervals[0].ss[0].p99_ns, 20000);
+	assert_int_equal(snap->intervals[0].ss[0].p50_ns, 2000);
+	assert_int_equal(snap->intervals[1].n_ss, 2);
+	assert_int_equal(snap->intervals[1].partial, 1);
+
+	tmp_path(path, sizeof(path), "intervals.json");
+	assert_int_equal(ls_snapshot_save(snap, path), 0);
+	back = ls_snapshot_load(path, err, sizeof(err));
+	if (!back)
+		fail_msg("load failed: %s", err);
+	a = json_text(snap, 1, NULL);
+	b = json_text(back, 1, NULL);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "\"intervals\": ["));
+	free(a);
+	free(b);
+	ls_snapshot_free(back);
+	ls_snapshot_free(snap);
+}
+
+static void snapshot_intervals__bad_or_too_many__refused(void **state)
+{
+	struct ls_snapshot *snap = with_intervals(), *iv = ls_snapshot_new();
+	char *text = json_text(snap, 0, NULL);
+	size_t i;
+
+	expect_text_mutation_fails(text, "intervals[1].start_unix_ns", "10500000000",
+				   "intervals[1]: not after the one before");
+	expect_text_mutation_fails(text, "intervals[0].end_unix_ns", "9",
+				   "intervals[0]: not after the one before, or ending before");
+	expect_text_mutation_fails(text, "intervals[0].subsystems[0].errors", "16",
+				   "intervals[0].subsystems[0].errors: 16 is out of range (at most 15)");
+	expect_text_mutation_fails(text, "intervals[0].subsystems[0].p50_ns", "30000",
+				   "intervals[0].subsystems[0].p50_ns: 30000 is out of range");
+	expect_text_mutation_fails(text, "intervals[0].partial", "0",
+				   "intervals[0].partial: expected true or false");
+	expect_text_mutation_fails(text, "intervals[1].subsystems[0].name", "\"\"",
+				   "intervals[1].subsystems[0].name: must not be empty");
+	expect_text_mutation_fails(text, "intervals", "{}", "intervals: expected an array");
+	free(text);
+
+	/* the limits the loader checks hold for what record keeps too */
+	assert_non_null(iv);
+	for (i = snap->n_intervals; i < LS_SNAPSHOT_MAX_INTERVALS; i++)
+		assert_int_equal(ls_snapshot_add_interval(snap, iv, 0), 0);
+	assert_int_equal(ls_snapshot_add_interval(snap, iv, 0), -E2BIG);
+	assert_int_equal(snap->n_intervals, LS_SNAPSHOT_MAX_INTERVALS);
+	ls_snapshot_free(iv);
+	ls_snapshot_free(snap);
+}
+
 static void snapshot_load__bad_values__fails(void **state)
 {
 	struct ls_snapshot *snap = build_small();
@@ -1564,6 +1649,8 @@ int main(void)
 		cmocka_unit_test(snapshot_json__round_trip__preserves_every_field),
 		cmocka_unit_test(snapshot_json__v3_fields__round_trip),
 		cmocka_unit_test(snapshot_load__roles__v2_all_work_bad_role_refused),
+		cmocka_unit_test(snapshot_intervals__added__summed_per_subsystem_and_kept),
+		cmocka_unit_test(snapshot_intervals__bad_or_too_many__refused),
 		cmocka_unit_test(snapshot_save__success__leaves_no_tmp_file),
 		cmocka_unit_test(snapshot_save__rename_fails__removes_tmp_file),
 		cmocka_unit_test(snapshot_save__write_fails__keeps_old_file),

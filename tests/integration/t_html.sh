@@ -65,10 +65,12 @@ test_html__report_and_diff__chromium_renders_every_chart_silently() {
 		fail "the after run's p90 of the HTTP client is not the 20 ms delay" || return 1
 }
 
-# The timeline of a recording: a track per thread, names as in the snapshot.
-test_html__perfetto__track_per_thread() {
+# The timeline of a recording made with -i: a track per thread, names as
+# in the snapshot, and counters per interval whose calls add up to the run's.
+test_html__perfetto__track_per_thread_counters_per_interval() {
 	local l=$TMP/timeline.json t=$TMP/timeline.trace.json want got
-	html_record "$l" 5 || return 1
+	"$LATSCOPE" record -q -i 0.1 -o "$l" -- "$DEMOCTL" -q -n 20 -i 20 -d 5 -p "$DEMO_PORT" \
+		>/dev/null 2>"$l.err" || fail "latscope record failed: $(cat "$l.err")" || return 1
 	"$LATSCOPE" report -f perfetto "$l" > "$t" || fail "report -f perfetto failed" || return 1
 	want=$(jq -r '[.threads[].name | split(" ")[0] | tonumber] | sort | join(" ")' "$l")
 	got=$(jq -r '[.traceEvents[] | select(.ph == "X") | .tid] | unique | sort | join(" ")' "$t")
@@ -76,4 +78,12 @@ test_html__perfetto__track_per_thread() {
 	[ -n "$want" ] && [ "$want" = "$got" ] || fail "tracks $got, threads $want" || return 1
 	got=$(jq '[.traceEvents[] | select(.ph == "M" and .name == "thread_name")] | length' "$t")
 	[ "$got" -eq "$(jq '.threads | length' "$l")" ] || fail "$got thread names" || return 1
+	# the intervals saved add up to the run, and each is a counter sample
+	want=$(jq '.subsystems[] | select(.name == "tc") | .count' "$l")
+	got=$(jq '[.intervals[].subsystems[] | select(.name == "tc") | .count] | add' "$l")
+	echo "tc: $want calls, $got in $(jq '.intervals | length' "$l") intervals"
+	[ "$got" = "$want" ] || fail "intervals hold $got tc calls, the run $want" || return 1
+	got=$(jq '[.traceEvents[] | select(.ph == "C" and .name == "calls per second")] | length' "$t")
+	[ "$got" -eq $(($(jq '.intervals | length' "$l") + 1)) ] ||
+		fail "$got counter samples" || return 1
 }
