@@ -338,6 +338,14 @@ void ls_cycles_result(struct ls_cycles *c, __u64 end_ns, const char *thread,
 	info->busy = b->busy;
 }
 
+size_t ls_cycles_starts(const struct ls_cycles *c, const __u64 **starts)
+{
+	if (c->o.fixed_ns || !c->chosen)
+		return 0;
+	*starts = c->chosen->bounds;
+	return c->chosen->n_bounds;
+}
+
 __u32 ls_cycles_tid(const struct ls_cycles *c)
 {
 	return c->chosen ? c->chosen->tid : 0;

@@ -41,6 +41,14 @@ int ls_cycles_add(struct ls_cycles *c, const struct ls_ev_idle *ev);
 void ls_cycles_result(struct ls_cycles *c, __u64 end_ns, const char *thread,
 		      struct ls_cycle_info *info);
 
+/*
+ * When the chosen thread's cycles started (CLOCK_MONOTONIC, rising): up to
+ * the first 65536, *starts into c.  0 for fixed cycles (--cycle SECONDS),
+ * which start every period from t0, and when none was chosen.  Valid after
+ * ls_cycles_result, until c is freed.
+ */
+size_t ls_cycles_starts(const struct ls_cycles *c, const __u64 **starts);
+
 /* The chosen thread's tid, 0 if none (valid after ls_cycles_result). */
 __u32 ls_cycles_tid(const struct ls_cycles *c);
 

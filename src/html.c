@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include "budget.h"
 #include "format.h"
+#include "hist.h"
 #include "html.h"
 #include "report_view.h"
 #include "svg.h"
@@ -70,6 +73,57 @@ static void histograms_intro(FILE *f, const char *what)
 		"the dashed lines are the percentiles.</p>\n", what);
 }
 
+/*
+ * The cycle budget (snapshot version 3) as one bar: each component of the
+ * work its share of the busy time, per cycle when there are cycles.
+ */
+static int budget_bar(FILE *f, const struct ls_snapshot *snap)
+{
+	struct ls_svg_part *parts;
+	char title[256], (*notes)[48], p[16], d[16];
+	struct ls_budget b;
+	size_t i;
+	int ret;
+
+	if (!snap->has_time)
+		return 0;
+	ret = ls_budget_compute(snap, &b);
+	if (ret)
+		return ret;
+	parts = calloc(b.n_work ? b.n_work : 1, sizeof(*parts));
+	notes = calloc(b.n_work ? b.n_work : 1, sizeof(*notes));
+	if (!parts || !notes) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < b.n_work; i++) {
+		const struct ls_budget_item *it = &b.items[i];
+
+		parts[i].name = it->kind == LS_BK_SUBSYS || it->kind == LS_BK_EXEC ? it->name :
+				ls_budget_kind_label(it->kind);
+		parts[i].value = it->per_cycle_ns;
+		snprintf(notes[i], sizeof(notes[i]), "%s %s",
+			 ls_fmt_duration((__u64)(it->per_cycle_ns + 0.5), d, sizeof(d)),
+			 b.cycles ? "per cycle" : "in the run");
+		parts[i].note = notes[i];
+	}
+	if (b.cycles)
+		snprintf(title, sizeof(title), "Where the busy time of a cycle goes: %llu cycles of "
+			 "%s, busy p50 %s", (unsigned long long)b.cycles,
+			 ls_fmt_duration(snap->cycle.period_ns, p, sizeof(p)),
+			 ls_fmt_duration(ls_stats_percentile(&snap->cycle.busy, 50), d, sizeof(d)));
+	else
+		snprintf(title, sizeof(title), "Where the busy time goes (no cycle found)");
+	fputs("<section id=\"budget\">\n<h2>Cycle budget</h2>\n", f);
+	ls_svg_stacked_bar(f, title, parts, b.n_work);
+	fputs("</section>\n", f);
+out:
+	free(parts);
+	free(notes);
+	ls_budget_free(&b);
+	return ret;
+}
+
 int ls_html_report(FILE *f, const struct ls_snapshot *snap, const struct ls_report_opts *o,
 		   char *err, size_t errlen)
 {
@@ -92,11 +146,13 @@ int ls_html_report(FILE *f, const struct ls_snapshot *snap, const struct ls_repo
 	tables.fmt = LS_FMT_HTML;
 	ret = ls_report_write_opts(f, snap, &tables, err, errlen);
 	fputs("</section>\n", f);
+	if (!ret)
+		ret = budget_bar(f, snap);
 	if (ret)
 		goto out;
 
 	fputs("<section id=\"histograms\">\n", f);
-	histograms_intro(f, "One per row of the first table.");
+	histograms_intro(f, "One per row of the subsystems table.");
 	for (i = 0; i < shown; i++) {
 		struct ls_svg_series s = { .st = v.rows[i].st, .color = COLOR_ONE };
 

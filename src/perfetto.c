@@ -12,12 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "format.h"
 #include "perfetto.h"
+#include "subsys.h"
 
 struct track {
 	__u32 pid, tid;
 	char comm[96];
-	const struct ls_group *g;
+	const struct ls_group *g;	/* NULL: a thread only the slowest calls name */
+	__u64 end_ns;			/* where its last slice ends */
 };
 
 struct ev {
@@ -120,22 +123,25 @@ static int cmp_ev(const void *a, const void *b)
 }
 
 /*
- * "1234 democtl": the thread's id and name.  A group without an id gets
- * one above any real tid, so it still has a track of its own.
+ * The thread's id and name: its own fields (snapshot version 3), else
+ * "1234 democtl".  A group without an id gets one above any real tid, so
+ * it still has a track of its own.
  */
 static void track_of(const struct ls_group *g, size_t i, struct track *t)
 {
 	char *end;
 	unsigned long tid = strtoul(g->name, &end, 10);
+	bool named = end != g->name && *end == ' ';
 
 	t->g = g;
-	if (end != g->name && *end == ' ' && tid && tid <= UINT32_MAX) {
+	t->pid = g->tgid;
+	snprintf(t->comm, sizeof(t->comm), "%s", named ? end + 1 : g->name);
+	if (g->tid)
+		t->tid = g->tid;
+	else if (named && tid && tid <= UINT32_MAX)
 		t->tid = (__u32)tid;
-		snprintf(t->comm, sizeof(t->comm), "%s", end + 1);
-	} else {
+	else
 		t->tid = (__u32)(0x40000000U + i);
-		snprintf(t->comm, sizeof(t->comm), "%s", g->name);
-	}
 }
 
 static int cmp_track(const void *a, const void *b)
@@ -179,6 +185,14 @@ static int thread_args(struct json_object *e, const struct ls_group *g, __u64 *c
 		ret = add_u64(args, "errors", errors);
 	if (!ret)
 		ret = add_u64(args, "syscall_ns", ns);
+	/* version 3: where the thread's time went */
+	if (!ret && g->has_time) {
+		ret = add_u64(args, "user_cpu_ns", g->time.user_cpu_ns);
+		if (!ret)
+			ret = add_u64(args, "runq_ns", g->time.user_runq_ns + g->time.sys_runq_ns);
+		if (!ret)
+			ret = add_u64(args, "idle_ns", g->time.sys_ns[LS_ROLE_IDLE]);
+	}
 	if (ret || add(e, "args", args))
 		return -ENOMEM;
 	*calls_out = calls;
@@ -208,37 +222,159 @@ static int write_track(struct events *evs, const struct track *t, const struct l
 	int ret;
 
 	ret = name_event(evs, "thread_name", t->pid, t->tid, t->comm);
-	if (ret)
+	if (ret || !t->g)
 		return ret;
 	e = event(evs, "traced", "X", t->pid, t->tid, 0);
-	if (!e || add(e, "dur", us(m->duration_ns)) || add_str(e, "cat", "latscope") ||
-	    thread_args(e, t->g, &calls))
+	if (!e || add(e, "dur", us(t->end_ns > m->duration_ns ? t->end_ns : m->duration_ns)) ||
+	    add_str(e, "cat", "latscope") || thread_args(e, t->g, &calls))
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "traced: %llu syscalls", (unsigned long long)calls);
 	/* replaces the name given above, now that the calls are counted */
 	return add_str(e, "name", name);
 }
 
-/* The tracks of the run's threads, by tid. */
+static struct track *find_track(struct track *t, size_t n, __u32 tid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].tid == tid)
+			return &t[i];
+	return NULL;
+}
+
+/*
+ * The tracks: the run's threads by tid, and the threads only slow calls
+ * name (a thread of a child that exited, say).  A snapshot before version
+ * 3 names threads, not processes: the lowest tid stands for the process.
+ */
 static int tracks_of(const struct ls_snapshot *snap, struct track **out, size_t *n)
 {
-	struct track *t = calloc(snap->n_threads ? snap->n_threads : 1, sizeof(*t));
-	size_t i;
+	size_t cap = snap->n_threads + snap->n_slowest, i, k = snap->n_threads;
+	struct track *t = calloc(cap ? cap : 1, sizeof(*t));
+	const struct ls_slow_call *c;
 
 	if (!t)
 		return -ENOMEM;
 	for (i = 0; i < snap->n_threads; i++)
 		track_of(&snap->threads[i], i, &t[i]);
-	qsort(t, snap->n_threads, sizeof(*t), cmp_track);
-	/*
-	 * A snapshot names threads, not processes: the lowest tid stands for
-	 * the process (a process's first thread has the lowest id).
-	 */
-	for (i = 0; i < snap->n_threads; i++)
-		t[i].pid = t[0].tid;
+	for (i = 0; i < snap->n_slowest; i++) {
+		c = &snap->slowest[i];
+		if (find_track(t, k, c->tid))
+			continue;
+		t[k].tid = c->tid;
+		snprintf(t[k].comm, sizeof(t[k].comm), "%s", c->thread);
+		k++;
+	}
+	if (k)
+		qsort(t, k, sizeof(*t), cmp_track);
+	for (i = 0; i < k; i++)
+		if (!t[i].pid)
+			t[i].pid = t[0].pid ? t[0].pid : t[0].tid;
 	*out = t;
-	*n = snap->n_threads;
+	*n = k;
 	return 0;
+}
+
+/* "recvfrom tcp:10.0.0.1:443": a slowest call on its thread's track. */
+static int write_slow_call(struct events *evs, const struct ls_slow_call *c, struct track *t)
+{
+	__u64 ts = c->start_unix_ns > evs->t0 ? c->start_unix_ns - evs->t0 : 0;
+	struct json_object *e, *args;
+	char name[160];
+	const char *errname;
+	int ret;
+
+	snprintf(name, sizeof(name), "%s %s", c->syscall, c->subsys);
+	e = event(evs, name, "X", t->pid, t->tid, ts);
+	args = json_object_new_object();
+	if (!e || !args || add(e, "args", args) || add(e, "dur", us(c->duration_ns)) ||
+	    add_str(e, "cat", "slowest"))
+		return -ENOMEM;
+	if (ts + c->duration_ns > t->end_ns)
+		t->end_ns = ts + c->duration_ns;
+	ret = add_str(args, "subsystem", c->subsys);
+	if (!ret)
+		ret = add_str(args, "syscall", c->syscall);
+	if (!ret)
+		ret = add_u64(args, "duration_ns", c->duration_ns);
+	if (!ret)
+		ret = add_u64(args, "runq_ns", c->runq_ns);
+	if (!ret)
+		ret = add_str(args, "role", ls_role_name(c->role));
+	if (!ret && c->err) {
+		errname = ls_errno_name(c->err);
+		ret = errname ? add_str(args, "errno", errname) :
+				add(args, "errno", json_object_new_int(c->err));
+	}
+	if (!ret && c->where[0])
+		ret = add_str(args, "where", c->where);
+	if (!ret && c->cycle > 0)
+		ret = add(args, "cycle", json_object_new_int64(c->cycle));
+	return ret;
+}
+
+/* A track of its own for the cycles, with a tid no thread can have (above pid_max). */
+#define CYCLES_TID	0x7fff0000U
+
+/*
+ * Cycle boundaries (snapshot version 3 with cycle.starts_unix_ns): an
+ * instant on the cycle thread's track where each cycle starts, and a
+ * "cycles" track with one slice per cycle, up to the next start (the last
+ * one: a period, or the end of the run).
+ */
+static int write_cycles(struct events *evs, const struct ls_snapshot *snap,
+			const struct track *t, size_t n_tracks)
+{
+	const struct track *th = find_track((struct track *)t, n_tracks, snap->cycle.tid);
+	__u32 pid = th ? th->pid : n_tracks ? t[0].pid : 1;
+	__u64 start, end, run_end = evs->t0 + snap->meta.duration_ns;
+	struct json_object *e;
+	char name[160];
+	size_t i;
+	int ret;
+
+	if (!snap->cycle.found || !snap->n_cycle_starts)
+		return 0;
+	snprintf(name, sizeof(name), "cycles of %s", snap->cycle.thread);
+	ret = name_event(evs, "thread_name", pid, CYCLES_TID, name);
+	for (i = 0; !ret && i < snap->n_cycle_starts; i++) {
+		start = snap->cycle_starts[i];
+		end = i + 1 < snap->n_cycle_starts ? snap->cycle_starts[i + 1] :
+		      start + snap->cycle.period_ns < run_end ? start + snap->cycle.period_ns :
+		      run_end > start ? run_end : start;
+		if (start < evs->t0)
+			continue;
+		snprintf(name, sizeof(name), "cycle %zu", i + 1);
+		e = event(evs, name, "X", pid, CYCLES_TID, start - evs->t0);
+		if (!e || add(e, "dur", us(end - start)) || add_str(e, "cat", "cycle"))
+			return -ENOMEM;
+		if (!th)
+			continue;
+		e = event(evs, name, "i", th->pid, th->tid, start - evs->t0);
+		if (!e || add_str(e, "s", "t") || add_str(e, "cat", "cycle"))
+			return -ENOMEM;
+	}
+	return ret;
+}
+
+/* One process_name per process, the name of its main thread or its first. */
+static int process_names(struct events *evs, const struct track *t, size_t n)
+{
+	const struct track *main;
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; !ret && i < n; i++) {
+		for (j = 0; j < i && t[j].pid != t[i].pid; j++)
+			;
+		if (j < i)
+			continue;
+		main = find_track((struct track *)t, n, t[i].pid);
+		ret = name_event(evs, "process_name", t[i].pid, t[i].pid,
+				 main ? main->comm : t[i].comm);
+	}
+	return ret;
 }
 
 /* A subsystem that any interval has. */
@@ -359,10 +495,18 @@ int ls_perfetto_write(FILE *f, const struct ls_snapshot *snap)
 		goto out;
 	/* without threads the counters still need a process to live in */
 	pid = n ? t[0].pid : 1;
-	if (n || snap->n_intervals)
-		ret = name_event(&evs, "process_name", pid, pid, n ? t[0].comm : snap->meta.target);
+	if (n)
+		ret = process_names(&evs, t, n);
+	else if (snap->n_intervals)
+		ret = name_event(&evs, "process_name", pid, pid, snap->meta.target);
+	/* the slow calls first: they stretch their track's slice if need be */
+	for (i = 0; !ret && i < snap->n_slowest; i++)
+		ret = write_slow_call(&evs, &snap->slowest[i],
+				      find_track(t, n, snap->slowest[i].tid));
 	for (i = 0; !ret && i < n; i++)
 		ret = write_track(&evs, &t[i], &snap->meta);
+	if (!ret)
+		ret = write_cycles(&evs, snap, t, n);
 	if (!ret)
 		ret = write_counters(&evs, snap, pid);
 	if (ret)

@@ -136,6 +136,27 @@ static const char *thread_name(const struct ls_snapshot *snap, __u32 tid)
 	return NULL;
 }
 
+/* When the cycles began, on the wall clock: for the timeline. */
+static int cycle_starts(struct ls_events *ev, struct ls_snapshot *snap)
+{
+	const __u64 *mono = NULL;
+	size_t n = ls_cycles_starts(ev->cycles, &mono), i;
+	__u64 *wall;
+	int ret;
+
+	if (!snap->cycle.found || !n)
+		return 0;
+	n = n < LS_CYCLE_STARTS_MAX ? n : LS_CYCLE_STARTS_MAX;
+	wall = malloc(n * sizeof(*wall));
+	if (!wall)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		wall[i] = mono[i] + ev->unix_offset_ns;
+	ret = ls_snapshot_set_cycle_starts(snap, wall, n);
+	free(wall);
+	return ret;
+}
+
 /* Slow calls of at least t ns: exact to a histogram slot around t. */
 static __u64 slow_at_least(const struct ls_stats *h, __u64 t)
 {
@@ -156,6 +177,9 @@ int ls_events_to_snapshot(struct ls_events *ev, __u64 end_ns, __u64 threshold_ns
 	int ret;
 
 	ls_cycles_result(ev->cycles, end_ns, NULL, &snap->cycle);
+	ret = cycle_starts(ev, snap);
+	if (ret)
+		return ret;
 	if (snap->cycle.found) {
 		name = thread_name(snap, snap->cycle.tid);
 		if (!name) {

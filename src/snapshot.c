@@ -55,6 +55,7 @@ void ls_snapshot_free(struct ls_snapshot *snap)
 	for (i = 0; i < snap->n_intervals; i++)
 		free(snap->intervals[i].ss);
 	free(snap->intervals);
+	free(snap->cycle_starts);
 	free(snap->threads);
 	free(snap->peers);
 	free(snap->slowest);
@@ -369,6 +370,25 @@ void ls_snapshot_sum_thread_times(struct ls_snapshot *snap)
 		ls_time_add(&snap->time, &g->time);
 		snap->has_time = 1;
 	}
+}
+
+int ls_snapshot_set_cycle_starts(struct ls_snapshot *snap, const __u64 *starts, size_t n)
+{
+	__u64 *copy;
+	size_t i;
+
+	n = n < LS_CYCLE_STARTS_MAX ? n : LS_CYCLE_STARTS_MAX;
+	for (i = 1; i < n; i++)
+		if (starts[i] <= starts[i - 1])
+			return -EINVAL;
+	copy = malloc((n ? n : 1) * sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, starts, n * sizeof(*copy));
+	free(snap->cycle_starts);
+	snap->cycle_starts = copy;
+	snap->n_cycle_starts = n;
+	return 0;
 }
 
 struct ls_interval *ls_snapshot_append_interval(struct ls_snapshot *snap, __u64 start_unix_ns,

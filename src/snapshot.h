@@ -145,6 +145,9 @@ struct ls_slow_call {
 	__s64 cycle;		/* 1-based cycle number, or -1 when unknown */
 };
 
+/* Cap on snapshot cycle.starts_unix_ns, the cycle finder's own (src/cycle.c). */
+#define LS_CYCLE_STARTS_MAX	65536
+
 /* Cap on snapshot "slowest": the report shows the first few. */
 #define LS_SLOWEST_MAX		100
 
@@ -209,6 +212,8 @@ struct ls_snapshot {
 	__u64 slow_threshold_ns;	/* 0: none was set */
 	__u64 slow_calls;		/* calls over it, including those not kept */
 	__u64 events_lost;		/* records the kernel could not pass on */
+	__u64 *cycle_starts;		/* when each cycle began (CLOCK_REALTIME ns), rising */
+	size_t n_cycle_starts;
 	struct ls_interval *intervals;	/* record -i, in time order; since version 3 */
 	size_t n_intervals;
 };
@@ -270,6 +275,12 @@ struct ls_interval *ls_snapshot_append_interval(struct ls_snapshot *snap, __u64 
  * is saved loads again.  Returns how many were dropped.
  */
 size_t ls_snapshot_fit_intervals(struct ls_snapshot *snap);
+
+/*
+ * Copy n cycle starts (CLOCK_REALTIME ns, rising) into snap, the first
+ * LS_CYCLE_STARTS_MAX of them; 0, -EINVAL if they do not rise, -ENOMEM.
+ */
+int ls_snapshot_set_cycle_starts(struct ls_snapshot *snap, const __u64 *starts, size_t n);
 
 /* Subsystem totals: merge of its rows that count (ls_row_counts). */
 void ls_subsys_total(const struct ls_subsys *ss, struct ls_stats *out);

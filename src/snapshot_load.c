@@ -1140,6 +1140,39 @@ static int check_header(struct load_ctx *c, json_object *root, int *version)
 }
 
 /* "cycle" (version 3): what makes a cycle and each cycle's busy time */
+/* Optional cycle.starts_unix_ns: rising, at most LS_CYCLE_STARTS_MAX. */
+static int load_cycle_starts(struct load_ctx *c, json_object *cycle, struct ls_snapshot *snap)
+{
+	json_object *arr;
+	__u64 *v;
+	size_t i, n;
+	char at[48];
+	int err = 0;
+
+	if (!json_object_object_get_ex(cycle, "starts_unix_ns", NULL))
+		return 0;
+	arr = member(c, cycle, "cycle", "starts_unix_ns", json_type_array);
+	if (!arr)
+		return -EINVAL;
+	n = json_object_array_length(arr);
+	if (n > LS_CYCLE_STARTS_MAX)
+		return fail(c, "cycle", "starts_unix_ns", "more than %d entries",
+			    LS_CYCLE_STARTS_MAX);
+	v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; !err && i < n; i++) {
+		snprintf(at, sizeof(at), "starts_unix_ns[%zu]", i);
+		err = as_u64(c, json_object_array_get_idx(arr, i), "cycle", at, UINT64_MAX, &v[i]);
+		if (!err && i && v[i] <= v[i - 1])
+			err = fail(c, "cycle", at, "not after the one before");
+	}
+	if (!err)
+		err = ls_snapshot_set_cycle_starts(snap, v, n);
+	free(v);
+	return err;
+}
+
 static int load_cycle(struct load_ctx *c, json_object *root, struct ls_snapshot *snap)
 {
 	struct ls_cycle_info *ci = &snap->cycle;
@@ -1165,7 +1198,7 @@ static int load_cycle(struct load_ctx *c, json_object *root, struct ls_snapshot 
 	ci->tid = (__u32)tid;
 	ci->busy.count = ls_stats_slot_total(&ci->busy);
 	ci->found = ci->busy.count > 0;
-	return 0;
+	return load_cycle_starts(c, o, snap);
 }
 
 static int load_slow_call(struct load_ctx *c, json_object *o, const char *at,

@@ -444,6 +444,16 @@ static json_object *cycle_to_json(const struct ls_snapshot *snap, int *err)
 	put_u64(o, "busy_min_ns", ci->busy.min_ns, err);
 	put_u64(o, "busy_max_ns", ci->busy.max_ns, err);
 	put(o, "busy_buckets", buckets_to_json(&ci->busy, err), err);
+	if (snap->n_cycle_starts) {
+		json_object *starts = json_object_new_array();
+
+		for (i = 0; starts && i < snap->n_cycle_starts; i++)
+			append(starts, json_object_new_uint64(snap->cycle_starts[i]), err);
+		/* a number per line would make the file long for nothing */
+		if (starts)
+			json_object_set_serializer(starts, compact_array_to_string, NULL, NULL);
+		put(o, "starts_unix_ns", starts, err);
+	}
 
 	ret = ls_budget_compute(snap, &b);
 	if (ret) {

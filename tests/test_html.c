@@ -13,6 +13,7 @@
 
 #include <math.h>
 
+#include "budget.h"
 #include "diff.h"
 #include "html.h"
 #include "svg.h"
@@ -103,6 +104,52 @@ static void html_report__three_subsystems__tables_and_a_histogram_each(void **st
 	assert_int_equal(count(page, "<svg "), 1);
 	free(page);
 	ls_snapshot_free((struct ls_snapshot *)c.snap);
+}
+
+/* Version 3: the cycle budget as a bar, one part per component of the work. */
+static void html_report__cycle_budget__one_bar_part_per_work_component(void **state)
+{
+	struct report_ctx c = { .snap = run(20000) };
+	struct ls_snapshot *snap = (struct ls_snapshot *)c.snap;
+	struct ls_group *g;
+	struct ls_budget b;
+	const char *bar;
+	char *page;
+
+	ls_report_opts_init(&c.o, LS_FMT_HTML);
+	page = capture_output(report_page, &c);
+	assert_null(strstr(page, "<section id=\"budget\">"));	/* no time split before v3 */
+	free(page);
+
+	/* the budget sums the threads' time split */
+	g = ls_snapshot_group(&snap->threads, &snap->n_threads, "101 democtl");
+	assert_non_null(g);
+	g->tid = g->tgid = 101;
+	g->has_time = 1;
+	g->time.user_cpu_ns = 3000000;
+	g->time.user_runq_ns = 1000000;
+	add_samples(&add_sc(g->snap, "tc", "sendto", 44)->st, 20000, 60);
+	add_samples(&add_sc(g->snap, "<img src=x onerror=alert(1)>", "read", 0)->st, 900, 3);
+	snap->has_time = 1;
+	snap->cycle.found = 1;
+	snap->cycle.period_ns = 500000000;
+	snprintf(snap->cycle.source, sizeof(snap->cycle.source), "auto");
+	add_samples(&snap->cycle.busy, 6000000, 10);
+	assert_int_equal(ls_budget_compute(snap, &b), 0);
+	page = capture_output(report_page, &c);
+	bar = strstr(page, "<section id=\"budget\">");
+	assert_non_null(bar);
+	assert_non_null(strstr(bar, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"stacked-bar\""));
+	assert_non_null(strstr(bar, "10 cycles of 500ms"));
+	/* a part and a legend swatch per component of the work */
+	*strstr(bar, "</section>") = '\0';
+	assert_int_equal(b.n_work, 4);	/* tc, user CPU, run-queue delay, the odd name */
+	assert_int_equal(count(bar, "<rect "), 2 * b.n_work);
+	assert_non_null(strstr(bar, ">user CPU: "));
+	assert_non_null(strstr(bar, "&lt;img src=x onerror=alert(1)&gt;: "));
+	ls_budget_free(&b);
+	free(page);
+	ls_snapshot_free(snap);
 }
 
 /* The first number after `attr="` from p on. */
@@ -279,6 +326,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(html_report__three_subsystems__tables_and_a_histogram_each),
+		cmocka_unit_test(html_report__cycle_budget__one_bar_part_per_work_component),
 		cmocka_unit_test(svg_histogram__one_duration__one_bar_under_every_percentile),
 		cmocka_unit_test(svg_histogram__shares__add_up_to_100_percent),
 		cmocka_unit_test(html_diff__two_runs__overlaid_histogram_per_row),

@@ -236,12 +236,81 @@ static void perfetto_write__intervals__counters_per_subsystem(void **state)
 	ls_snapshot_free(snap);
 }
 
+static struct ls_slow_call slow(__u32 tid, const char *thread, __u64 start, __u64 dur, int err)
+{
+	struct ls_slow_call c = { .start_unix_ns = start, .duration_ns = dur, .tid = tid,
+				  .err = err, .cycle = 2 };
+
+	snprintf(c.thread, sizeof(c.thread), "%s", thread);
+	snprintf(c.subsys, sizeof(c.subsys), "tcp:10.0.0.1:443");
+	snprintf(c.syscall, sizeof(c.syscall), "recvfrom");
+	return c;
+}
+
+/*
+ * Version 3: threads with their process, the slowest calls as slices on
+ * their threads (one a thread of its own), the cycles on a track of theirs
+ * and as instants on the cycle thread.
+ */
+static void perfetto_write__slowest_and_cycles__slices_on_their_tracks(void **state)
+{
+	struct ls_snapshot *snap = two_threads();
+	__u64 t0 = snap->meta.start_unix_ns, ms = 1000000;
+	const __u64 starts[] = { t0 + 100 * ms, t0 + 600 * ms, t0 + 1100 * ms };
+	struct ls_slow_call c;
+	struct checked k;
+	char *doc;
+	size_t i;
+
+	for (i = 0; i < snap->n_threads; i++) {
+		snap->threads[i].tgid = 101;
+		snap->threads[i].tid = snap->threads[i].name[2] == '1' ? 101 : 102;
+	}
+	snap->cycle.found = 1;
+	snap->cycle.tid = 101;
+	snap->cycle.period_ns = 500 * ms;
+	snprintf(snap->cycle.thread, sizeof(snap->cycle.thread), "101 democtl");
+	assert_int_equal(ls_snapshot_set_cycle_starts(snap, starts, 3), 0);
+	c = slow(101, "democtl", t0 + 700 * ms, 80 * ms, 0);
+	assert_int_equal(ls_snapshot_add_slow(snap, &c), 0);
+	c = slow(101, "democtl", t0 + 150 * ms, 90 * ms, 11);
+	assert_int_equal(ls_snapshot_add_slow(snap, &c), 0);
+	/* a child's thread the snapshot has no slice of; ends after the run */
+	c = slow(555, "tc", t0 + 2950 * ms, 100 * ms, 0);
+	assert_int_equal(ls_snapshot_add_slow(snap, &c), 0);
+	doc = perfetto(snap);
+	check_trace(doc, &k);
+	/* 101, 102, the child's 555 and the cycles' track, all of process 101 */
+	assert_int_equal(k.tracks, 4);
+	for (i = 0; i < k.tracks; i++)
+		assert_int_equal(k.t[i].pid, 101);
+	/* traced x2, slowest x3, cycles x3 */
+	assert_int_equal(k.slices, 2 + 3 + 3);
+	assert_non_null(strstr(doc, "{\"name\":\"recvfrom tcp:10.0.0.1:443\",\"ph\":\"X\",\"pid\":101,"
+				    "\"tid\":101,\"ts\":150000.000,\"args\":{\"subsystem\":"
+				    "\"tcp:10.0.0.1:443\",\"syscall\":\"recvfrom\",\"duration_ns\":"
+				    "90000000,\"runq_ns\":0,\"role\":\"work\",\"errno\":\"EAGAIN\","
+				    "\"cycle\":2},\"dur\":90000.000,\"cat\":\"slowest\"}"));
+	assert_non_null(strstr(doc, "\"tid\":555,\"args\":{\"name\":\"tc\"}"));
+	assert_non_null(strstr(doc, "\"args\":{\"name\":\"cycles of 101 democtl\"}"));
+	assert_non_null(strstr(doc, "{\"name\":\"cycle 2\",\"ph\":\"X\",\"pid\":101,"
+				    "\"tid\":2147418112,\"ts\":600000.000,\"dur\":500000.000"));
+	/* the last cycle: a period, the run lasting longer */
+	assert_non_null(strstr(doc, "\"name\":\"cycle 3\",\"ph\":\"X\",\"pid\":101,"
+				    "\"tid\":2147418112,\"ts\":1100000.000,\"dur\":500000.000"));
+	assert_non_null(strstr(doc, "{\"name\":\"cycle 1\",\"ph\":\"i\",\"pid\":101,\"tid\":101,"
+				    "\"ts\":100000.000,\"s\":\"t\""));
+	free(doc);
+	ls_snapshot_free(snap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(perfetto_write__two_threads__valid_one_track_each),
 		cmocka_unit_test(perfetto_write__no_threads__valid_and_empty),
 		cmocka_unit_test(perfetto_write__intervals__counters_per_subsystem),
+		cmocka_unit_test(perfetto_write__slowest_and_cycles__slices_on_their_tracks),
 	};
 
 	return cmocka_run_group_tests_name("perfetto", tests, NULL, NULL);

@@ -1184,6 +1184,37 @@ static void snapshot_intervals__bad_or_too_many__refused(void **state)
 	ls_snapshot_free(snap);
 }
 
+static void snapshot_cycle_starts__saved__loaded_back_and_checked(void **state)
+{
+	const __u64 starts[] = { 1000, 2000, 3500 }, bad[] = { 1000, 1000 };
+	struct ls_snapshot *snap = build_small(), *back;
+	char path[PATH_MAX], err[256] = "", *text;
+
+	snap->cycle.found = 1;
+	snap->cycle.tid = 7;
+	snap->cycle.period_ns = 1000;
+	snprintf(snap->cycle.source, sizeof(snap->cycle.source), "auto");
+	add_samples(&snap->cycle.busy, 300, 2);
+	assert_int_equal(ls_snapshot_set_cycle_starts(snap, bad, 2), -EINVAL);
+	assert_int_equal(ls_snapshot_set_cycle_starts(snap, starts, 3), 0);
+	tmp_path(path, sizeof(path), "starts.json");
+	assert_int_equal(ls_snapshot_save(snap, path), 0);
+	back = ls_snapshot_load(path, err, sizeof(err));
+	if (!back)
+		fail_msg("load failed: %s", err);
+	assert_int_equal(back->n_cycle_starts, 3);
+	assert_memory_equal(back->cycle_starts, starts, sizeof(starts));
+	text = json_text(snap, 0, NULL);
+	assert_non_null(strstr(text, "\"starts_unix_ns\":[1000,2000,3500]"));
+	expect_text_mutation_fails(text, "cycle.starts_unix_ns", "[5, 4]",
+				   "cycle.starts_unix_ns[1]: not after the one before");
+	expect_text_mutation_fails(text, "cycle.starts_unix_ns", "[-5]",
+				   "cycle.starts_unix_ns[0]: must not be negative");
+	free(text);
+	ls_snapshot_free(back);
+	ls_snapshot_free(snap);
+}
+
 static void snapshot_load__bad_values__fails(void **state)
 {
 	struct ls_snapshot *snap = build_small();
@@ -1651,6 +1682,7 @@ int main(void)
 		cmocka_unit_test(snapshot_load__roles__v2_all_work_bad_role_refused),
 		cmocka_unit_test(snapshot_intervals__added__summed_per_subsystem_and_kept),
 		cmocka_unit_test(snapshot_intervals__bad_or_too_many__refused),
+		cmocka_unit_test(snapshot_cycle_starts__saved__loaded_back_and_checked),
 		cmocka_unit_test(snapshot_save__success__leaves_no_tmp_file),
 		cmocka_unit_test(snapshot_save__rename_fails__removes_tmp_file),
 		cmocka_unit_test(snapshot_save__write_fails__keeps_old_file),

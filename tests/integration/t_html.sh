@@ -46,6 +46,12 @@ test_html__report_and_diff__chromium_renders_every_chart_silently() {
 	n=$(grep -o 'stroke-dasharray="4 3"' "$TMP/run.dom" | wc -l)
 	[ "$n" -eq $((rows * 5)) ] || fail "$n percentile lines" || return 1
 	grep -q '<h3>Per-syscall breakdown</h3>' "$TMP/run.dom" || fail "no breakdown" || return 1
+	# the cycle budget of democtl's 20 ms loop, one bar part per component of the work
+	n=$(jq '.cycle.budget | map(select(.pct_of_busy != null)) | length' "$b")
+	[ "$n" -ge 3 ] && [ "$(grep -c '<svg [^>]*class="stacked-bar"' "$TMP/run.dom")" -eq 1 ] ||
+		fail "no budget bar for $n components" || return 1
+	[ "$(sed -n '/class="parts"/,/<\/g>/p' "$TMP/run.dom" | grep -c '^<rect ')" -eq "$n" ] ||
+		fail "the budget bar has not $n parts" || return 1
 
 	chromium_dom "$TMP/diff.html" "$TMP/diff.dom" || fail "chromium failed on the diff" || return 1
 	[ -z "$(console_messages "$TMP/diff.dom")" ] ||
@@ -73,11 +79,14 @@ test_html__perfetto__track_per_thread_counters_per_interval() {
 		>/dev/null 2>"$l.err" || fail "latscope record failed: $(cat "$l.err")" || return 1
 	"$LATSCOPE" report -f perfetto "$l" > "$t" || fail "report -f perfetto failed" || return 1
 	want=$(jq -r '[.threads[].name | split(" ")[0] | tonumber] | sort | join(" ")' "$l")
-	got=$(jq -r '[.traceEvents[] | select(.ph == "X") | .tid] | unique | sort | join(" ")' "$t")
+	got=$(jq -r '[.traceEvents[] | select(.ph == "X" and .cat == "latscope") | .tid] | unique
+		| sort | join(" ")' "$t")
 	echo "threads: $want; tracks: $got"
 	[ -n "$want" ] && [ "$want" = "$got" ] || fail "tracks $got, threads $want" || return 1
+	# and one more: the cycles' own track
 	got=$(jq '[.traceEvents[] | select(.ph == "M" and .name == "thread_name")] | length' "$t")
-	[ "$got" -eq "$(jq '.threads | length' "$l")" ] || fail "$got thread names" || return 1
+	[ "$got" -eq $(($(jq '.threads | length' "$l") + 1)) ] || fail "$got thread names" ||
+		return 1
 	# the intervals saved add up to the run, and each is a counter sample
 	want=$(jq '.subsystems[] | select(.name == "tc") | .count' "$l")
 	got=$(jq '[.intervals[].subsystems[] | select(.name == "tc") | .count] | add' "$l")
@@ -86,4 +95,18 @@ test_html__perfetto__track_per_thread_counters_per_interval() {
 	got=$(jq '[.traceEvents[] | select(.ph == "C" and .name == "calls per second")] | length' "$t")
 	[ "$got" -eq $(($(jq '.intervals | length' "$l") + 1)) ] ||
 		fail "$got counter samples" || return 1
+	# the slowest calls and the cycles (snapshot version 3)
+	want=$(jq '.slowest | length' "$l")
+	got=$(jq '[.traceEvents[] | select(.cat == "slowest")] | length' "$t")
+	echo "slowest: $want in the snapshot, $got slices"
+	[ "$want" -ge 1 ] && [ "$got" -eq "$want" ] || fail "$got slowest slices of $want" || return 1
+	want=$(jq '.cycle.starts_unix_ns | length' "$l")
+	got=$(jq '[.traceEvents[] | select(.cat == "cycle" and .ph == "X")] | length' "$t")
+	echo "cycles: $(jq .cycle.count "$l") counted, $want starts, $got slices"
+	[ "$want" -ge 10 ] && [ "$got" -eq "$want" ] || fail "$got cycle slices of $want starts" ||
+		return 1
+	# timestamps rise on every track, in the order written
+	jq -e '[.traceEvents[] | select(.ph != "M")] | group_by([.pid, .tid])
+		| map([.[].ts] | . == sort) | all' "$t" >/dev/null ||
+		fail "timestamps go back on a track" || return 1
 }
