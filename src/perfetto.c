@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "format.h"
 #include "perfetto.h"
 #include "subsys.h"
 
