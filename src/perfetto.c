@@ -357,9 +357,14 @@ static int write_cycles(struct events *evs, const struct ls_snapshot *snap,
 	return ret;
 }
 
-/* One process_name per process, the name of its main thread or its first. */
-static int process_names(struct events *evs, const struct track *t, size_t n)
+/*
+ * One process_name per process: its name in the snapshot's processes
+ * (version 3), else the name of its main thread, else of its first.
+ */
+static int process_names(struct events *evs, const struct ls_snapshot *snap,
+			 const struct track *t, size_t n)
 {
+	const struct ls_process *proc;
 	const struct track *main;
 	size_t i, j;
 	int ret = 0;
@@ -369,9 +374,10 @@ static int process_names(struct events *evs, const struct track *t, size_t n)
 			;
 		if (j < i)
 			continue;
+		proc = ls_snapshot_find_process(snap, t[i].pid);
 		main = find_track((struct track *)t, n, t[i].pid);
 		ret = name_event(evs, "process_name", t[i].pid, t[i].pid,
-				 main ? main->comm : t[i].comm);
+				 proc && proc->comm[0] ? proc->comm : main ? main->comm : t[i].comm);
 	}
 	return ret;
 }
@@ -495,7 +501,7 @@ int ls_perfetto_write(FILE *f, const struct ls_snapshot *snap)
 	/* without threads the counters still need a process to live in */
 	pid = n ? t[0].pid : 1;
 	if (n)
-		ret = process_names(&evs, t, n);
+		ret = process_names(&evs, snap, t, n);
 	else if (snap->n_intervals)
 		ret = name_event(&evs, "process_name", pid, pid, snap->meta.target);
 	/* the slow calls first: they stretch their track's slice if need be */

@@ -1184,6 +1184,30 @@ static void snapshot_intervals__bad_or_too_many__refused(void **state)
 	ls_snapshot_free(snap);
 }
 
+/* What is saved loads again: intervals beyond the document's subsystems limit go. */
+static void snapshot_fit_intervals__too_many_rows__last_dropped(void **state)
+{
+	struct ls_snapshot *snap = with_intervals();
+	size_t i;
+
+	assert_int_equal(ls_snapshot_fit_intervals(snap), 0);
+	assert_int_equal(snap->n_intervals, 2);
+	/* fill the document's subsystems up to one short of the limit */
+	for (i = snap->n_subsys; i < LS_SNAPSHOT_MAX_SUBSYS_ALL - 2; i++) {
+		struct ls_group *g;
+		char name[32];
+
+		snprintf(name, sizeof(name), "%zu x", i);
+		g = ls_snapshot_group(&snap->threads, &snap->n_threads, name);
+		assert_non_null(g);
+		assert_non_null(ls_snapshot_subsys(g->snap, "tc"));
+	}
+	/* 1 + 2 rows of the two intervals: the second one goes */
+	assert_int_equal(ls_snapshot_fit_intervals(snap), 1);
+	assert_int_equal(snap->n_intervals, 1);
+	ls_snapshot_free(snap);
+}
+
 static void snapshot_cycle_starts__saved__loaded_back_and_checked(void **state)
 {
 	const __u64 starts[] = { 1000, 2000, 3500 }, bad[] = { 1000, 1000 };
@@ -1683,6 +1707,7 @@ int main(void)
 		cmocka_unit_test(snapshot_intervals__added__summed_per_subsystem_and_kept),
 		cmocka_unit_test(snapshot_intervals__bad_or_too_many__refused),
 		cmocka_unit_test(snapshot_cycle_starts__saved__loaded_back_and_checked),
+		cmocka_unit_test(snapshot_fit_intervals__too_many_rows__last_dropped),
 		cmocka_unit_test(snapshot_save__success__leaves_no_tmp_file),
 		cmocka_unit_test(snapshot_save__rename_fails__removes_tmp_file),
 		cmocka_unit_test(snapshot_save__write_fails__keeps_old_file),
