@@ -49,6 +49,8 @@ static void diff_help(FILE *f)
 		"      --percentiles LIST  percentiles to compare and judge (default 50,90,99)\n"
 		"      --alpha A           significance level of a row, 0 < A < 1 (default 0.05)\n"
 		"      --min-change PCT    smaller significant changes do not count (default %g)\n"
+		"      --min-delta TIME    nor, for a percentile, changes smaller than TIME\n"
+		"                          (default 1us; 500ns, 2ms, 0 ...)\n"
 		"      --fail-if EXPR      exit 7 if EXPR holds for a row; repeatable.\n"
 		"                          EXPR: [SUBSYSTEM.]METRIC OP THRESHOLD, METRIC one\n"
 		"                          of %s,\n"
@@ -99,7 +101,7 @@ static int write_diff(FILE *f, const void *ctx)
 /* 0 (with *help set for --help), or LS_EXIT_USAGE after the message. */
 static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
 {
-	enum { OPT_ALPHA = LS_OPT_CMD, OPT_MIN_CHANGE, OPT_FAIL_IF };
+	enum { OPT_ALPHA = LS_OPT_CMD, OPT_MIN_CHANGE, OPT_MIN_DELTA, OPT_FAIL_IF };
 	static const struct option opts[] = {
 		LS_OPTION_FORMAT,
 		{ "output", required_argument, NULL, 'o' },
@@ -107,6 +109,7 @@ static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
 		LS_OPTION_PCTS,
 		{ "alpha", required_argument, NULL, OPT_ALPHA },
 		{ "min-change", required_argument, NULL, OPT_MIN_CHANGE },
+		{ "min-delta", required_argument, NULL, OPT_MIN_DELTA },
 		{ "fail-if", required_argument, NULL, OPT_FAIL_IF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -136,6 +139,11 @@ static int parse_args(struct diff_args *a, int argc, char **argv, bool *help)
 			if (ls_parse_seconds(optarg, 0, 1e6, &a->cfg.min_change))
 				return usage_error("--min-change: '%s' is not a percentage from 0 "
 						   "to 1000000", optarg);
+			break;
+		case OPT_MIN_DELTA:
+			if (ls_parse_duration_ns(optarg, 0, 3600, &a->cfg.min_delta_ns))
+				return usage_error("--min-delta: '%s' is not a duration from 0 to "
+						   "1 hour, such as 1us or 500ns", optarg);
 			break;
 		case OPT_FAIL_IF:
 			if (a->n_gates == LS_MAX_GATES)

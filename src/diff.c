@@ -59,6 +59,7 @@ void ls_diff_cfg_init(struct ls_diff_cfg *cfg)
 	cfg->by = LS_BY_SUBSYSTEM;
 	cfg->alpha = LS_DIFF_ALPHA;
 	cfg->min_change = LS_DIFF_MIN_CHANGE;
+	cfg->min_delta_ns = LS_DIFF_MIN_DELTA_NS;
 	cfg->pcts = ls_pcts_diff;
 }
 
@@ -153,11 +154,17 @@ static bool side_value(const struct pair *pr, int side, const struct ls_col *c, 
 }
 
 /* Beyond the practical threshold; growth from nothing is infinite. */
-static bool beyond(double b, double a, double min_change)
+/*
+ * Beyond the practical thresholds: --min-change of BEFORE, and for a
+ * percentile --min-delta as well.  Growth from nothing is infinite.
+ */
+static bool beyond(const struct pair *pr, const struct ls_col *c, double b, double a)
 {
+	if (c->fig == LS_FIG_PCTL && !(fabs(a - b) > (double)pr->cfg->min_delta_ns))
+		return false;
 	if (b == 0)
 		return a != 0;
-	return fabs(a - b) / b * 100 > min_change;
+	return fabs(a - b) / b * 100 > pr->cfg->min_change;
 }
 
 /*
@@ -173,7 +180,7 @@ static int moved_at(const struct pair *pr, const struct ls_col *c, const struct 
 	if (!(m->p < level) || !side_value(pr, 0, c, &b) || !side_value(pr, 1, c, &a))
 		return 0;
 	moved = a > b ? 1 : a < b ? -1 : 0;
-	return moved && m->dir == moved && beyond(b, a, pr->cfg->min_change) ? moved : 0;
+	return moved && m->dir == moved && beyond(pr, c, b, a) ? moved : 0;
 }
 
 /* A test's result at the pair's level. */
@@ -265,7 +272,7 @@ static enum ls_verdict verdict_of(const struct pair *pr)
 	t = result_dir(tr.result);
 	th = moved_at(pr, &ct, &tr, alpha);
 	if (side_value(pr, 0, &ct, &b) && side_value(pr, 1, &ct, &a) &&
-	    beyond(b, a, pr->cfg->min_change))
+	    beyond(pr, &ct, b, a))
 		tmoved = a > b ? 1 : -1;
 	/* More time from more calls, less from fewer: not latency. */
 	t = t == nh ? 0 : t;
@@ -283,6 +290,9 @@ static enum ls_verdict verdict_of(const struct pair *pr)
 		return tmoved > 0 ? LS_VERDICT_SLOWER : LS_VERDICT_MIXED;
 	if (down)
 		return LS_VERDICT_FASTER;
+	/* Fewer calls taking more time: they got slower. */
+	if (n && th == -n)
+		return th > 0 ? LS_VERDICT_SLOWER : LS_VERDICT_FASTER;
 	if (n)
 		return n > 0 ? LS_VERDICT_MORE_CALLS : LS_VERDICT_FEWER_CALLS;
 	return tested ? LS_VERDICT_SAME : LS_VERDICT_INSUFFICIENT;

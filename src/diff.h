@@ -90,6 +90,7 @@ struct ls_diff_cfg {
 	enum ls_by by;
 	double alpha;		/* 0 < alpha < 1 */
 	double min_change;	/* percent: smaller significant changes do not count */
+	__u64 min_delta_ns;	/* nor, for a percentile, smaller than this */
 	struct ls_pcts pcts;	/* the percentiles the verdicts rest on */
 };
 
@@ -97,8 +98,13 @@ struct ls_diff_cfg {
 #define LS_DIFF_ALPHA		0.05
 /* --min-change without the option, in percent. */
 #define LS_DIFF_MIN_CHANGE	10.0
+/*
+ * --min-delta without the option: a microsecond, about what tracing adds
+ * to a call and what a CPU's clock moves a short call from run to run.
+ */
+#define LS_DIFF_MIN_DELTA_NS	1000ULL
 
-/* By subsystem, LS_DIFF_ALPHA, LS_DIFF_MIN_CHANGE, percentiles 50, 90, 99. */
+/* By subsystem, LS_DIFF_ALPHA, LS_DIFF_MIN_CHANGE, LS_DIFF_MIN_DELTA_NS, p50, p90, p99. */
 void ls_diff_cfg_init(struct ls_diff_cfg *cfg);
 
 struct ls_diff {

@@ -204,7 +204,7 @@ static void write_header(FILE *f, const struct ls_diff *d, const struct ls_snaps
 {
 	bool md = o->fmt == LS_FMT_MARKDOWN;
 	void (*esc)(FILE *, const char *) = md ? ls_md_escape : ls_html_escape;
-	char b[600], a[600], method[400], alpha[32], ci[32];
+	char b[600], a[600], method[400], alpha[32], ci[32], delta[32];
 	struct ls_val va = ls_val_d(LS_VAL_PROB, d->cfg.alpha);
 
 	run_line(before, b, sizeof(b));
@@ -213,8 +213,9 @@ static void write_header(FILE *f, const struct ls_diff *d, const struct ls_snaps
 	ci_header(ci, sizeof(ci), d->cfg.alpha);
 	snprintf(method, sizeof(method),
 		 "Each metric tested on its own at alpha %s / the tests of its row; a change "
-		 "counts beyond %g%%.\n%s: where the percentile lies, in whole histogram buckets. "
-		 "RESULT ~: no change beyond noise", alpha, d->cfg.min_change, ci);
+		 "counts beyond %g%% (and %s for a percentile).\n%s: where the percentile lies, "
+		 "in whole histogram buckets. RESULT ~: no change beyond noise", alpha,
+		 d->cfg.min_change, ls_fmt_duration(d->cfg.min_delta_ns, delta, sizeof(delta)), ci);
 	if (o->fmt == LS_FMT_TEXT) {
 		/* file names from a glob, and titles with comms: escaped */
 		fputs("latscope diff: ", f);
@@ -428,6 +429,7 @@ static int write_json(FILE *f, const struct ls_diff *d, const struct section *se
 	    add_str(root, "by", ls_by_name(d->before.by)) ||
 	    add_obj(root, "alpha", json_object_new_double_s(d->cfg.alpha, alpha)) ||
 	    add_obj(root, "min_change_pct", json_object_new_double(d->cfg.min_change)) ||
+	    add_obj(root, "min_delta_ns", json_object_new_uint64(d->cfg.min_delta_ns)) ||
 	    add_obj(root, "before", run_json(before, o->before_name)) ||
 	    add_obj(root, "after", run_json(after, o->after_name)))
 		goto cleanup;

@@ -333,8 +333,8 @@ static void diff_build__rare_stall_among_faster_calls__slower(void **state)
 {
 	struct case_diff c;
 
-	case_open(&c, socket_run(100, 9, 1 * US, 3 * MS, 3),
-		  socket_run(100, 9, 800, 300 * MS, 4));
+	case_open(&c, socket_run(100, 9, 10 * US, 3 * MS, 3),
+		  socket_run(100, 9, 8 * US, 300 * MS, 4));
 	assert_int_equal(case_result(&c, "p50", NULL), LS_RESULT_DOWN);
 	assert_int_equal(case_result(&c, "p99", NULL), LS_RESULT_UP);
 	assert_int_equal(case_result(&c, "time/s", NULL), LS_RESULT_UP);
@@ -353,10 +353,33 @@ static void diff_build__stalls_beyond_p99_checks_faster__slower_by_time(void **s
 	struct case_diff c;
 	double p;
 
-	case_open(&c, stall_run(400, 10, 1 * US, 3 * MS, 0, 0, 14),
-		  stall_run(400, 10, 700, 3 * MS, 6, 300 * MS, 15));
+	case_open(&c, stall_run(400, 10, 10 * US, 3 * MS, 0, 0, 14),
+		  stall_run(400, 10, 7 * US, 3 * MS, 6, 300 * MS, 15));
 	assert_int_equal(case_result(&c, "p50", NULL), LS_RESULT_DOWN);
 	assert_int_equal(case_result(&c, "p99", NULL), LS_RESULT_SAME);
+	assert_int_equal(case_result(&c, "time/s", &p), LS_RESULT_SAME);
+	assert_true(p < c.d.cfg.alpha && p > c.r->level);
+	assert_int_equal(c.r->verdict, LS_VERDICT_SLOWER);
+	case_close(&c);
+}
+
+/*
+ * 20 stalls of 300 ms make the loop late: the same 4400 calls take 20 s
+ * instead of 10, fewer calls per second, the percentiles see nothing, and
+ * yet the time per second grew (at alpha): fewer calls that took more
+ * time got slower.
+ */
+static void diff_build__late_loop_fewer_calls_more_time__slower(void **state)
+{
+	struct ls_snapshot *a = stall_run(400, 10, 10 * US, 3 * MS, 20, 300 * MS, 19);
+	struct case_diff c;
+	double p;
+
+	a->meta.duration_ns = 20 * SEC;
+	case_open(&c, stall_run(400, 10, 10 * US, 3 * MS, 0, 0, 18), a);
+	assert_int_equal(case_result(&c, "p50", NULL), LS_RESULT_SAME);
+	assert_int_equal(case_result(&c, "p99", NULL), LS_RESULT_SAME);
+	assert_int_equal(case_result(&c, "calls/s", NULL), LS_RESULT_DOWN);
 	assert_int_equal(case_result(&c, "time/s", &p), LS_RESULT_SAME);
 	assert_true(p < c.d.cfg.alpha && p > c.r->level);
 	assert_int_equal(c.r->verdict, LS_VERDICT_SLOWER);
@@ -368,8 +391,8 @@ static void diff_build__all_calls_30pct_faster__faster(void **state)
 	struct case_diff c;
 	struct ls_diff d;
 
-	case_open(&c, socket_run(100, 4, 1 * US, 5 * MS, 5),
-		  socket_run(100, 4, 700, 3500 * US, 6));
+	case_open(&c, socket_run(100, 4, 10 * US, 5 * MS, 5),
+		  socket_run(100, 4, 7 * US, 3500 * US, 6));
 	assert_int_equal(c.r->verdict, LS_VERDICT_FASTER);
 	assert_int_equal(case_result(&c, "p50", NULL), LS_RESULT_DOWN);
 	assert_int_equal(case_result(&c, "p90", NULL), LS_RESULT_DOWN);
@@ -443,6 +466,33 @@ static void diff_build__small_significant_change__counts_beyond_min_change(void 
 	ls_snapshot_free(b);
 }
 
+/*
+ * Readiness checks 40 % faster, 500 -> 300 ns, over 1000 requests: very
+ * significant, and less than --min-delta (1 us) apart: not a change.
+ */
+static void diff_build__sub_microsecond_change__counts_beyond_min_delta(void **state)
+{
+	struct ls_snapshot *b = socket_run(1000, 4, 500, 5 * MS, 16);
+	struct ls_snapshot *a = socket_run(1000, 4, 300, 5 * MS, 17);
+	struct ls_diff_cfg cfg;
+	struct ls_diff d;
+	double p;
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	assert_int_equal(result(&d, only_row(&d), "p50", &p), LS_RESULT_SAME);
+	assert_true(p < 1e-6);
+	assert_int_equal(only_row(&d)->verdict, LS_VERDICT_SAME);
+	ls_diff_free(&d);
+	ls_diff_cfg_init(&cfg);
+	cfg.min_delta_ns = 0;
+	build_cfg(&d, b, a, &cfg);
+	assert_int_equal(result(&d, only_row(&d), "p50", NULL), LS_RESULT_DOWN);
+	assert_int_equal(only_row(&d)->verdict, LS_VERDICT_FASTER);
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
 /* Poisson-distributed counts: the model of the call-rate test. */
 static int poisson(struct rng *r, double mean)
 {
@@ -476,13 +526,14 @@ static struct ls_snapshot *resampled_run(struct rng *r, bool poisson_counts)
 
 /*
  * Both runs drawn from one distribution, RESAMPLES times: a row is called
- * anything but "~" in at most alpha of them, with the practical threshold
- * and without it (the tests alone).  Counts fixed (a periodic loop) and
+ * anything but "~" in at most alpha of them, with the practical thresholds
+ * and without them (the tests alone).  Counts fixed (a periodic loop) and
  * Poisson (the rate tests' model).
  */
 static void diff_build__resampled_identical_runs__false_positives_below_alpha(void **state)
 {
 	static const double min_change[] = { LS_DIFF_MIN_CHANGE, 0 };
+	static const __u64 min_delta[] = { LS_DIFF_MIN_DELTA_NS, 0 };
 	struct ls_snapshot *b, *a;
 	struct ls_diff_cfg cfg;
 	struct rng r = { 2024 };
@@ -493,6 +544,7 @@ static void diff_build__resampled_identical_runs__false_positives_below_alpha(vo
 	for (pc = 0; pc < 2; pc++) {
 		for (k = 0; k < 2; k++) {
 			cfg.min_change = min_change[k];
+			cfg.min_delta_ns = min_delta[k];
 			wrong = 0;
 			for (s = 0; s < RESAMPLES; s++) {
 				b = resampled_run(&r, pc);
@@ -503,9 +555,10 @@ static void diff_build__resampled_identical_runs__false_positives_below_alpha(vo
 				ls_snapshot_free(a);
 				ls_snapshot_free(b);
 			}
-			print_message("%s counts, --min-change %g: %u of %d identical pairs "
-				      "called changed (%.2f%%, alpha %g)\n",
-				      pc ? "Poisson" : "fixed", cfg.min_change, wrong, RESAMPLES,
+			print_message("%s counts, --min-change %g --min-delta %lluns: %u of %d "
+				      "identical pairs called changed (%.2f%%, alpha %g)\n",
+				      pc ? "Poisson" : "fixed", cfg.min_change,
+				      (unsigned long long)cfg.min_delta_ns, wrong, RESAMPLES,
 				      100.0 * wrong / RESAMPLES, cfg.alpha);
 			assert_true(wrong <= cfg.alpha * RESAMPLES);
 		}
@@ -1100,10 +1153,12 @@ int main(void)
 		cmocka_unit_test(diff_build__minority_of_waits_10x_slower__slower_at_p90_and_p99),
 		cmocka_unit_test(diff_build__rare_stall_among_faster_calls__slower),
 		cmocka_unit_test(diff_build__stalls_beyond_p99_checks_faster__slower_by_time),
+		cmocka_unit_test(diff_build__late_loop_fewer_calls_more_time__slower),
 		cmocka_unit_test(diff_build__all_calls_30pct_faster__faster),
 		cmocka_unit_test(diff_build__body_slower_tail_faster_same_time__mixed),
 		cmocka_unit_test(diff_build__twice_the_calls__more_calls_not_slower),
 		cmocka_unit_test(diff_build__small_significant_change__counts_beyond_min_change),
+		cmocka_unit_test(diff_build__sub_microsecond_change__counts_beyond_min_delta),
 		cmocka_unit_test(diff_build__resampled_identical_runs__false_positives_below_alpha),
 		cmocka_unit_test(diff_build__shifted_syscall__slower_with_magnitude),
 		cmocka_unit_test(diff_build__tiny_samples__insufficient),
