@@ -173,9 +173,16 @@ static int parse_comms(struct record_opts *o, const char *arg, char *err, size_t
 	for (;;) {
 		end = strchrnul(p, ',');
 		len = (size_t)(end - p);
-		if (len == 0 || len > 15) {
+		if (len == 0) {
+			snprintf(err, errlen, "-c: an empty process name");
+			return -EINVAL;
+		}
+		/* a script's or a long program's name: say what the kernel keeps */
+		if (len > 15) {
 			snprintf(err, errlen, "-c: '%.*s' is not a process name (1 to 15 "
-				 "characters, as in /proc/PID/comm)", (int)len, p);
+				 "characters, as in /proc/PID/comm, which would hold '%.15s'); or "
+				 "name it by its command line: --cmdline %.*s", (int)len, p, p,
+				 (int)len, p);
 			return -EINVAL;
 		}
 		if (o->n_comms == LS_MAX_COMMS) {

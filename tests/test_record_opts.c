@@ -373,6 +373,10 @@ static void parse__names__limits_refused(void **state)
 	char longp[LS_CMDLINE_PATTERN_MAX + 2];
 
 	REFUSED("--cmdline: the pattern is empty", "--cmdline", "");
+	REFUSED("-c: 'autorate_continuous' is not a process name (1 to 15 characters, as in "
+		"/proc/PID/comm, which would hold 'autorate_contin'); or name it by its command "
+		"line: --cmdline autorate_continuous", "-c", "tc,autorate_continuous");
+	REFUSED("-c: an empty process name", "-c", "tc,,ping");
 	REFUSED("--cgroup: the path is empty", "--cgroup", "");
 	REFUSED("--unit: 'a/b' is not a unit name", "--unit", "a/b");
 	REFUSED("--unit: '' is not a unit name", "--unit", "");
