@@ -585,6 +585,12 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 		if (ls_events_poll(&rs->ev, (int)(TICK_NS / 1000000)) == -EINTR)
 			continue;
 		update_slow_threshold(o, rs);
+		if (rs->metrics && rs->ev.cycles) {
+			__u64 period, cycles;
+
+			ls_cycles_now(rs->ev.cycles, &period, &cycles);
+			ls_record_metrics_set_cycles(rs->metrics, period, cycles);
+		}
 		if (rs->child)
 			reap_children(rs->child, &rs->child_status);
 		now = now_ns(CLOCK_MONOTONIC);

@@ -289,6 +289,14 @@ static const struct candidate *best(const struct ls_cycles *c)
 	return b;
 }
 
+void ls_cycles_now(struct ls_cycles *c, __u64 *period_ns, __u64 *cycles)
+{
+	const struct candidate *b = c->o.fixed_ns ? NULL : best(c);
+
+	*period_ns = c->o.fixed_ns ? c->o.fixed_ns : b ? ls_stats_percentile(&b->period, 50) : 0;
+	*cycles = b ? b->busy.count : 0;
+}
+
 __u64 ls_cycles_period_now(struct ls_cycles *c)
 {
 	const struct candidate *b;

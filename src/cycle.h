@@ -58,6 +58,13 @@ __u32 ls_cycles_tid(const struct ls_cycles *c);
  */
 __s64 ls_cycles_number(const struct ls_cycles *c, __u64 t);
 
+/*
+ * The best cycle so far: its period (0 when none yet) and its complete
+ * cycles (0 for fixed cycles, which are only counted at the end).  Cheap
+ * enough for every tick: for -i, --slow and the metrics.
+ */
+void ls_cycles_now(struct ls_cycles *c, __u64 *period_ns, __u64 *cycles);
+
 /* The period of the best cycle so far, 0 when none yet (cheap: for -i and --slow). */
 __u64 ls_cycles_period_now(struct ls_cycles *c);
 

@@ -22,6 +22,7 @@
 #include "rules.h"
 #include "selfcost.h"
 #include "snapshot.h"
+#include "subsys.h"
 #include "syscall_names.h"
 
 const __u64 ls_prom_bounds_ns[LS_PROM_N_BOUNDS] = {
@@ -46,7 +47,9 @@ enum {
 struct series {
 	char *subsys;		/* label values, escaped (ls_prom_label_value) */
 	char *syscall;
+	const char *role;	/* "work", "idle", "sync", "child" (ls_role_name) */
 	char *process;
+	bool request;		/* a "request" row: send to end of reply, not a syscall */
 	__u64 bucket[LS_PROM_N_BUCKETS];	/* per bucket, not cumulative */
 	__u64 sum_ns;
 	__u64 errors_unknown;	/* failed calls without an errno line */
@@ -58,7 +61,38 @@ struct errno_series {
 	__u64 count;
 };
 
-/* One process's part of a series (or of an errno series: err != 0). */
+/* Where a process's threads' time went, state by state (struct ls_thread_time). */
+enum {
+	T_USER_CPU = 0,
+	T_USER_RUNQ,
+	T_USER_BLOCKED,
+	T_SYS_ROLE,		/* + role: in syscalls of each role, run-queue delay excluded */
+	T_SYS_RUNQ = T_SYS_ROLE + LS_ROLE_MAX,
+	T_N,
+};
+
+static const char *const time_state[T_N] = {
+	[T_USER_CPU] = "user_cpu",
+	[T_USER_RUNQ] = "user_runq",
+	[T_USER_BLOCKED] = "user_blocked",
+	[T_SYS_ROLE + LS_ROLE_WORK] = "syscall_work",
+	[T_SYS_ROLE + LS_ROLE_IDLE] = "syscall_idle",
+	[T_SYS_ROLE + LS_ROLE_SYNC] = "syscall_sync",
+	[T_SYS_ROLE + LS_ROLE_CHILD] = "syscall_child",
+	[T_SYS_RUNQ] = "syscall_runq",
+};
+
+struct time_series {
+	char *process;		/* escaped */
+	__u64 ns[T_N];
+};
+
+_Static_assert((int)T_N <= (int)F_N, "a time group keeps its states in a group's fields");
+
+/* A group's err for its kind: a time group (no errno can be negative). */
+#define ERR_TIME	(-1)
+
+/* One process's part of a series (or of an errno series: err > 0, of a time series: ERR_TIME). */
 struct group {
 	__u32 series;
 	__u32 tgid;
@@ -91,13 +125,15 @@ struct bmap {
 struct ls_prom {
 	struct series *series;
 	size_t n_series;
+	struct time_series *tseries;
+	size_t n_tseries;
 	struct errno_series *eseries;
 	size_t n_eseries;
 	struct group *groups;
 	size_t n_groups;
 	struct proc_label *procs;
 	size_t n_procs;
-	struct bmap series_by_name, eseries_by_key, group_by_key, proc_by_tgid;
+	struct bmap series_by_name, eseries_by_key, group_by_key, proc_by_tgid, tseries_by_name;
 	unsigned char bucket_of_slot[LS_HIST_SLOTS];
 };
 
@@ -233,6 +269,9 @@ void ls_prom_free(struct ls_prom *p)
 	}
 	for (i = 0; i < p->n_procs; i++)
 		free(p->procs[i].label);
+	for (i = 0; i < p->n_tseries; i++)
+		free(p->tseries[i].process);
+	free(p->tseries);
 	free(p->series);
 	free(p->eseries);
 	free(p->groups);
@@ -241,6 +280,7 @@ void ls_prom_free(struct ls_prom *p)
 	bmap_clear(&p->eseries_by_key);
 	bmap_clear(&p->group_by_key);
 	bmap_clear(&p->proc_by_tgid);
+	bmap_clear(&p->tseries_by_name);
 	free(p);
 }
 
@@ -333,12 +373,14 @@ static const char *proc_label(struct ls_prom *p, __u32 tgid, ls_prom_name_fn nam
 	return p->procs[p->n_procs++].label;
 }
 
-/* "subsys\0syscall\0process": the series' identity, as one byte string. */
-static int series_of(struct ls_prom *p, const char *subsys, const char *syscall,
+/* "subsys\0syscall\0role\0process": the series' identity, as one byte string. */
+static int series_of(struct ls_prom *p, const char *subsys, const char *syscall, __u8 role,
 		     const char *process)
 {
-	size_t l1 = strlen(subsys) + 1, l2 = strlen(syscall) + 1, l3 = strlen(process) + 1;
-	char *key = malloc(l1 + l2 + l3);
+	const char *rname = ls_role_name(role);
+	size_t l1 = strlen(subsys) + 1, l2 = strlen(syscall) + 1, l3 = strlen(rname) + 1;
+	size_t l4 = strlen(process) + 1;
+	char *key = malloc(l1 + l2 + l3 + l4);
 	struct series *s;
 	int i = -1;
 
@@ -346,17 +388,20 @@ static int series_of(struct ls_prom *p, const char *subsys, const char *syscall,
 		return -1;
 	memcpy(key, subsys, l1);
 	memcpy(key + l1, syscall, l2);
-	memcpy(key + l1 + l2, process, l3);
-	i = bmap_get(&p->series_by_name, key, l1 + l2 + l3);
+	memcpy(key + l1 + l2, rname, l3);
+	memcpy(key + l1 + l2 + l3, process, l4);
+	i = bmap_get(&p->series_by_name, key, l1 + l2 + l3 + l4);
 	if (i >= 0 || grow(&p->series, p->n_series, sizeof(*p->series)))
 		goto out;
 	s = &p->series[p->n_series];
 	memset(s, 0, sizeof(*s));
 	s->subsys = ls_prom_label_value(subsys);
 	s->syscall = ls_prom_label_value(syscall);
+	s->role = rname;
+	s->request = !strcmp(syscall, "request");
 	s->process = strdup(process);	/* escaped already */
 	if (!s->subsys || !s->syscall || !s->process ||
-	    bmap_put(&p->series_by_name, key, l1 + l2 + l3, (__u32)p->n_series)) {
+	    bmap_put(&p->series_by_name, key, l1 + l2 + l3 + l4, (__u32)p->n_series)) {
 		free(s->subsys);
 		free(s->syscall);
 		free(s->process);
@@ -366,6 +411,27 @@ static int series_of(struct ls_prom *p, const char *subsys, const char *syscall,
 out:
 	free(key);
 	return i;
+}
+
+/* The thread-time series of a process label. */
+static int tseries_of(struct ls_prom *p, const char *process)
+{
+	size_t len = strlen(process) + 1;
+	struct time_series *t;
+	int i = bmap_get(&p->tseries_by_name, process, len);
+
+	if (i >= 0)
+		return i;
+	if (grow(&p->tseries, p->n_tseries, sizeof(*p->tseries)))
+		return -1;
+	t = &p->tseries[p->n_tseries];
+	memset(t, 0, sizeof(*t));
+	t->process = strdup(process);
+	if (!t->process || bmap_put(&p->tseries_by_name, process, len, (__u32)p->n_tseries)) {
+		free(t->process);
+		return -1;
+	}
+	return (int)p->n_tseries++;
 }
 
 struct group_key {
@@ -422,7 +488,8 @@ static struct group *key_group(struct ls_prom *p, const struct ls_key *k, int er
 	if (!process)
 		return NULL;
 	ls_rules_key_name(rules, k, subsys, sizeof(subsys));
-	s = series_of(p, subsys, ls_syscall_name(k->syscall_nr, nrbuf, sizeof(nrbuf)), process);
+	s = series_of(p, subsys, ls_syscall_name(k->syscall_nr, nrbuf, sizeof(nrbuf)), k->role,
+		      process);
 	if (s < 0)
 		return NULL;
 	return group_of(p, (__u32)s, k->tgid, err);
@@ -452,10 +519,15 @@ static __u64 rise(struct group *g, int f)
 
 static void export_group(struct ls_prom *p, struct group *g)
 {
-	struct series *s = &p->series[g->series];
+	struct series *s = g->err == ERR_TIME ? NULL : &p->series[g->series];
 	__u64 *count;
 	int f;
 
+	if (g->err == ERR_TIME) {
+		for (f = 0; f < T_N; f++)
+			p->tseries[g->series].ns[f] += rise(g, f);
+		return;
+	}
 	if (g->err) {
 		count = errno_count_of(p, g->series, g->err);
 		if (count)
@@ -551,6 +623,24 @@ int ls_prom_update(struct ls_prom *p, const struct ls_raw *raw, const struct ls_
 		}
 		parent->cur[F_ERRNOS] += e->count;
 	}
+	for (i = 0; i < raw->n_times; i++) {
+		const struct ls_thread_time *tt = &raw->times[i];
+		const char *process = proc_label(p, tt->tgid, name, ctx);
+		int ts = process ? tseries_of(p, process) : -1;
+		int r;
+
+		g = ts >= 0 ? group_of(p, (__u32)ts, tt->tgid, ERR_TIME) : NULL;
+		if (!g) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		g->cur[T_USER_CPU] += tt->user_cpu_ns;
+		g->cur[T_USER_RUNQ] += tt->user_runq_ns;
+		g->cur[T_USER_BLOCKED] += tt->user_blocked_ns;
+		for (r = 0; r < LS_ROLE_MAX; r++)
+			g->cur[T_SYS_ROLE + r] += tt->sys_ns[r];
+		g->cur[T_SYS_RUNQ] += tt->sys_runq_ns;
+	}
 	for (i = 0; i < p->n_groups; i++)
 		if (!p->groups[i].unseen)
 			export_group(p, &p->groups[i]);
@@ -597,12 +687,16 @@ static void family(FILE *f, enum ls_prom_format fmt, const char *name, const cha
 	}
 }
 
+/* A request's labels leave out the syscall and role it does not have. */
 static void series_labels(FILE *f, const struct series *s)
 {
 	fputs("subsystem=\"", f);
 	put_label_value(f, s->subsys);
-	fputs("\",syscall=\"", f);
-	put_label_value(f, s->syscall);
+	if (!s->request) {
+		fputs("\",syscall=\"", f);
+		put_label_value(f, s->syscall);
+		fprintf(f, "\",role=\"%s", s->role);
+	}
 	fputs("\",process=\"", f);
 	put_label_value(f, s->process);
 	fputc('"', f);
@@ -631,6 +725,8 @@ static int cmp_series(const void *a, const void *b, void *arg)
 
 	if (!c)
 		c = strcmp(x->syscall, y->syscall);
+	if (!c)
+		c = strcmp(x->role, y->role);
 	return c ? c : strcmp(x->process, y->process);
 }
 
@@ -648,19 +744,25 @@ static int cmp_eorder(const void *a, const void *b)
 	return x->e->err < y->e->err ? -1 : x->e->err > y->e->err;
 }
 
+/* The syscalls' histograms, or (request) the requests' in a family of their own. */
 static void write_histograms(FILE *f, const struct ls_prom *p, const __u32 *order,
-			     enum ls_prom_format fmt)
+			     enum ls_prom_format fmt, bool request)
 {
-	const char *name = "latscope_syscall_duration_seconds";
+	const char *name = request ? "latscope_request_duration_seconds" :
+				     "latscope_syscall_duration_seconds";
 	size_t i;
 	unsigned int b;
 
-	family(f, fmt, name, "histogram", "seconds",
-	       "Time spent in syscalls, per subsystem, syscall and traced process.");
+	family(f, fmt, name, "histogram", "seconds", request ?
+	       "Requests on a socket, from a send to the end of its reply, per subsystem and "
+	       "traced process." :
+	       "Time spent in syscalls, per subsystem, syscall, role and traced process.");
 	for (i = 0; i < p->n_series; i++) {
 		const struct series *s = &p->series[order[i]];
 		__u64 cum = 0;
 
+		if (s->request != request)
+			continue;
 		for (b = 0; b < LS_PROM_N_BUCKETS; b++) {
 			cum += s->bucket[b];
 			fprintf(f, "%s_bucket{", name);
@@ -712,6 +814,8 @@ static int write_errors(FILE *f, const struct ls_prom *p, const __u32 *order,
 		const char *name;
 
 		for (; j < p->n_eseries && eo[j].rank == i; j++) {
+			if (s->request)
+				continue;
 			name = ls_errno_name(eo[j].e->err);
 			if (!name) {
 				snprintf(num, sizeof(num), "%d", eo[j].e->err);
@@ -719,7 +823,7 @@ static int write_errors(FILE *f, const struct ls_prom *p, const __u32 *order,
 			}
 			errno_sample(f, s, name, eo[j].e->count);
 		}
-		if (s->errors_unknown)
+		if (s->errors_unknown && !s->request)
 			errno_sample(f, s, "unknown", s->errors_unknown);
 	}
 	free(eo);
@@ -759,6 +863,41 @@ static void write_cost(FILE *f, const struct ls_selfcost *c, enum ls_prom_format
 	}
 }
 
+static int cmp_tseries(const void *a, const void *b)
+{
+	return strcmp(((const struct time_series *)a)->process,
+		      ((const struct time_series *)b)->process);
+}
+
+/* Where the traced threads' time went, per process and state: they add up to their wall time. */
+static int write_thread_time(FILE *f, const struct ls_prom *p, enum ls_prom_format fmt)
+{
+	struct time_series *t = malloc((p->n_tseries ? p->n_tseries : 1) * sizeof(*t));
+	size_t i;
+	int k;
+
+	if (!t)
+		return -ENOMEM;
+	if (p->n_tseries) {
+		memcpy(t, p->tseries, p->n_tseries * sizeof(*t));
+		qsort(t, p->n_tseries, sizeof(*t), cmp_tseries);
+	}
+	family(f, fmt, "latscope_thread_seconds", "counter", "seconds",
+	       "Where the traced threads' time went: user CPU, waiting for a CPU, blocked, "
+	       "and in syscalls by role.");
+	for (i = 0; i < p->n_tseries; i++) {
+		for (k = 0; k < T_N; k++) {
+			fputs("latscope_thread_seconds_total{process=\"", f);
+			put_label_value(f, t[i].process);
+			fprintf(f, "\",state=\"%s\"} ", time_state[k]);
+			put_seconds(f, t[i].ns[k]);
+			fputc('\n', f);
+		}
+	}
+	free(t);
+	return 0;
+}
+
 static void write_health(FILE *f, const struct ls_prom_health *h, enum ls_prom_format fmt)
 {
 	counter1(f, fmt, "latscope_dropped",
@@ -783,6 +922,13 @@ static void write_health(FILE *f, const struct ls_prom_health *h, enum ls_prom_f
 		h->cpu_system_s);
 	if (h->cost && h->cost->enabled)
 		write_cost(f, h->cost, fmt);
+	family(f, fmt, "latscope_cycle_period_seconds", "gauge", "seconds",
+	       "The period of the traced daemon's cycle, median so far (0: none found yet).");
+	fputs("latscope_cycle_period_seconds ", f);
+	put_seconds(f, h->cycle_period_ns);
+	fputc('\n', f);
+	counter1(f, fmt, "latscope_cycles",
+		 "Complete cycles of the cycle thread (the one chosen so far).", h->cycles);
 	gauge1(f, fmt, "latscope_start_time_seconds", "seconds",
 	       "When tracing started, in seconds since the Unix epoch.", h->start_unix_s);
 	family(f, fmt, "latscope_build_info", "gauge", NULL, "The version of latscope.");
@@ -803,9 +949,12 @@ int ls_prom_write(FILE *f, const struct ls_prom *p, const struct ls_prom_health 
 	for (i = 0; i < p->n_series; i++)
 		order[i] = (__u32)i;
 	qsort_r(order, p->n_series, sizeof(*order), cmp_series, p->series);
-	write_histograms(f, p, order, fmt);
+	write_histograms(f, p, order, fmt, false);
+	write_histograms(f, p, order, fmt, true);
 	ret = write_errors(f, p, order, fmt);
 	free(order);
+	if (!ret)
+		ret = write_thread_time(f, p, fmt);
 	if (ret)
 		return ret;
 	if (h)

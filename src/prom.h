@@ -67,6 +67,8 @@ struct ls_prom_health {
 	double start_unix_s;		/* when tracing started */
 	const struct ls_selfcost *cost;	/* the BPF programs' run time; NULL: not measured */
 	const char *version;
+	__u64 cycle_period_ns;		/* of the best cycle so far; 0: none yet */
+	__u64 cycles;			/* its complete cycles, never going back */
 };
 
 /* The whole exposition; 0 or -EIO. */

@@ -191,6 +191,16 @@ const char *ls_record_metrics_url(const struct ls_record_metrics *m)
 	return m->server ? ls_http_url(m->server) : NULL;
 }
 
+void ls_record_metrics_set_cycles(struct ls_record_metrics *m, __u64 period_ns, __u64 cycles)
+{
+	pthread_mutex_lock(&m->lock);
+	m->health.cycle_period_ns = period_ns;
+	/* the cycle thread chosen may change early in a run: hold the count */
+	if (cycles > m->health.cycles)
+		m->health.cycles = cycles;
+	pthread_mutex_unlock(&m->lock);
+}
+
 void ls_record_metrics_stop_server(struct ls_record_metrics *m)
 {
 	ls_http_stop(m->server);

@@ -37,6 +37,9 @@ int ls_record_metrics_listen(struct ls_record_metrics *m, const struct sockaddr 
 			     socklen_t addrlen, char *err, size_t errlen);
 const char *ls_record_metrics_url(const struct ls_record_metrics *m);
 
+/* The cycle as the trace loop knows it now (ls_cycles_now()); cycles never go back. */
+void ls_record_metrics_set_cycles(struct ls_record_metrics *m, __u64 period_ns, __u64 cycles);
+
 /* Stop serving (before the final report); the figures stay. */
 void ls_record_metrics_stop_server(struct ls_record_metrics *m);
 

@@ -119,7 +119,7 @@ static long long sample(const struct ls_prom *p, const char *prefix)
 
 #define COUNT(proc) \
 	"latscope_syscall_duration_seconds_count{subsystem=\"icmp\",syscall=\"sendto\"," \
-	"process=\"" proc "\"}"
+	"role=\"work\",process=\"" proc "\"}"
 
 static void bucket_of_slot__every_bound__edge_is_nearest_slot_edge_within_1_64th(void **state)
 {
@@ -163,7 +163,7 @@ static void write__one_series__cumulative_buckets_count_and_exact_sum(void **sta
 	page = expose(p, LS_PROM_TEXT);
 	assert_non_null(strstr(page, "# TYPE latscope_syscall_duration_seconds histogram\n"));
 	assert_non_null(strstr(page, "latscope_syscall_duration_seconds_bucket{subsystem=\"icmp\","
-				     "syscall=\"sendto\",process=\"daemon\",le=\"1e-06\"} 0\n"));
+				     "syscall=\"sendto\",role=\"work\",process=\"daemon\",le=\"1e-06\"} 0\n"));
 	assert_non_null(strstr(page, "le=\"2e-06\"} 3\n"));
 	assert_non_null(strstr(page, "le=\"2e-05\"} 3\n"));
 	assert_non_null(strstr(page, "le=\"5e-05\"} 5\n"));
@@ -171,7 +171,7 @@ static void write__one_series__cumulative_buckets_count_and_exact_sum(void **sta
 	assert_non_null(strstr(page, "le=\"+Inf\"} 6\n"));
 	assert_non_null(strstr(page, COUNT("daemon") " 6\n"));
 	/* 4500 + 60000 + 100e9 ns, written exactly */
-	assert_non_null(strstr(page, "_sum{subsystem=\"icmp\",syscall=\"sendto\","
+	assert_non_null(strstr(page, "_sum{subsystem=\"icmp\",syscall=\"sendto\",role=\"work\","
 				     "process=\"daemon\"} 100.000064500\n"));
 	assert_null(strstr(page, "# EOF"));
 	free(page);
@@ -294,9 +294,89 @@ static void update__errnos__per_errno_and_unknown_for_the_rest(void **state)
 	update(p, &r);
 	page = expose(p, LS_PROM_TEXT);
 	assert_non_null(strstr(page, "latscope_syscall_errors_total{subsystem=\"icmp\",syscall=\""
-				     "sendto\",process=\"daemon\",errno=\"EAGAIN\"} 4\n"));
+				     "sendto\",role=\"work\",process=\"daemon\",errno=\"EAGAIN\"} 4\n"));
 	assert_non_null(strstr(page, "errno=\"1234\"} 1\n"));
 	assert_non_null(strstr(page, "errno=\"unknown\"} 2\n"));
+	free(page);
+	ls_prom_free(p);
+}
+
+/* An idle sleep and a busy call of one syscall are two series. */
+static void update__roles__a_series_each(void **state)
+{
+	struct ls_prom *p = ls_prom_new();
+	struct read r = {};
+	struct ls_stats *st;
+
+	calls(add_key(&r, SYS_sendto, 100, 100), 1000, 5);
+	st = add_key(&r, SYS_sendto, 100, 100);
+	calls(st, 2000000, 3);
+	r.raw.stats[r.raw.n_stats - 1].key.role = LS_ROLE_IDLE;
+	update(p, &r);
+	assert_int_equal(ls_prom_n_series(p), 2);
+	assert_int_equal(sample(p, COUNT("daemon")), 5);
+	assert_int_equal(sample(p, "latscope_syscall_duration_seconds_count{subsystem=\"icmp\","
+				   "syscall=\"sendto\",role=\"idle\",process=\"daemon\"}"), 3);
+	ls_prom_free(p);
+}
+
+/* "request" rows are not syscalls: a histogram family of their own, without syscall and role. */
+static void write__requests__own_family(void **state)
+{
+	struct ls_prom *p = ls_prom_new();
+	struct read r = {};
+	char *page, *req;
+
+	calls(add_key(&r, SYS_sendto, 100, 100), 1000, 5);
+	calls(add_key(&r, LS_SYSCALL_REQUEST, 100, 100), 80000000, 5);
+	update(p, &r);
+	page = expose(p, LS_PROM_TEXT);
+	req = strstr(page, "# TYPE latscope_request_duration_seconds histogram\n");
+	assert_non_null(req);
+	assert_non_null(strstr(req, "latscope_request_duration_seconds_count{subsystem=\"icmp\","
+				    "process=\"daemon\"} 5\n"));
+	assert_null(strstr(page, "syscall=\"request\""));
+	assert_int_equal(sample(p, COUNT("daemon")), 5);
+	free(page);
+	ls_prom_free(p);
+}
+
+/* Threads' time by state, per process; a thread gone and folded counts once. */
+static void update__thread_times__per_process_and_state(void **state)
+{
+	struct ls_prom *p = ls_prom_new();
+	struct read r = {};
+	struct ls_thread_time *tt;
+	char *page;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		r.raw.times = calloc(2, sizeof(*r.raw.times));
+		assert_non_null(r.raw.times);
+		r.raw.n_times = k ? 1 : 2;
+		tt = &r.raw.times[0];
+		tt->tid = tt->tgid = 100;
+		/* the second read: thread 101 exited, its figures folded into 100 */
+		tt->user_cpu_ns = k ? 3000000000ULL : 1000000000ULL;
+		tt->sys_ns[LS_ROLE_IDLE] = 500000000;
+		tt->sys_runq_ns = 7;
+		if (!k) {
+			r.raw.times[1].tid = 101;
+			r.raw.times[1].tgid = 100;
+			r.raw.times[1].user_cpu_ns = 2000000000ULL;
+		}
+		assert_int_equal(ls_prom_update(p, &r.raw, NULL, name_of, (void *)names), 0);
+		free(r.raw.times);
+		memset(&r, 0, sizeof(r));
+	}
+	page = expose(p, LS_PROM_TEXT);
+	assert_non_null(strstr(page, "latscope_thread_seconds_total{process=\"daemon\","
+				     "state=\"user_cpu\"} 3.000000000\n"));
+	assert_non_null(strstr(page, "latscope_thread_seconds_total{process=\"daemon\","
+				     "state=\"syscall_idle\"} 0.500000000\n"));
+	assert_non_null(strstr(page, "latscope_thread_seconds_total{process=\"daemon\","
+				     "state=\"syscall_runq\"} 0.000000007\n"));
+	assert_non_null(strstr(page, "state=\"user_runq\"} 0.000000000\n"));
 	free(page);
 	ls_prom_free(p);
 }
@@ -327,7 +407,8 @@ static void label_value__odd_names__escaped_and_never_equal(void **state)
 static void write__health__counters_and_cost_per_program(void **state)
 {
 	struct ls_selfcost cost = { .enabled = 1, .n = 1 };
-	struct ls_prom_health h = { .keys_in_use = 3, .max_keys = 1024, .version = "1.2" };
+	struct ls_prom_health h = { .keys_in_use = 3, .max_keys = 1024, .version = "1.2",
+				    .cycle_period_ns = 500000000, .cycles = 42 };
 	struct ls_prom *p = ls_prom_new();
 	struct page pg = { p, &h, LS_PROM_TEXT };
 	char *buf;
@@ -346,6 +427,8 @@ static void write__health__counters_and_cost_per_program(void **state)
 	assert_non_null(strstr(buf, "latscope_bpf_run_seconds_total{program=\"handle_sys_exit\"} "
 				    "1.500000001\n"));
 	assert_non_null(strstr(buf, "latscope_build_info{version=\"1.2\"} 1\n"));
+	assert_non_null(strstr(buf, "\nlatscope_cycle_period_seconds 0.500000000\n"));
+	assert_non_null(strstr(buf, "\nlatscope_cycles_total 42\n"));
 	free(buf);
 	ls_prom_free(p);
 }
@@ -361,6 +444,9 @@ int main(void)
 		cmocka_unit_test(update__process_restarted__new_calls_added_to_old_total),
 		cmocka_unit_test(update__key_back_within_grace__nothing_counted_twice),
 		cmocka_unit_test(update__errnos__per_errno_and_unknown_for_the_rest),
+		cmocka_unit_test(update__roles__a_series_each),
+		cmocka_unit_test(update__thread_times__per_process_and_state),
+		cmocka_unit_test(write__requests__own_family),
 		cmocka_unit_test(label_value__odd_names__escaped_and_never_equal),
 		cmocka_unit_test(write__health__counters_and_cost_per_program),
 	};

@@ -3,7 +3,7 @@
 # prometheus scraping latscope and answering PromQL, promtool's linter, and
 # a textfile reader that must never see half a file.
 
-TC_SENDTO='subsystem="tc",syscall="sendto"'
+TC_SENDTO='subsystem="tc",syscall="sendto",role="work"'
 
 # A TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
@@ -20,9 +20,9 @@ metrics_url() {
 	sed -n 's/^Serving metrics at //p' "$1" | head -1
 }
 
-# sample PAGE SELECTOR: the value of the one sample of PAGE matching SELECTOR.
+# sample PAGE SELECTOR: the value of the one sample of PAGE that holds SELECTOR.
 sample() {
-	grep -F "$2" "$1" | awk '{ print $NF }'
+	grep -F "$2" "$1" | grep -v '^#' | awk '{ print $NF }'
 }
 
 # prom_query PORT EXPR: the result vector of an instant query, as JSON.
@@ -141,12 +141,13 @@ test_metrics__target_restarted__counts_add_up() {
 }
 
 # --prom-file: replaced whole every interval (never a partial file, no
-# temporary left), promtool-clean, and its last version has the run's counts.
+# temporary left), promtool-clean, and its last version has the run's
+# counts, its threads' time and its cycles, as the snapshot of the same run.
 test_metrics__prom_file__atomic_and_final_counts() {
 	local f=$TMP/textfile/latscope.prom l=$TMP/pf.json lpid a b
 	mkdir -p "$TMP/textfile"
 	bg "$LATSCOPE" record -q -o "$l" --prom-file "$f" -i 0.3 -- "$DEMOCTL" -q -n 20 -i 50 \
-		-d 1 -p "$DEMO_PORT"
+		-d 1 -p "$DEMO_PORT" >/dev/null
 	lpid=$BG_PID
 	wait_for test -s "$f" || fail "no $f" || return 1
 	# a reader racing the writer only ever sees whole files
@@ -164,6 +165,20 @@ test_metrics__prom_file__atomic_and_final_counts() {
 	[ "$a" = 20 ] && [ "$b" = 20 ] || fail "tc sendto: file $a, snapshot $b, expected 20" || return 1
 	[ -z "$(ls "$TMP/textfile" | grep -v '^latscope.prom$')" ] ||
 		fail "left behind: $(ls "$TMP/textfile")" || return 1
+	# the threads' user CPU time, to the ns, as the snapshot's threads have it
+	a=$(sample "$f" 'latscope_thread_seconds_total{process="democtl",state="user_cpu"}' | tr -d .)
+	b=$(jq '[.threads[].time.user_cpu_ns] | add' "$l")
+	echo "user CPU: file $a ns, snapshot $b ns"
+	[ "$((10#$a))" -eq "$b" ] && [ "$b" -gt 0 ] || fail "user CPU: file $a, snapshot $b" ||
+		return 1
+	# the cycles: democtl's 50 ms loop, counted as the snapshot counts them
+	a=$(sample "$f" 'latscope_cycles_total')
+	b=$(jq '.cycle.count' "$l")
+	echo "cycles: file $a, snapshot $b; period $(sample "$f" latscope_cycle_period_seconds) s"
+	[ "$a" -ge $((b - 1)) ] && [ "$a" -le "$b" ] && [ "$b" -ge 15 ] ||
+		fail "cycles: file $a, snapshot $b" || return 1
+	sample "$f" latscope_cycle_period_seconds | grep -Eq '^0\.0(4[5-9]|5[0-5])' ||
+		fail "cycle period $(sample "$f" latscope_cycle_period_seconds) s, not 50 ms" || return 1
 }
 
 # IPv6, OpenMetrics on request, and errors before anything is started.
