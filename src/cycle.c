@@ -32,7 +32,6 @@ struct candidate {
 	bool serving;
 	__u64 waits;
 	__u64 last_wake;	/* exit - runq of the last wait: a cycle's start */
-	__u64 last_exit;
 	__u64 idle_after;	/* the thread's idle total after the last wait */
 	__u64 sync_after;	/* its waits for other threads until then */
 	__u64 busy_sum;
@@ -142,7 +141,11 @@ static int candidate_add(struct candidate *k, const struct ls_ev_idle *ev)
 		k->busy_sum += busy;
 		k->work_sum += sub0(busy, sub0(ev->sync_before_ns, k->sync_after));
 		hist_add(&k->busy, busy);
-		hist_add(&k->period, sub0(ev->exit_ns, k->last_exit));
+		/*
+		 * From wakeup to wakeup: a loop's timer fires on its grid, and
+		 * the wait for a CPU after it (the cycle's) would only add noise.
+		 */
+		hist_add(&k->period, sub0(wake, k->last_wake));
 	}
 	if (k->n_bounds < MAX_BOUNDS) {
 		if (!k->bounds) {
@@ -155,7 +158,6 @@ static int candidate_add(struct candidate *k, const struct ls_ev_idle *ev)
 	k->waits++;
 	k->idle_sum += idle_self;
 	k->last_wake = wake;
-	k->last_exit = ev->exit_ns;
 	k->idle_after = ev->idle_before_ns + idle_self;
 	k->sync_after = ev->sync_before_ns;
 	return 0;

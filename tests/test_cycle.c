@@ -107,6 +107,32 @@ static void cycles__runq_and_inner_idle__busy_counts_runq_not_idle(void **state)
 }
 
 /*
+ * A starved loop: its timer fires every 100 ms, but it then waits 0 or 40
+ * ms for a CPU, in turn.  The period is the timer's, not the jitter of
+ * when the loop got to run (exits 140 and 60 ms apart).
+ */
+static void cycles__runq_after_wakeups__period_from_wakeups(void **state)
+{
+	struct ls_cycles *c = new_cycles(LS_CYCLE_ANY_SYSCALL, 0, 0);
+	struct thread_sim t = { .tid = 4, .now = 0 };
+	struct ls_cycle_info ci;
+	__u64 next = 100 * MS;
+	int i;
+
+	for (i = 0; i < 20; i++, next += 100 * MS) {
+		t.now += 5 * MS;
+		sim_idle(c, &t, __NR_clock_nanosleep, LS_KIND_OTHER, next - t.now,
+			 i % 2 ? 40 * MS : 0);
+	}
+	ls_cycles_result(c, t.now, NULL, &ci);
+	assert_true(ci.found);
+	assert_int_equal(ci.busy.count, 19);
+	/* the histogram's slot middle: within 1.6 % */
+	assert_true(ci.period_ns > 98400000ULL && ci.period_ns < 101600000ULL);
+	ls_cycles_free(c);
+}
+
+/*
  * democtl's shape: a loop thread, and a server thread that sleeps 10 ms per
  * request and otherwise waits on a semaphore for the loop.  The loop is the
  * cycle, though the server's wall time between its sleeps is longer.
@@ -556,6 +582,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cycles__periodic_loop__period_and_busy),
 		cmocka_unit_test(cycles__runq_and_inner_idle__busy_counts_runq_not_idle),
+		cmocka_unit_test(cycles__runq_after_wakeups__period_from_wakeups),
 		cmocka_unit_test(cycles__server_waiting_on_loop__loop_chosen),
 		cmocka_unit_test(cycles__accept_waits__ranked_after_timer),
 		cmocka_unit_test(cycles__syscall_option__only_that_wait),
