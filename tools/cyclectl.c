@@ -396,8 +396,11 @@ static void rest_server(struct ctl *c)
 
 	for (;;) {
 		fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
 			continue;
+		/* the loop's connect then fails and says so */
+		if (fd < 0)
+			_exit(1);
 		have = 0;
 		while (!memmem(req, have, "\r\n\r\n", 4) && have < sizeof(req)) {
 			n = recv(fd, req + have, sizeof(req) - have, 0);
@@ -513,6 +516,9 @@ static void dns_server(struct ctl *c)
 		fromlen = sizeof(from);
 		n = recvfrom(c->fd, buf, sizeof(buf) - sizeof(answer), 0,
 			     (struct sockaddr *)&from, &fromlen);
+		/* the loop's lookup then times out and says so */
+		if (n < 0 && errno != EINTR)
+			_exit(1);
 		if (n < 12)
 			continue;
 		sleep_ns((uint64_t)c->env.delay_ms * 1000000ULL);
