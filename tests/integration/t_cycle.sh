@@ -42,12 +42,9 @@ cycle_record() {
 	wait_for grep -q "waiting for SIGUSR1" "$CY_OWN.err" ||
 		fail "cyclectl did not start: $(cat "$CY_OWN.err")" || return 1
 	# shellcheck disable=SC2086 # CY_RECORD_ARGS: more options, split
-	bg "$LATSCOPE" -v record -q ${CY_RECORD_ARGS:-} -p "$cpid" -o "$CY_SNAP" 2>"$CY_SNAP.err"
+	record_bg -q ${CY_RECORD_ARGS:-} -p "$cpid" -o "$CY_SNAP" 2>"$CY_SNAP.err" ||
+		fail "latscope did not attach: $(tail -3 "$CY_SNAP.err")" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
-	# printed once every thread of the target is traced
-	wait_for grep -q "^tracing " "$CY_SNAP.err" || fail "latscope did not start tracing" ||
-		return 1
 	kill -USR1 "$cpid"
 	wait "$cpid" || fail "cyclectl failed: $(cat "$CY_OWN.err")" || return 1
 	wait "$lpid" || fail "latscope exited with $?: $(tail -3 "$CY_SNAP.err")" || return 1
