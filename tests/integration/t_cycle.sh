@@ -56,6 +56,26 @@ cycle_record() {
 		"  bottleneck: \(.bottleneck.rule): \(.bottleneck.evidence)"' "$CY_SNAP"
 }
 
+# cycle_record_unstarved NAME CYCLECTL_ARGS...: cycle_record, for a loop whose
+# planted cause is not the CPU.  A shared machine can still take the CPU
+# from it (-r -10 does not outrank everything: a parallel build, someone's
+# pinned CPU hogs); then the loop did wait for a CPU more than for its
+# planted cause, and latscope is right to say so, but the run tests
+# nothing.  The kernel's own run_delay says when that happened (more than
+# a fifth of the loop's busy time): such a run is set aside, up to 3 times.
+cycle_record_unstarved() {
+	local try runq busy
+	for try in 1 2 3; do
+		cycle_record "$@" || return 1
+		runq=$(jq_get "$CY_OWN" .run.runq_ns) || return 1
+		busy=$(jq_get "$CY_OWN" .busy_ns.total) || return 1
+		[ $((runq * 5)) -le "$busy" ] && return 0
+		echo "attempt $try set aside: the kernel counted $runq ns of run-queue delay" \
+		     "in $busy ns of busy time"
+	done
+	fail "the machine kept the loop from a CPU in 3 runs: no run tests the planted cause"
+}
+
 # within VALUE REF PCT ABS_NS: |VALUE - REF| <= REF * PCT / 100 + ABS_NS
 within() {
 	local d=$(($1 - $2))
@@ -113,7 +133,7 @@ request_field() {
 # own send-to-EOF times, and the p50 at least the server's delay.
 test_cycle__rest_stalling_peer__peer_first() {
 	local peer p50 own mx own_mx
-	cycle_record rest -m rest -r -10 -p "$CYCLE_REST_PORT" -i 400 -n 12 || return 1
+	cycle_record_unstarved rest -m rest -r -10 -p "$CYCLE_REST_PORT" -i 400 -n 12 || return 1
 	peer=$(jq_get "$CY_OWN" .params.peer) || return 1
 	cycle_check "$peer" subsystem stalling-peer || return 1
 	p50=$(request_field "$peer" p50_ns) || fail "no requests for $peer" || return 1
@@ -135,7 +155,7 @@ test_cycle__rest_stalling_peer__peer_first() {
 # Every spawn is counted: latscope's exec:tc calls equal cyclectl's spawns.
 test_cycle__tc_spawns__exec_tc_first() {
 	local calls own
-	cycle_record tc -m tc -r -10 -i 150 -n 20 || return 1
+	cycle_record_unstarved tc -m tc -r -10 -i 150 -n 20 || return 1
 	cycle_check exec:tc exec spawn-batch || return 1
 	calls=$(budget_field exec:tc calls) || return 1
 	own=$(jq_get "$CY_OWN" .counts.spawns) || return 1
@@ -149,7 +169,7 @@ test_cycle__tc_spawns__exec_tc_first() {
 # calls name the log, and so must the evidence.
 test_cycle__fsync_each_line__file_first() {
 	local n own log
-	CY_RECORD_ARGS="--slow 20us" cycle_record fsync -m fsync -r -10 -i 150 -n 20 || return 1
+	CY_RECORD_ARGS="--slow 20us" cycle_record_unstarved fsync -m fsync -r -10 -i 150 -n 20 || return 1
 	cycle_check file subsystem fsync || return 1
 	n=$(jq -er '[.subsystems[] | select(.name == "file") | .syscalls[]
 		| select(.syscall == "fsync") | .count] | add' "$CY_SNAP") || return 1
@@ -205,7 +225,7 @@ test_cycle__starved__runqueue_first() {
 # per cycle is as coarse as its ticks) within 10 % + 1 ms.
 test_cycle__cpu_burn__user_cpu_first() {
 	local tot own
-	cycle_record cpu -m cpu -r -10 -i 150 -n 20 || return 1
+	cycle_record_unstarved cpu -m cpu -r -10 -i 150 -n 20 || return 1
 	cycle_check "user CPU" user-cpu user-cpu || return 1
 	tot=$(budget_field "user CPU" ns) || return 1
 	own=$(jq_get "$CY_OWN" .run.user_cpu_ns) || return 1
@@ -219,7 +239,7 @@ test_cycle__cpu_burn__user_cpu_first() {
 # request p50 at least the delay and within 5 % + 1 ms of cyclectl's own.
 test_cycle__late_resolver__dns_first() {
 	local peer p50 own
-	cycle_record dns -m dns -r -10 -i 200 -n 20 || return 1
+	cycle_record_unstarved dns -m dns -r -10 -i 200 -n 20 || return 1
 	peer=$(jq_get "$CY_OWN" .params.peer) || return 1
 	cycle_check "$peer" subsystem dns || return 1
 	p50=$(request_field "$peer" p50_ns) || fail "no requests for $peer" || return 1
