@@ -17,19 +17,13 @@
 #include "latscope.h"
 #include "rule_match.h"
 
-/* vmlinux.h carries types, not macros. */
+/*
+ * vmlinux.h carries types and enums, not macros: include/uapi/linux/stat.h.
+ * The socket constants that are macros are in include/latscope.h.
+ */
 #define LS_S_IFMT		00170000
 #define LS_S_IFSOCK		0140000
 #define LS_S_IFIFO		0010000
-#define LS_AF_UNIX		1
-#define LS_AF_INET		2
-#define LS_AF_INET6		10
-#define LS_AF_NETLINK		16
-#define LS_SOCK_STREAM		1
-#define LS_SOCK_DGRAM		2
-#define LS_IPPROTO_ICMP		1
-#define LS_IPPROTO_ICMPV6	58
-#define LS_NETLINK_ROUTE	0
 /* include/net/sock.h: set by bind() with a non-zero port */
 #define LS_SOCK_BINDPORT_LOCK	8
 
@@ -188,22 +182,23 @@ static __always_inline bool ls_read_msg_dest(struct ls_sock_last *out, __u64 ums
 /* rtnetlink message type -> class (include/uapi/linux/rtnetlink.h) */
 static __always_inline __u8 ls_nlclass_of(__u16 type)
 {
-	if (type < 16)
+	/* each family owns the four numbers from its RTM_NEW* on */
+	if (type < RTM_BASE)
 		return LS_NL_NONE;	/* NLMSG_NOOP/ERROR/DONE: not a request */
-	if (type < 20)
-		return LS_NL_LINK;	/* RTM_*LINK */
-	if (type < 24)
-		return LS_NL_ADDR;	/* RTM_*ADDR */
-	if (type < 28)
-		return LS_NL_ROUTE;	/* RTM_*ROUTE */
-	if (type < 32)
-		return LS_NL_NEIGH;	/* RTM_*NEIGH */
-	if (type < 36)
-		return LS_NL_RULE;	/* RTM_*RULE */
-	if (type < 52)
-		return LS_NL_TC;	/* RTM_*QDISC, *TCLASS, *TFILTER, *ACTION */
-	if (type >= 100 && type < 104)
-		return LS_NL_TC;	/* RTM_*CHAIN */
+	if (type < RTM_NEWADDR)
+		return LS_NL_LINK;
+	if (type < RTM_NEWROUTE)
+		return LS_NL_ADDR;
+	if (type < RTM_NEWNEIGH)
+		return LS_NL_ROUTE;
+	if (type < RTM_NEWRULE)
+		return LS_NL_NEIGH;
+	if (type < RTM_NEWQDISC)
+		return LS_NL_RULE;
+	if (type < RTM_NEWPREFIX)
+		return LS_NL_TC;	/* QDISC, TCLASS, TFILTER, ACTION */
+	if (type >= RTM_NEWCHAIN && type < RTM_NEWNEXTHOP)
+		return LS_NL_TC;
 	return LS_NL_OTHER;
 }
 
@@ -328,11 +323,11 @@ static __always_inline bool ls_inet_facts(struct ls_key *k, struct ls_sockinfo *
 {
 	__u16 dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	__u16 sport = sk->__sk_common.skc_num;
-	bool stream = si->type == LS_SOCK_STREAM;
+	bool stream = si->type == SOCK_STREAM;
 	__u8 addr[16] = {};
 
 	si->sport = sport;
-	if (si->protocol == LS_IPPROTO_ICMP || si->protocol == LS_IPPROTO_ICMPV6) {
+	if (si->protocol == IPPROTO_ICMP || si->protocol == LS_IPPROTO_ICMPV6) {
 		k->kind = LS_KIND_ICMP;
 		if (dport || sk->__sk_common.skc_daddr) {
 			ls_read_ip(addr, sk, si->family, false);
@@ -340,7 +335,7 @@ static __always_inline bool ls_inet_facts(struct ls_key *k, struct ls_sockinfo *
 		}
 		return true;
 	}
-	if (si->type != LS_SOCK_STREAM && si->type != LS_SOCK_DGRAM) {
+	if (si->type != SOCK_STREAM && si->type != SOCK_DGRAM) {
 		k->kind = LS_KIND_SOCK_OTHER;
 		k->proto = si->family;
 		return true;
@@ -512,7 +507,7 @@ static __always_inline void ls_classify_socket_args(struct ls_key *k, struct ls_
 	type &= 0xf;	/* strip SOCK_NONBLOCK / SOCK_CLOEXEC */
 	/* protocol 0 means the family's default, which is what rules compare */
 	if (proto == 0 && (family == LS_AF_INET || family == LS_AF_INET6))
-		proto = type == LS_SOCK_STREAM ? 6 : type == LS_SOCK_DGRAM ? 17 : 0;
+		proto = type == SOCK_STREAM ? IPPROTO_TCP : type == SOCK_DGRAM ? IPPROTO_UDP : 0;
 	si->is_sock = 1;
 	si->family = (__u8)family;
 	si->type = (__u8)type;
@@ -527,15 +522,15 @@ static __always_inline void ls_classify_socket_args(struct ls_key *k, struct ls_
 		return;
 	case LS_AF_INET:
 	case LS_AF_INET6:
-		if (proto == LS_IPPROTO_ICMP || proto == LS_IPPROTO_ICMPV6) {
+		if (proto == IPPROTO_ICMP || proto == LS_IPPROTO_ICMPV6) {
 			k->kind = LS_KIND_ICMP;
 			return;
 		}
-		if (type == LS_SOCK_STREAM) {
+		if (type == SOCK_STREAM) {
 			k->kind = LS_KIND_TCP_UNCONN;
 			return;
 		}
-		if (type == LS_SOCK_DGRAM) {
+		if (type == SOCK_DGRAM) {
 			k->kind = LS_KIND_UDP_UNCONN;
 			return;
 		}

@@ -7,8 +7,9 @@
  * A task is traced iff it owns an entry in task_state.  User space creates
  * entries for the threads that exist at attach time (through pidfds); the
  * fork hook creates them for new threads and, with cfg_follow_forks, for new
- * child processes.  Untraced tasks therefore pay one task-storage lookup
- * that finds nothing.
+ * child processes.  Untraced tasks mostly stop before that lookup, at one
+ * byte indexed by their kernel stack (stack_hint) or their tgid
+ * (tgid_hint); docs/design.md, "The filter comes first".
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -22,6 +23,8 @@
 #include "syscall_args.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+_Static_assert(LS_COMM_LEN == TASK_COMM_LEN, "include/latscope.h: LS_COMM_LEN");
 
 const volatile bool cfg_follow_forks = false;
 
@@ -178,7 +181,7 @@ struct ls_spawn {
 	__u64 start_ns;
 	__u32 parent_tgid;	/* a wakeup from the child: LS_WOKE_CHILD */
 	__u32 pad;
-	char comm[16];		/* updated at exec */
+	char comm[LS_COMM_LEN];	/* updated at exec */
 };
 
 struct {
@@ -193,7 +196,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, char[16]);
+	__type(value, char[LS_COMM_LEN]);
 } thread_comms SEC(".maps");
 
 /*
@@ -559,10 +562,11 @@ __noinline int ls_classify_epoll_g(struct ls_key *k, long epfd)
 }
 
 /*
- * Returns true when rules have been applied already (every fd-based path
- * goes through ls_classify_call_g, which applies them).
+ * Fill in the subsystem fields of ts->key for syscall id, user rules
+ * included: fd-based calls through ls_classify_call_g, the waits fd by fd
+ * through the same, everything else at `rules`.
  */
-static __always_inline bool classify(struct ls_task_state *ts, long id, struct pt_regs *regs)
+static __always_inline void classify(struct ls_task_state *ts, long id, struct pt_regs *regs)
 {
 	struct ls_key *k = &ts->key;
 	struct ls_call c = { .fd = LS_ARG1(regs) };
@@ -600,13 +604,13 @@ static __always_inline bool classify(struct ls_task_state *ts, long id, struct p
 #endif
 	case __NR_ppoll:
 		ls_classify_poll_g(k, c.fd, LS_ARG2(regs));
-		return true;
+		return;
 #ifdef __NR_select
 	case __NR_select:
 #endif
 	case __NR_pselect6:
 		ls_classify_select_g(k, c.fd, LS_ARG2(regs), LS_ARG3(regs), LS_ARG4(regs));
-		return true;
+		return;
 #ifdef __NR_epoll_wait
 	case __NR_epoll_wait:
 #endif
@@ -615,7 +619,7 @@ static __always_inline bool classify(struct ls_task_state *ts, long id, struct p
 	case __NR_epoll_pwait2:
 #endif
 		ls_classify_epoll_g(k, c.fd);
-		return true;
+		return;
 #ifdef __NR_open
 	case __NR_open:
 #endif
@@ -658,11 +662,10 @@ static __always_inline bool classify(struct ls_task_state *ts, long id, struct p
 	ts->call_ftype = c.ftype;
 	if (c.ino && ls_req_kind(k->kind))
 		ts->req_op = ls_req_op_of(id);
-	return true;
+	return;
 rules:
 	if (cfg_n_rules)
 		ls_match_rules_g(k, &si);
-	return true;
 }
 
 static __always_inline bool same_key(const struct ls_key *a, const struct ls_key *b)
@@ -957,15 +960,18 @@ static __always_inline void reap_child(struct ls_task_state *ts, long ret, __u64
 	struct ls_key k = {};
 	__u32 child = 0;
 	int si_pid = 0;
+	/* where the pid is in the user's siginfo_t: UAPI, fixed per architecture */
+	const __u64 si_pid_off = __builtin_offsetof(struct siginfo, _sifields._sigchld._pid);
 
 	if (ts->key.syscall_nr == __NR_wait4) {
 		if (ret <= 0)
 			return;
 		child = (__u32)ret;
 	} else {
-		/* waitid returns 0; the pid is siginfo's si_pid, at offset 16 */
+		/* waitid returns 0 and the child's pid in siginfo's si_pid */
 		if (ret != 0 || !ts->wait_infop ||
-		    bpf_probe_read_user(&si_pid, sizeof(si_pid), (void *)(ts->wait_infop + 16)) ||
+		    bpf_probe_read_user(&si_pid, sizeof(si_pid),
+					(void *)(ts->wait_infop + si_pid_off)) ||
 		    si_pid <= 0)
 			return;
 		child = (__u32)si_pid;
@@ -1228,7 +1234,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct ls_task_state *ts;
 	struct ls_spawn *sp;
-	char comm[16] = {};
+	char comm[LS_COMM_LEN] = {};
 
 	/* a thread that execs takes over the leader's pid: forget the cached one */
 	ts = bpf_task_storage_get(&task_state, p, NULL, 0);
@@ -1279,7 +1285,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	struct ls_task_state *ts;
 	struct ls_ev_exit *ev;
 	__u32 tgid, tid;
-	char comm[16];
+	char comm[LS_COMM_LEN];
 	__u64 now;
 
 	ts = bpf_task_storage_get(&task_state, task, NULL, 0);

@@ -13,7 +13,7 @@
 
 /* -c COMM */
 const volatile __u32 cfg_n_comms = 0;
-const volatile char cfg_comms[LS_MAX_COMMS][16] = {};
+const volatile char cfg_comms[LS_MAX_COMMS][LS_COMM_LEN] = {};
 /*
  * --exe PATH: what is executed is compared with where PATH is, its
  * directory (device, inode) and its name, so a binary that a package
@@ -46,11 +46,11 @@ struct {
 	__type(value, __u8[LS_CMDLINE_READ_MAX]);
 } match_buf SEC(".maps");
 
-static __always_inline bool comm_eq16(const char *a, const volatile char *b)
+static __always_inline bool comm_eq(const char *a, const volatile char *b)
 {
 	int i;
 
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < LS_COMM_LEN; i++) {
 		if (a[i] != b[i])
 			return false;
 		if (!a[i])
@@ -196,7 +196,7 @@ static __always_inline bool exec_is_target(struct task_struct *p, struct linux_b
 	int i;
 
 	for (i = 0; i < LS_MAX_COMMS && i < cfg_n_comms; i++)
-		if (comm_eq16(comm, cfg_comms[i]))
+		if (comm_eq(comm, cfg_comms[i]))
 			return true;
 	if ((cfg_exe_ino || cfg_exe_dir_ino) && exe_matches(bprm))
 		return true;

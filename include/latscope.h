@@ -12,6 +12,27 @@
 #endif
 
 /*
+ * A task's name, NUL-padded: the kernel's TASK_COMM_LEN (include/linux/
+ * sched.h), which vmlinux.h has as an enum; the BPF program asserts that
+ * they agree.  Names are compared as two 64-bit words (ls_comm_eq() in
+ * include/rule_match.h), so every comm field below sits at a multiple of 8.
+ */
+#define LS_COMM_LEN		16
+
+/*
+ * Socket constants that are macros in the UAPI headers, so BTF (and with
+ * it vmlinux.h) does not have them.  Defined once, here, for the BPF side;
+ * user space keeps the libc names, and src/rules.c asserts that they agree.
+ * IPPROTO_ICMP, IPPROTO_TCP, SOCK_STREAM... are enums in vmlinux.h.
+ */
+#define LS_AF_UNIX		1
+#define LS_AF_INET		2
+#define LS_AF_INET6		10
+#define LS_AF_NETLINK		16
+#define LS_IPPROTO_ICMPV6	58
+#define LS_NETLINK_ROUTE	0
+
+/*
  * Log-linear histogram.  Values below 2 * LS_HIST_SUB ns get one slot each;
  * above that, every power-of-two range [2^k, 2^(k+1)) is split into
  * LS_HIST_SUB equal slots.  A slot is then at most 2^k / LS_HIST_SUB wide,
@@ -222,7 +243,7 @@ struct ls_thread_time {
 	__u32 tid;
 	__u32 tgid;
 	__u32 flags;			/* LS_TT_* */
-	char comm[16];
+	char comm[LS_COMM_LEN];
 	__u32 pad;
 };
 
@@ -355,13 +376,13 @@ struct ls_ev_slow {
 	__s64 ret;
 	struct ls_key key;	/* its subsystem, as aggregated */
 	char path[LS_PATH_PARTS][LS_NAME_LEN];	/* a file's name, then its parents' */
-	char comm[16];		/* thread name */
+	char comm[LS_COMM_LEN];	/* thread name */
 };
 
 struct ls_ev_exit {
 	struct ls_ev_head h;
 	__u64 exit_ns;
-	char comm[16];
+	char comm[LS_COMM_LEN];
 };
 
 /*
@@ -382,9 +403,9 @@ struct ls_rule {
 	__u16 lport_lo, lport_hi; /* local port range */
 	__u32 exe_dev;		/* executable of the process: st_dev, st_ino */
 	__u64 exe_ino;
-	char comm[16];		/* process (thread group leader) name */
-	char thread[16];	/* thread name */
-	char child[16];		/* "exec COMM": a child process's name */
+	char comm[LS_COMM_LEN];	/* process (thread group leader) name */
+	char thread[LS_COMM_LEN]; /* thread name */
+	char child[LS_COMM_LEN]; /* "exec COMM": a child process's name */
 };
 
 #define LS_RM_FAMILY	(1U << 0)
@@ -458,5 +479,33 @@ enum ls_counter {
 #define LS_EVENTS_BYTES		(256 * 1024)
 /* fds inspected per poll/select/epoll call before it is called "mixed" */
 #define LS_MAX_WAIT_FDS		16
+
+/*
+ * Layouts both compilers must agree on.  Keys are hashed whole, so they
+ * have no padding hole; fields compared as 64-bit words (same_key() in the
+ * BPF program, ls_comm_eq()) must be whole words at 8-byte offsets.
+ */
+_Static_assert(sizeof(struct ls_key) == 5 * sizeof(__u64),
+	       "struct ls_key is compared as five words and hashed whole");
+_Static_assert(sizeof(((struct ls_key *)0)->addr) >= LS_COMM_LEN,
+	       "ls_key.addr holds a comm for LS_KIND_EXEC");
+_Static_assert(sizeof(struct ls_errno_key) == sizeof(struct ls_key) + 8,
+	       "struct ls_errno_key is hashed whole: no padding");
+_Static_assert(LS_COMM_LEN == 2 * sizeof(__u64), "comms are compared as two words");
+_Static_assert(__builtin_offsetof(struct ls_rule, comm) % 8 == 0 &&
+	       __builtin_offsetof(struct ls_rule, thread) % 8 == 0 &&
+	       __builtin_offsetof(struct ls_rule, child) % 8 == 0,
+	       "ls_rule names are compared as words");
+_Static_assert(__builtin_offsetof(struct ls_task_state, key) % 8 == 0 &&
+	       __builtin_offsetof(struct ls_task_state, cache_key) % 8 == 0 &&
+	       __builtin_offsetof(struct ls_fd_class, key) % 8 == 0,
+	       "cached keys are compared as words");
+_Static_assert(sizeof(struct ls_stats) == (7 + LS_HIST_SLOTS) * sizeof(__u64),
+	       "struct ls_stats is read by user space as it is in the kernel");
+_Static_assert(sizeof(struct ls_ev_head) == 16 &&
+	       __builtin_offsetof(struct ls_ev_idle, h) == 0 &&
+	       __builtin_offsetof(struct ls_ev_slow, h) == 0 &&
+	       __builtin_offsetof(struct ls_ev_exit, h) == 0,
+	       "every ring record starts with the head that says its type");
 
 #endif /* LATSCOPE_H */

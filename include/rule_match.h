@@ -7,26 +7,29 @@
 #ifndef LS_RULE_MATCH_H
 #define LS_RULE_MATCH_H
 
+#ifndef __VMLINUX_H__
+#include <netinet/in.h>	/* IPPROTO_ICMP, an enum in vmlinux.h */
+#endif
 #include "latscope.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define LS_RULE_AF_INET		2
-#define LS_RULE_AF_INET6	10
-#define LS_RULE_IPPROTO_ICMP	1
-#define LS_RULE_IPPROTO_ICMPV6	58
-
 /* The facts about the calling task rules can match on. */
 struct ls_task_facts {
-	char comm[16];		/* process (thread group leader) */
-	char thread[16];
+	char comm[LS_COMM_LEN];	/* process (thread group leader) */
+	char thread[LS_COMM_LEN];
 	__u64 exe_ino;
 	__u32 exe_dev;		/* kernel encoding: major << 20 | minor */
 	__u32 pad;
 };
 
+_Static_assert(__builtin_offsetof(struct ls_task_facts, comm) % 8 == 0 &&
+	       __builtin_offsetof(struct ls_task_facts, thread) % 8 == 0,
+	       "task names are compared as words");
+
+/* Two NUL-padded names of LS_COMM_LEN bytes, as two words. */
 static __always_inline int ls_comm_eq(const char *a, const char *b)
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
@@ -39,7 +42,7 @@ static __always_inline int ls_prefix_match(const struct ls_rule *r, const __u8 *
 {
 	__u32 bits = r->prefix, i;
 
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < sizeof(r->addr); i++) {
 		__u8 mask;
 
 		if (bits == 0)
@@ -63,7 +66,7 @@ static __always_inline int ls_rule_matches(const struct ls_rule *r, const struct
 		return 0;
 	if (m & LS_RM_FAMILY) {
 		if (r->family == LS_AF_INET_ANY) {
-			if (si->family != LS_RULE_AF_INET && si->family != LS_RULE_AF_INET6)
+			if (si->family != LS_AF_INET && si->family != LS_AF_INET6)
 				return 0;
 		} else if (si->family != r->family) {
 			return 0;
@@ -73,8 +76,8 @@ static __always_inline int ls_rule_matches(const struct ls_rule *r, const struct
 		return 0;
 	if (m & LS_RM_PROTO) {
 		if (r->protocol == LS_PROTO_ICMP_ANY) {
-			if (si->protocol != LS_RULE_IPPROTO_ICMP &&
-			    si->protocol != LS_RULE_IPPROTO_ICMPV6)
+			if (si->protocol != IPPROTO_ICMP &&
+			    si->protocol != LS_IPPROTO_ICMPV6)
 				return 0;
 		} else if (si->protocol != r->protocol) {
 			return 0;

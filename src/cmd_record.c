@@ -138,7 +138,7 @@ static void configure_match(struct latscope_bpf *skel, const struct ls_match *m)
 
 	skel->rodata->cfg_n_comms = (__u32)m->n_comms;
 	for (i = 0; i < m->n_comms; i++)
-		memcpy((char *)skel->rodata->cfg_comms[i], m->comms[i], 16);
+		memcpy((char *)skel->rodata->cfg_comms[i], m->comms[i], LS_COMM_LEN);
 	if (m->exe) {
 		skel->rodata->cfg_exe_ino = m->exe_ino;
 		skel->rodata->cfg_exe_dev = m->exe_dev;

@@ -108,7 +108,7 @@ static int read_counters(int fd, struct ls_raw *out)
 }
 
 /* A live thread's name from /proc; an exited one's from the exit hook's maps. */
-static void thread_comm(const struct ls_map_fds *fds, __u32 tgid, __u32 tid, char comm[16])
+static void thread_comm(const struct ls_map_fds *fds, __u32 tgid, __u32 tid, char comm[LS_COMM_LEN])
 {
 	struct ls_thread_time tt;
 	char buf[32];
@@ -117,12 +117,12 @@ static void thread_comm(const struct ls_map_fds *fds, __u32 tgid, __u32 tid, cha
 	    bpf_map_lookup_elem(fds->thread_comms_fd, &tid, buf)) {
 		if (fds->thread_times_fd >= 0 &&
 		    !bpf_map_lookup_elem(fds->thread_times_fd, &tid, &tt) && tt.comm[0])
-			snprintf(buf, sizeof(buf), "%.15s", tt.comm);
+			snprintf(buf, sizeof(buf), "%.*s", LS_COMM_LEN - 1, tt.comm);
 		else
 			snprintf(buf, sizeof(buf), "?");
 	}
-	memcpy(comm, buf, 15);
-	comm[15] = '\0';
+	memcpy(comm, buf, LS_COMM_LEN - 1);
+	comm[LS_COMM_LEN - 1] = '\0';
 }
 
 static void add_thread_name(const struct ls_map_fds *fds, struct ls_raw *out, __u32 tgid,
@@ -138,7 +138,7 @@ static void add_thread_name(const struct ls_map_fds *fds, struct ls_raw *out, __
 	out->n_threads++;
 }
 
-int ls_raw_process_comm(void *fds, __u32 pid, char comm[16])
+int ls_raw_process_comm(void *fds, __u32 pid, char comm[LS_COMM_LEN])
 {
 	thread_comm(fds, pid, pid, comm);
 	return strcmp(comm, "?") ? 0 : -ENOENT;

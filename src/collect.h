@@ -22,7 +22,7 @@ struct ls_raw_errno {
 
 struct ls_thread_name {
 	__u32 tid;
-	char comm[16];
+	char comm[LS_COMM_LEN];
 };
 
 struct ls_raw {
@@ -61,7 +61,7 @@ struct ls_rules;
  * the exit hook kept it; -ENOENT when neither knows.  fds is a struct
  * ls_map_fds (the signature proc_table.h takes).
  */
-int ls_raw_process_comm(void *fds, __u32 pid, char comm[16]);
+int ls_raw_process_comm(void *fds, __u32 pid, char comm[LS_COMM_LEN]);
 
 /*
  * Name keys (rules first, may be NULL) and merge them into snap, with the

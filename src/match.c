@@ -384,7 +384,7 @@ bool ls_match_process(const struct ls_match *m, pid_t pid)
 	if (pid == m->self || ls_proc_stat(pid, &st) || ls_proc_is_kthread(&st))
 		return false;
 	for (i = 0; i < m->n_comms; i++)
-		if (!strncmp(st.comm, m->comms[i], 16))
+		if (!strncmp(st.comm, m->comms[i], LS_COMM_LEN))
 			return true;
 	if (m->exe && exe_matches(m, pid))
 		return true;

@@ -22,7 +22,7 @@
 struct record_opts;
 
 struct ls_match {
-	char comms[LS_MAX_COMMS][16];		/* -c */
+	char comms[LS_MAX_COMMS][LS_COMM_LEN];		/* -c */
 	size_t n_comms;
 
 	bool exe;				/* --exe */

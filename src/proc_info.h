@@ -11,9 +11,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <linux/types.h>
+#include "latscope.h"
 
 struct ls_proc_stat {
-	char comm[16];
+	char comm[LS_COMM_LEN];
 	char state;		/* 'R', 'S', 'Z' (zombie), 'X' (dead)... */
 	pid_t ppid;
 	unsigned int flags;	/* PF_* of the task */

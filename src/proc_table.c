@@ -92,7 +92,7 @@ int ls_proc_table_update(struct ls_snapshot *tab, const __u32 *live, size_t n,
 }
 
 int ls_proc_table_take(struct ls_snapshot *tab, struct ls_snapshot *snap,
-		       int (*comm_of)(void *ctx, __u32 pid, char comm[16]), void *ctx)
+		       int (*comm_of)(void *ctx, __u32 pid, char comm[LS_COMM_LEN]), void *ctx)
 {
 	struct ls_process *p;
 	struct ls_proc_stat st;

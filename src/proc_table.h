@@ -31,6 +31,6 @@ void ls_proc_read(struct ls_process *p);
  * return non-zero).  Leaves tab empty.
  */
 int ls_proc_table_take(struct ls_snapshot *tab, struct ls_snapshot *snap,
-		       int (*comm_of)(void *ctx, __u32 pid, char comm[16]), void *ctx);
+		       int (*comm_of)(void *ctx, __u32 pid, char comm[LS_COMM_LEN]), void *ctx);
 
 #endif

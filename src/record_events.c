@@ -39,7 +39,7 @@ static void join_path(const struct ls_ev_slow *r, char *buf, size_t len)
 static int on_slow(struct ls_events *ev, const struct ls_ev_slow *r)
 {
 	struct ls_slow_call c = {};
-	char nrbuf[32], comm[17];
+	char nrbuf[32];
 
 	ev->slow_hist->count++;
 	ev->slow_hist->slots[ls_hist_slot(r->exit_ns - r->enter_ns)]++;
@@ -47,9 +47,7 @@ static int on_slow(struct ls_events *ev, const struct ls_ev_slow *r)
 	c.duration_ns = r->exit_ns - r->enter_ns;
 	c.runq_ns = r->runq_ns;
 	c.tid = r->h.tid;
-	memcpy(comm, r->comm, 16);
-	comm[16] = '\0';
-	snprintf(c.thread, sizeof(c.thread), "%s", comm);
+	snprintf(c.thread, sizeof(c.thread), "%.*s", LS_COMM_LEN, r->comm);
 	ls_rules_key_name(ev->rules, &r->key, c.subsys, sizeof(c.subsys));
 	snprintf(c.syscall, sizeof(c.syscall), "%s",
 		 ls_syscall_name(r->h.syscall_nr, nrbuf, sizeof(nrbuf)));

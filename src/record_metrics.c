@@ -81,7 +81,7 @@ static bool target_name(const struct record_opts *o, pid_t pid, char *buf, size_
 static void proc_name(void *ctx, __u32 tgid, char *buf, size_t len)
 {
 	struct ls_record_metrics *m = ctx;
-	char comm[16];
+	char comm[LS_COMM_LEN];
 
 	if (m->cfg.opts && target_name(m->cfg.opts, (pid_t)tgid, buf, len))
 		return;

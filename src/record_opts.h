@@ -38,7 +38,7 @@ struct record_opts {
 	const char *rules_file;		/* -r FILE */
 	const char *rule_args[LS_MAX_RULES];	/* --rule 'NAME: MATCH' */
 	size_t n_rule_args;
-	char comms[LS_MAX_COMMS][16];	/* -c COMM[,COMM...] */
+	char comms[LS_MAX_COMMS][LS_COMM_LEN];	/* -c COMM[,COMM...] */
 	size_t n_comms;
 	const char *exe;		/* --exe PATH */
 	const char *cmdlines[LS_MAX_CMDLINES];	/* --cmdline PATTERN */

@@ -15,13 +15,19 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <linux/netlink.h>
 #include "parse.h"
 #include "rules.h"
 #include "subsys.h"
 
+/* The BPF side has no libc: include/latscope.h spells these out for it. */
+_Static_assert(LS_AF_UNIX == AF_UNIX && LS_AF_INET == AF_INET && LS_AF_INET6 == AF_INET6 &&
+	       LS_AF_NETLINK == AF_NETLINK && LS_IPPROTO_ICMPV6 == IPPROTO_ICMPV6 &&
+	       LS_NETLINK_ROUTE == NETLINK_ROUTE, "include/latscope.h: socket constants");
+
 /* MAX_LINKS in include/linux/netlink.h */
 #define NETLINK_PROTOS		32
-#define NAME16_MAX		15	/* TASK_COMM_LEN - 1 */
+#define COMM_MAX_CHARS		(LS_COMM_LEN - 1)
 
 enum term {
 	T_TCP, T_UDP, T_ICMP, T_UNIX, T_NETLINK, T_INET, T_INET6,
@@ -128,7 +134,9 @@ static int check_conflicts(const struct rule_ctx *c, enum term t, const char *at
 
 static int compile_inet_proto(struct rule_ctx *c, enum term t, const char *kw, char *val)
 {
-	static const __u16 proto[] = { [T_TCP] = 6, [T_UDP] = 17, [T_ICMP] = LS_PROTO_ICMP_ANY };
+	static const __u16 proto[] = {
+		[T_TCP] = IPPROTO_TCP, [T_UDP] = IPPROTO_UDP, [T_ICMP] = LS_PROTO_ICMP_ANY,
+	};
 
 	/* "tcp inet6" narrows the family; "tcp" alone takes either */
 	if (!c->col[T_INET] && !c->col[T_INET6])
@@ -363,17 +371,17 @@ static int compile_nlmsg(struct rule_ctx *c, enum term t, const char *kw, char *
 	return 0;
 }
 
-/* comm, thread and exec compare the kernel's 16-byte, NUL-padded names. */
-static int compile_name16(struct rule_ctx *c, enum term t, const char *kw, char *val)
+/* comm, thread and exec compare the kernel's LS_COMM_LEN-byte, NUL-padded names. */
+static int compile_comm(struct rule_ctx *c, enum term t, const char *kw, char *val)
 {
 	size_t len = strlen(val);
 	char *dst;
 
-	if (len > NAME16_MAX)
+	if (len > COMM_MAX_CHARS)
 		return rule_err(c, val, "'%s' is longer than %d characters; the kernel keeps only "
-				"'%.*s'", val, NAME16_MAX, NAME16_MAX, val);
+				"'%.*s'", val, COMM_MAX_CHARS, COMM_MAX_CHARS, val);
 	dst = t == T_COMM ? c->r.comm : t == T_THREAD ? c->r.thread : c->r.child;
-	memset(dst, 0, 16);
+	memset(dst, 0, LS_COMM_LEN);
 	memcpy(dst, val, len);
 	c->r.match |= t == T_COMM ? LS_RM_COMM : t == T_THREAD ? LS_RM_THREAD : LS_RM_CHILD;
 	return 0;
@@ -415,10 +423,10 @@ static const struct term_def {
 	{ "lport", T_LPORT, "a port or range N-M", compile_ports },
 	{ "nlmsg", T_NLMSG, "message classes (tc, link, addr, route, neigh, rule, other)",
 	  compile_nlmsg },
-	{ "comm", T_COMM, "a process name", compile_name16 },
-	{ "thread", T_THREAD, "a thread name", compile_name16 },
+	{ "comm", T_COMM, "a process name", compile_comm },
+	{ "thread", T_THREAD, "a thread name", compile_comm },
 	{ "exe", T_EXE, "a file path", compile_exe },
-	{ "exec", T_EXEC, "a child process name", compile_name16 },
+	{ "exec", T_EXEC, "a child process name", compile_comm },
 };
 
 /* The next blank-separated token, NUL-terminated in place; NULL at the end. */
@@ -683,7 +691,7 @@ int ls_rules_match_child(const struct ls_rules *rs, const char *comm)
 
 void ls_rules_key_name(const struct ls_rules *rs, const struct ls_key *k, char *name, size_t len)
 {
-	char comm[17] = "";
+	char comm[LS_COMM_LEN + 1] = "";
 	int r;
 
 	if (rs && k->rule && k->rule <= rs->n) {
@@ -691,7 +699,7 @@ void ls_rules_key_name(const struct ls_rules *rs, const struct ls_key *k, char *
 		return;
 	}
 	if (rs && k->kind == LS_KIND_EXEC) {
-		memcpy(comm, k->addr, 16);
+		memcpy(comm, k->addr, LS_COMM_LEN);
 		r = ls_rules_match_child(rs, comm);
 		if (r >= 0) {
 			snprintf(name, len, "%s", rs->name[r]);

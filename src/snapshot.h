@@ -159,7 +159,7 @@ struct ls_slow_call {
 struct ls_process {
 	__u32 pid;
 	__u32 ppid;		/* 0: unknown */
-	char comm[16];
+	char comm[LS_COMM_LEN];
 	char *cmdline;		/* arguments joined by spaces */
 	char *exe;		/* /proc/PID/exe, " (deleted)" included */
 	char *cgroup;		/* in the unified hierarchy: "/system.slice/x.service" */

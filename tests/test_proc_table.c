@@ -108,7 +108,7 @@ static void update__pid_live_again__read_anew(void **state)
 	ls_snapshot_free(tab);
 }
 
-static int fake_comm(void *ctx, __u32 pid, char comm[16])
+static int fake_comm(void *ctx, __u32 pid, char comm[LS_COMM_LEN])
 {
 	(void)ctx;
 	if (pid != 999999)
