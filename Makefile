@@ -53,8 +53,8 @@ LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/json_sc
 		   src/cycle.c src/budget.c src/hints.c src/report_cycle.c \
 		   src/proc_table.c src/snapshot_select.c
 CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/cmd_diff.c src/target.c \
-		   src/collect.c src/interval.c src/selfcost.c src/http_server.c src/record_metrics.c \
-		   src/record_events.c
+		   src/collect.c src/interval.c src/selfcheck.c src/selfcost.c src/http_server.c \
+		   src/record_metrics.c src/record_events.c
 LIB_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
 CMD_OBJS	:= $(patsubst src/%.c,$(OUTPUT)/%.o,$(CMD_SRCS))
 BPF_OBJS	:= $(OUTPUT)/latscope.bpf.o

@@ -108,9 +108,16 @@ static __always_inline bool stack_maybe_traced(const void *regs)
 			  (LS_STACK_HINT_SLOTS - 1)];
 }
 
+/*
+ * A test hook, 0 otherwise: mark the bytes this many slots off, as if the
+ * registers were elsewhere, so the tests see the self-check fail
+ * (LATSCOPE_TEST_MISPLACE_STACKS, src/selfcheck.h).
+ */
+const volatile __u32 cfg_stack_hint_skew = 0;
+
 static __always_inline void hint_stack(struct task_struct *t)
 {
-	__u64 s = (__u64)BPF_CORE_READ(t, stack) >> LS_STACK_HINT_SHIFT;
+	__u64 s = ((__u64)BPF_CORE_READ(t, stack) >> LS_STACK_HINT_SHIFT) + cfg_stack_hint_skew;
 
 	/* the registers sit at the top: the first 16 KiB, or the second of 32 */
 	stack_hint[s & (LS_STACK_HINT_SLOTS - 1)] = 1;

@@ -36,6 +36,7 @@
 #include "report_diff.h"
 #include "rules.h"
 #include "save_file.h"
+#include "selfcheck.h"
 #include "selfcost.h"
 #include "snapshot.h"
 #include "snapshot_load.h"
@@ -174,6 +175,7 @@ static int configure(struct latscope_bpf *skel, const struct record_opts *o,
 	skel->rodata->cfg_n_rules = (__u32)rules->n;
 	skel->rodata->cfg_rule_need = ls_rules_need(rules);
 	read_ephemeral_range(&skel->rodata->cfg_ephemeral_lo, &skel->rodata->cfg_ephemeral_hi);
+	skel->rodata->cfg_stack_hint_skew = ls_selfcheck_test_skew();
 	if (match)
 		configure_match(skel, match);
 	for (i = 0; i < o->n_idle; i++)
@@ -367,6 +369,33 @@ struct run_state {
  * The traced processes alive now (-errno on failure), and what /proc says
  * about the new ones while they still run, for the snapshot's processes.
  */
+/*
+ * Before any target is traced: does the kernel count a traced thread's
+ * call (src/selfcheck.h)?  The first filter is turned off if not.
+ */
+static enum ls_selfcheck self_check(const struct run_state *rs, struct latscope_bpf *skel)
+{
+	enum ls_selfcheck r;
+	char err[512];
+
+	if (ls_selfcheck_run(&rs->tmaps, &rs->fds, &skel->bss->next_stat_slot, &r, err,
+			     sizeof(err))) {
+		memset((void *)rs->tmaps.stack_hint, 1, LS_STACK_HINT_SLOTS);
+		ls_warn("the self-check could not run (%s); the stack filter is off", err);
+		return LS_SELFCHECK_ERROR;
+	}
+	if (r == LS_SELFCHECK_PASSED)
+		ls_info("self-check: the kernel counted latscope's test call (stack filter on)");
+	else if (r == LS_SELFCHECK_FALLBACK)
+		ls_info("self-check: the stack filter missed latscope's test call (kernel stacks "
+			"are not where latscope expects them); it is off: every task on the host "
+			"takes the slower tgid check");
+	else
+		ls_warn("self-check: the kernel did not count latscope's test call, even with "
+			"the stack filter off: the figures may miss calls");
+	return r;
+}
+
 static int track_processes(struct run_state *rs)
 {
 	int n = target_live_tgids(&rs->tmaps, rs->live, LS_MAX_PROCS);
@@ -829,6 +858,7 @@ int cmd_record(int argc, char **argv)
 	struct ls_cycle_opts cycle_opts;
 	struct ls_meta meta = {};
 	struct ls_rules rules;
+	enum ls_selfcheck check;
 	size_t found = 0;
 	bool metrics_cost;
 	char err[512];
@@ -911,6 +941,7 @@ int cmd_record(int argc, char **argv)
 	rs.fds.thread_comms_fd = bpf_map__fd(skel->maps.thread_comms);
 	rs.fds.thread_times_fd = bpf_map__fd(skel->maps.thread_times);
 	rs.fds.dump_threads_fd = bpf_program__fd(skel->progs.dump_threads);
+	check = self_check(&rs, skel);
 	rs.unix_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	cycle_opts.t0_ns = now_ns(CLOCK_MONOTONIC);
 	ret = ls_events_open(&rs.ev, bpf_map__fd(skel->maps.events), &cycle_opts, &rules,
@@ -935,6 +966,7 @@ int cmd_record(int argc, char **argv)
 	rs.cost_fd = rs.measure_cost || metrics_cost ? ls_selfcost_start() : -1;
 	install_signal_handlers();
 	fill_meta(&meta, &o, argc, argv);
+	snprintf(meta.self_check, sizeof(meta.self_check), "%s", ls_selfcheck_name(check));
 	t0 = now_ns(CLOCK_MONOTONIC);
 	meta.start_unix_ns = now_ns(CLOCK_REALTIME);
 	if (o.listen || o.prom_file) {

@@ -73,6 +73,7 @@ struct ls_meta {
 	__u64 events;		/* syscalls aggregated */
 	__u64 dropped;		/* syscalls that could not be aggregated */
 	struct ls_lost lost;
+	char self_check[16];	/* "passed", "fallback", "failed", "error"; "": not run */
 };
 
 /*

@@ -299,6 +299,11 @@ static int load_meta(struct load_ctx *c, json_object *root, struct ls_snapshot *
 	err = load_lost(c, o, &m->lost);
 	if (err)
 		return err;
+	/* since version 3, and only from record */
+	if (json_object_object_get_ex(o, "self_check", NULL) &&
+	    (err = get_str(c, o, "meta", "self_check", m->self_check, sizeof(m->self_check),
+			   false)))
+		return err;
 	/* Version 1 had no rules (the feature did not exist): none were in force. */
 	if (snap->version >= 2)
 		return load_rules(c, o, snap);

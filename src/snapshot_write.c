@@ -275,6 +275,8 @@ static json_object *meta_to_json(const struct ls_snapshot *snap, int *err)
 	put_u64(o, "events", m->events, err);
 	put_u64(o, "dropped", m->dropped, err);
 	put(o, "lost", lost_to_json(&m->lost, err), err);
+	if (m->self_check[0])
+		PUT_STR(o, "self_check", m->self_check, err);
 	put(o, "rules", rules_to_json(snap, err), err);
 	return o;
 }

@@ -35,6 +35,13 @@ int target_attach_pids(const struct ls_target_maps *m, const pid_t *pids, size_t
 int target_launch(const struct ls_target_maps *m, char **cmd, pid_t *child,
 		  char *err, size_t errlen);
 
+/*
+ * Stop tracing single-threaded process pid: drop its thread's task entry
+ * and its procs entry (latscope's self-check child).  Its tgid_hint and
+ * stack_hint bytes stay, as every hint does.
+ */
+int target_forget(const struct ls_target_maps *m, pid_t pid);
+
 struct ls_match;
 
 /*

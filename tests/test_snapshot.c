@@ -216,6 +216,7 @@ static void assert_snapshot_equal(const struct ls_snapshot *a, const struct ls_s
 	assert_int_equal(a->meta.events, b->meta.events);
 	assert_int_equal(a->meta.dropped, b->meta.dropped);
 	assert_memory_equal(&a->meta.lost, &b->meta.lost, sizeof(a->meta.lost));
+	assert_string_equal(a->meta.self_check, b->meta.self_check);
 	assert_int_equal(a->n_rules, b->n_rules);
 	for (i = 0; i < a->n_rules; i++)
 		assert_string_equal(a->rules[i], b->rules[i]);
@@ -618,6 +619,7 @@ static void snapshot_json__v3_fields__round_trip(void **state)
 	snap->slow_threshold_ns = 200000000;
 	snap->slow_calls = 3;
 	snap->events_lost = 1;
+	snprintf(snap->meta.self_check, sizeof(snap->meta.self_check), "fallback");
 
 	tmp_path(path, sizeof(path), "v3.json");
 	assert_int_equal(ls_snapshot_save(snap, path), 0);

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "latscope.h"
+#include "selfcheck.h"
+
+const char *ls_selfcheck_name(enum ls_selfcheck r)
+{
+	switch (r) {
+	case LS_SELFCHECK_PASSED:
+		return "passed";
+	case LS_SELFCHECK_FALLBACK:
+		return "fallback";
+	case LS_SELFCHECK_FAILED:
+		return "failed";
+	case LS_SELFCHECK_ERROR:
+		return "error";
+	}
+	return "?";
+}
+
+__u32 ls_selfcheck_test_skew(void)
+{
+	const char *v = getenv("LATSCOPE_TEST_MISPLACE_STACKS");
+
+	/* two slots: past both bytes hint_stack() sets for a stack */
+	return v && !strcmp(v, "1") ? 2 : 0;
+}
+
+/*
+ * The child stops itself before it is traced and once it has made its
+ * call.  Stopped, it is in no syscall: the kernel sees it enter the next
+ * one, so nothing is counted as a return without an entry, and by the
+ * time its parent sees the second stop, the getppid() has been counted
+ * (sys_exit runs before a pending stop is taken).
+ */
+static void __attribute__((noreturn)) check_child(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	raise(SIGSTOP);
+	syscall(SYS_getppid);
+	raise(SIGSTOP);
+	_exit(0);
+}
+
+static int wait_stopped(pid_t pid)
+{
+	int status;
+	pid_t r;
+
+	do {
+		r = waitpid(pid, &status, WUNTRACED);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return WIFSTOPPED(status) ? 0 : -ECHILD;
+}
+
+/*
+ * What the kernel counted of tgid's getppid() calls; then every entry of
+ * tgid's is taken out of the stats, errno and slot maps.  *slots: how many
+ * stats slots its keys held.
+ */
+static int count_and_remove(const struct ls_map_fds *fds, __u32 tgid, __u64 *calls,
+			    __u32 *slots)
+{
+	struct ls_stats *st = calloc(1, sizeof(*st));
+	struct ls_key key, next, *prev = NULL;
+	struct ls_errno_key ek, ek_next, *ek_prev = NULL;
+	const struct ls_stats zero = {};
+	__u32 idx;
+	int ret = 0;
+	size_t i;
+
+	if (!st)
+		return -ENOMEM;
+	*calls = 0;
+	*slots = 0;
+	/* deleting the key in hand would restart the walk: delete behind it */
+	while (!bpf_map_get_next_key(fds->slots_fd, prev, &next)) {
+		if (prev && prev->tgid == tgid && bpf_map_delete_elem(fds->slots_fd, prev))
+			ret = -errno;
+		key = next;
+		prev = &key;
+		if (key.tgid != tgid || bpf_map_lookup_elem(fds->slots_fd, &key, &idx))
+			continue;
+		if (key.syscall_nr == SYS_getppid && !bpf_map_lookup_elem(fds->stats_fd, &idx, st))
+			for (i = 0; i < LS_HIST_SLOTS; i++)
+				*calls += st->slots[i];
+		if (bpf_map_update_elem(fds->stats_fd, &idx, &zero, BPF_ANY))
+			ret = -errno;
+		(*slots)++;
+	}
+	if (prev && prev->tgid == tgid && bpf_map_delete_elem(fds->slots_fd, prev))
+		ret = -errno;
+	while (!bpf_map_get_next_key(fds->errno_fd, ek_prev, &ek_next)) {
+		if (ek_prev && ek_prev->key.tgid == tgid)
+			bpf_map_delete_elem(fds->errno_fd, ek_prev);
+		ek = ek_next;
+		ek_prev = &ek;
+	}
+	if (ek_prev && ek_prev->key.tgid == tgid)
+		bpf_map_delete_elem(fds->errno_fd, ek_prev);
+	free(st);
+	return ret;
+}
+
+/* One round: *calls is how many getppid() calls of the child were counted. */
+static int check_once(const struct ls_target_maps *m, const struct ls_map_fds *fds,
+		      volatile __u32 *next_slot, __u64 *calls, char *err, size_t errlen)
+{
+	__u32 before = *next_slot, after, slots = 0;
+	bool traced = false;
+	pid_t pid;
+	int ret;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -errno;
+	}
+	if (pid == 0)
+		check_child();
+	ret = wait_stopped(pid);
+	if (ret) {
+		snprintf(err, errlen, "the check's child did not stop: %s", strerror(-ret));
+		goto out;
+	}
+	/* the -p path: tgid hint, procs, task entry, stack hints by the iterator */
+	traced = true;
+	ret = target_attach_pids(m, &pid, 1, err, errlen);
+	if (ret)
+		goto out;
+	kill(pid, SIGCONT);
+	ret = wait_stopped(pid);
+	if (ret) {
+		snprintf(err, errlen, "the check's child did not make its call: %s",
+			 strerror(-ret));
+		goto out;
+	}
+	/* no more calls of the child are counted from here on */
+	ret = target_forget(m, pid);
+	traced = false;
+	if (ret) {
+		snprintf(err, errlen, "cannot stop tracing the check's child: %s",
+			 strerror(-ret));
+		goto out;
+	}
+	after = *next_slot;
+	ret = count_and_remove(fds, (__u32)pid, calls, &slots);
+	if (ret) {
+		snprintf(err, errlen, "cannot remove the check's figures: %s", strerror(-ret));
+		goto out;
+	}
+	/*
+	 * Give the slots back if they were the only ones taken meanwhile (a
+	 * process matched by -c may have started): the BPF side claims slots
+	 * with an atomic add on the same word.
+	 */
+	if (after - before == slots)
+		__atomic_compare_exchange_n(next_slot, &after, before, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+out:
+	if (traced) {
+		/* failed half-way: nothing of the child may stay in the maps */
+		target_forget(m, pid);
+		count_and_remove(fds, (__u32)pid, calls, &slots);
+		*calls = 0;
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return ret;
+}
+
+int ls_selfcheck_run(const struct ls_target_maps *m, const struct ls_map_fds *fds,
+		     volatile __u32 *next_slot, enum ls_selfcheck *out, char *err, size_t errlen)
+{
+	__u64 calls = 0;
+	int ret;
+
+	ret = check_once(m, fds, next_slot, &calls, err, errlen);
+	if (ret)
+		return ret;
+	if (calls == 1) {
+		*out = LS_SELFCHECK_PASSED;
+		return 0;
+	}
+	/* what target.c does when it cannot run the iterator: the filter off */
+	memset((void *)m->stack_hint, 1, LS_STACK_HINT_SLOTS);
+	ret = check_once(m, fds, next_slot, &calls, err, errlen);
+	if (ret)
+		return ret;
+	*out = calls == 1 ? LS_SELFCHECK_FALLBACK : LS_SELFCHECK_FAILED;
+	return 0;
+}

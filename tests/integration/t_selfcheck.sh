@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# The start-up self-check of the first filter (src/selfcheck.h): latscope
+# traces a child of its own making one getppid() and looks for it in the
+# kernel's figures.  LATSCOPE_TEST_MISPLACE_STACKS=1 (a test hook) makes
+# the BPF program mark the wrong stack_hint bytes, as on a kernel whose
+# stacks are laid out otherwise: the check must see its call go missing,
+# turn the filter off, and the counts must still be exact.
+
+# The check's own process must leave nothing behind in the user's figures.
+selfcheck_no_trace_of_check() {
+	local l=$1
+	jq -e '[.processes[]?.comm, .threads[]?.comm] | index("latscope") | not' "$l" >/dev/null ||
+		fail "the snapshot has a latscope process: the check's figures leaked" || return 1
+	jq -e '[.subsystems[].syscalls[] | select(.syscall == "getppid")] | length == 0' \
+		"$l" >/dev/null || fail "a getppid row: the check's call leaked" || return 1
+}
+
+# Normal kernel: the check passes, -v says so, the snapshot records it.
+test_selfcheck__normal__passed_and_counts_exact() {
+	local d=$TMP/sc.democtl.json l=$TMP/sc.json e=$TMP/sc.err
+	"$LATSCOPE" -v record -q -o "$l" -- "$DEMOCTL" -q -n 4 -i 20 -d 1 \
+		-p "$DEMO_PORT" -j "$d" >/dev/null 2>"$e" ||
+		fail "record failed: $(tail -n3 "$e")" || return 1
+	grep -q "^self-check: the kernel counted latscope's test call (stack filter on)$" "$e" ||
+		fail "-v did not report the self-check: $(grep -i self-check "$e")" || return 1
+	[ "$(jq -r .meta.self_check "$l")" = passed ] ||
+		fail "meta.self_check is $(jq -c .meta.self_check "$l")" || return 1
+	selfcheck_no_trace_of_check "$l" || return 1
+	tests/integration/compare-democtl.sh "$d" "$l" setup cycles teardown ||
+		fail "counts differ from democtl's" || return 1
+}
+
+# Misplaced stack marks, launch mode (new threads marked by the fork hook):
+# the check falls back, and every call of the command is still counted.
+test_selfcheck__misplaced_stacks_cmd__fallback_counts_exact() {
+	local d=$TMP/scm.democtl.json l=$TMP/scm.json e=$TMP/scm.err
+	LATSCOPE_TEST_MISPLACE_STACKS=1 "$LATSCOPE" -v record -q -o "$l" -- "$DEMOCTL" -q \
+		-n 4 -i 20 -d 1 -p "$DEMO_PORT" -j "$d" >/dev/null 2>"$e" ||
+		fail "record failed: $(tail -n3 "$e")" || return 1
+	grep -q "^self-check: the stack filter missed latscope's test call" "$e" ||
+		fail "-v did not report the fallback: $(grep -i self-check "$e")" || return 1
+	[ "$(jq -r .meta.self_check "$l")" = fallback ] ||
+		fail "meta.self_check is $(jq -c .meta.self_check "$l")" || return 1
+	selfcheck_no_trace_of_check "$l" || return 1
+	tests/integration/compare-democtl.sh "$d" "$l" setup cycles teardown ||
+		fail "counts differ from democtl's after the fallback" || return 1
+}
+
+# The same with -p: existing threads are marked by the task iterator.
+test_selfcheck__misplaced_stacks_pid__fallback_counts_exact() {
+	local d=$TMP/scp.democtl.json l=$TMP/scp.json e=$TMP/scp.err dpid lpid
+	start_democtl_waiting "$d" -n 4 -i 20 -d 1 || return 1
+	dpid=$DEMO_PID
+	LATSCOPE_TEST_MISPLACE_STACKS=1 record_bg -p "$dpid" -o "$l" -q 2>"$e" ||
+		fail "latscope did not attach: $(tail -n3 "$e")" || return 1
+	lpid=$BG_PID
+	kill -USR1 "$dpid"
+	wait "$lpid" || fail "latscope exited with $?: $(tail -n3 "$e")" || return 1
+	wait "$dpid" || fail "democtl failed: $(cat "$d.err")" || return 1
+	[ "$(jq -r .meta.self_check "$l")" = fallback ] ||
+		fail "meta.self_check is $(jq -c .meta.self_check "$l")" || return 1
+	tests/integration/compare-democtl.sh "$d" "$l" cycles teardown ||
+		fail "counts differ from democtl's after the fallback" || return 1
+}
