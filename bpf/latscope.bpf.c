@@ -157,7 +157,19 @@ static __always_inline bool renames_fds(long nr)
 	return false;
 }
 
-/* Next free slot of stats, and how many there are (--max-keys). */
+/*
+ * Slots of stats that user space freed: when a thread exits, it folds the
+ * thread's keys into its process's "exited" figures, deletes them from
+ * stat_slots, zeroes their slots and pushes them here (src/fold.c), so
+ * the keys in use depend on live threads, not on how many ever existed.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, LS_MAX_STATS_KEYS);
+	__type(value, __u32);
+} free_slots SEC(".maps");
+
+/* Next never used slot of stats, and how many there are (--max-keys). */
 __u32 next_stat_slot = 0;
 const volatile __u32 cfg_max_keys = LS_MAX_STATS_KEYS;
 
@@ -690,13 +702,17 @@ static __always_inline __u32 *slot_of(const struct ls_key *key)
 	slot = bpf_map_lookup_elem(&stat_slots, key);
 	if (slot)
 		return slot;
-	fresh = __sync_fetch_and_add(&next_stat_slot, 1);
-	if (fresh >= cfg_max_keys) {
-		count_event(LS_CNT_DROPPED_KEYS);
-		return NULL;
+	/* a slot an exited thread's key had, which user space folded and zeroed */
+	if (bpf_map_pop_elem(&free_slots, &fresh)) {
+		fresh = __sync_fetch_and_add(&next_stat_slot, 1);
+		if (fresh >= cfg_max_keys) {
+			count_event(LS_CNT_DROPPED_KEYS);
+			return NULL;
+		}
 	}
 	/* another CPU may have added the same key meanwhile: its slot wins */
-	bpf_map_update_elem(&stat_slots, key, &fresh, BPF_NOEXIST);
+	if (bpf_map_update_elem(&stat_slots, key, &fresh, BPF_NOEXIST))
+		bpf_map_push_elem(&free_slots, &fresh, 0);
 	slot = bpf_map_lookup_elem(&stat_slots, key);
 	if (!slot)
 		count_event(LS_CNT_DROPPED_KEYS);
@@ -1312,6 +1328,8 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 		ev->h.tgid = BPF_CORE_READ(task, tgid);
 		ev->h.syscall_nr = 0;
 		ev->exit_ns = now;
+		ev->process_exited = BPF_CORE_READ(task, signal, live.counter) == 0;
+		ev->pad = 0;
 		__builtin_memcpy(ev->comm, comm, sizeof(comm));
 		bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 	} else {

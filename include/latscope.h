@@ -382,6 +382,8 @@ struct ls_ev_slow {
 struct ls_ev_exit {
 	struct ls_ev_head h;
 	__u64 exit_ns;
+	__u32 process_exited;	/* the last thread of its process */
+	__u32 pad;
 	char comm[LS_COMM_LEN];
 };
 

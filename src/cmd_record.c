@@ -29,6 +29,7 @@
 #include "match.h"
 #include "proc_info.h"
 #include "proc_table.h"
+#include "fold.h"
 #include "record_events.h"
 #include "record_metrics.h"
 #include "record_opts.h"
@@ -165,7 +166,8 @@ static int configure(struct latscope_bpf *skel, const struct record_opts *o,
 	size_t i;
 
 	if (bpf_map__set_max_entries(skel->maps.stats, o->max_keys) ||
-	    bpf_map__set_max_entries(skel->maps.stat_slots, o->max_keys)) {
+	    bpf_map__set_max_entries(skel->maps.stat_slots, o->max_keys) ||
+	    bpf_map__set_max_entries(skel->maps.free_slots, o->max_keys)) {
 		ls_err("--max-keys %u: %s", o->max_keys, strerror(errno));
 		return LS_EXIT_FAILURE;
 	}
@@ -343,7 +345,10 @@ static int print_report(const struct ls_snapshot *snap, enum ls_format fmt)
 struct run_state {
 	const struct ls_rules *rules;
 	struct ls_outfile *out;	/* -o, prepared before tracing */
-	struct ls_events ev;		/* idle waits, slow calls */
+	struct ls_events ev;		/* idle waits, slow calls, thread exits */
+	struct ls_fold fold;		/* exited threads' figures */
+	__u64 last_fold_ns;
+	bool fold_warned;
 	__u64 unix_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct latscope_bpf *skel;
 	bool measure_cost;
@@ -598,6 +603,33 @@ static void update_slow_threshold(const struct record_opts *o, struct run_state 
 	rs->skel->bss->slow_ns = t;
 }
 
+/*
+ * Exited threads' keys go back to the kernel for reuse (fold.h).  Batched:
+ * a scan of the maps per fold; at once when many are waiting, and every
+ * second even with no exit heard of (a full ring buffer loses the notes,
+ * not the exits: the exit hook's thread_times entries remain).
+ */
+#define FOLD_EVERY_NS		250000000ULL
+#define FOLD_AT_LEAST_NS	1000000000ULL
+#define FOLD_BATCH		256
+
+static void fold_exited(struct run_state *rs, __u64 now, bool force)
+{
+	int ret;
+
+	if (!force && rs->ev.n_exits < FOLD_BATCH &&
+	    now - rs->last_fold_ns < (rs->ev.n_exits ? FOLD_EVERY_NS : FOLD_AT_LEAST_NS))
+		return;
+	ret = ls_raw_fold_exited(&rs->fds, rs->ev.exits, rs->ev.n_exits);
+	if (ret && !rs->fold_warned) {
+		ls_warn("cannot fold exited threads' figures: %s; their keys stay in use",
+			strerror(-ret));
+		rs->fold_warned = true;
+	}
+	rs->ev.n_exits = 0;
+	rs->last_fold_ns = now;
+}
+
 /* Wait for: a stop signal, the duration, or no live target left. */
 static int trace_loop(const struct record_opts *o, struct run_state *rs,
 		      const struct ls_meta *meta, __u64 start)
@@ -620,6 +652,7 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 			ls_cycles_now(rs->ev.cycles, &period, &cycles);
 			ls_record_metrics_set_cycles(rs->metrics, period, cycles);
 		}
+		fold_exited(rs, now_ns(CLOCK_MONOTONIC), false);
 		if (rs->child)
 			reap_children(rs->child, &rs->child_status);
 		now = now_ns(CLOCK_MONOTONIC);
@@ -659,6 +692,7 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 
 	/* what the kernel wrote up to now, before the maps are read */
 	ls_events_poll(&rs->ev, 0);
+	fold_exited(rs, now_ns(CLOCK_MONOTONIC), true);
 	ret = ls_raw_read(&rs->fds, &raw);
 	end = now_ns(CLOCK_MONOTONIC);
 	if (ret) {
@@ -941,6 +975,14 @@ int cmd_record(int argc, char **argv)
 	rs.fds.thread_comms_fd = bpf_map__fd(skel->maps.thread_comms);
 	rs.fds.thread_times_fd = bpf_map__fd(skel->maps.thread_times);
 	rs.fds.dump_threads_fd = bpf_program__fd(skel->progs.dump_threads);
+	rs.fds.free_slots_fd = bpf_map__fd(skel->maps.free_slots);
+	ret = ls_fold_init(&rs.fold);
+	if (ret) {
+		ls_err("out of memory");
+		ret = LS_EXIT_FAILURE;
+		goto out;
+	}
+	rs.fds.fold = &rs.fold;
 	check = self_check(&rs, skel);
 	rs.unix_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	cycle_opts.t0_ns = now_ns(CLOCK_MONOTONIC);
@@ -1025,6 +1067,7 @@ int cmd_record(int argc, char **argv)
 	}
 out:
 	ls_events_close(&rs.ev);
+	ls_fold_free(&rs.fold);
 	ls_record_metrics_free(rs.metrics);
 	if (rs.cost_fd >= 0)
 		close(rs.cost_fd);

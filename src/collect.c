@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
+#include "fold.h"
 #include "hist.h"
 #include "rules.h"
 #include "subsys.h"
@@ -215,7 +217,7 @@ static int read_times(const struct ls_map_fds *fds, struct ls_raw *out)
 	return 0;
 }
 
-int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out)
+static int raw_read(const struct ls_map_fds *fds, struct ls_raw *out)
 {
 	int ret;
 
@@ -234,301 +236,211 @@ int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out)
 	return ret;
 }
 
-void ls_raw_free(struct ls_raw *raw)
+
+int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out)
 {
-	free(raw->threads);
-	raw->threads = NULL;
-	raw->n_threads = 0;
-	free(raw->times);
-	raw->times = NULL;
-	raw->n_times = 0;
-	free(raw->stats);
-	free(raw->errnos);
-	raw->stats = NULL;
-	raw->errnos = NULL;
-	raw->n_stats = raw->n_errnos = 0;
+	int ret;
+
+	/* a fold moves figures from the maps to the store: never half seen */
+	if (fds->fold)
+		pthread_mutex_lock(&fds->fold->lock);
+	ret = raw_read(fds, out);
+	if (!ret && fds->fold) {
+		ret = ls_fold_append(fds->fold, out);
+		if (ret)
+			ls_raw_free(out);
+	}
+	if (fds->fold)
+		pthread_mutex_unlock(&fds->fold->lock);
+	return ret;
 }
 
-static const struct ls_raw_stat *find_stat(const struct ls_raw *r, const struct ls_key *k)
+/* One exited thread to fold, with its bucket. */
+struct fold_job {
+	__u32 tid;
+	__u32 bucket;
+};
+
+static struct fold_job *job_of(struct fold_job *jobs, size_t n, __u32 tid)
 {
 	size_t i;
 
-	for (i = 0; r && i < r->n_stats; i++)
-		if (!memcmp(&r->stats[i].key, k, sizeof(*k)))
-			return &r->stats[i];
+	for (i = 0; i < n; i++)
+		if (jobs[i].tid == tid)
+			return &jobs[i];
 	return NULL;
 }
 
-static __u64 find_errno(const struct ls_raw *r, const struct ls_errno_key *k)
+/* The threads to fold: thread_times's exited ones, then the notes' others. */
+static int gather(const struct ls_map_fds *fds, struct ls_fold *f,
+		  const struct ls_exit_note *notes, size_t n_notes, struct fold_job **out,
+		  size_t *n_out)
 {
-	size_t i;
+	struct ls_thread_time tt;
+	struct fold_job *jobs = NULL;
+	__u32 key, next, *prev = NULL;
+	size_t n = 0, cap = 0, i;
 
-	for (i = 0; r && i < r->n_errnos; i++)
-		if (!memcmp(&r->errnos[i].key, k, sizeof(*k)))
-			return r->errnos[i].count;
-	return 0;
-}
-
-/* Interval min/max are not kept in the kernel: bound them by the slots. */
-static void delta_min_max(struct ls_stats *d, const struct ls_stats *cur)
-{
-	__u32 lo, hi;
-
-	if (!ls_stats_used_slots(d, &lo, &hi)) {
-		d->min_ns = d->max_ns = 0;
-		return;
-	}
-	d->min_ns = ls_slot_lower(lo) > cur->min_ns ? ls_slot_lower(lo) : cur->min_ns;
-	d->max_ns = ls_slot_upper(hi) - 1 < cur->max_ns ? ls_slot_upper(hi) - 1 : cur->max_ns;
-}
-
-static const struct ls_thread_time *find_time(const struct ls_raw *r, __u32 tid)
-{
-	size_t i;
-
-	for (i = 0; r && i < r->n_times; i++)
-		if (r->times[i].tid == tid)
-			return &r->times[i];
-	return NULL;
-}
-
-static __u64 minus(__u64 a, __u64 b)
-{
-	return a > b ? a - b : 0;
-}
-
-/* What a thread did since the previous read: its span starts there. */
-static void times_delta(struct ls_thread_time *d, const struct ls_thread_time *c,
-			const struct ls_thread_time *p)
-{
-	int r;
-
-	*d = *c;
-	if (!p)
-		return;
-	d->user_cpu_ns = minus(c->user_cpu_ns, p->user_cpu_ns);
-	d->user_runq_ns = minus(c->user_runq_ns, p->user_runq_ns);
-	d->user_blocked_ns = minus(c->user_blocked_ns, p->user_blocked_ns);
-	for (r = 0; r < LS_ROLE_MAX; r++)
-		d->sys_ns[r] = minus(c->sys_ns[r], p->sys_ns[r]);
-	d->sys_runq_ns = minus(c->sys_runq_ns, p->sys_runq_ns);
-	d->idle_waits = minus(c->idle_waits, p->idle_waits);
-	d->first_ns = p->last_ns;
-}
-
-int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_raw *out)
-{
-	size_t i, j;
-
-	memset(out, 0, sizeof(*out));
-	out->stats = calloc(cur->n_stats ? cur->n_stats : 1, sizeof(*out->stats));
-	out->errnos = calloc(cur->n_errnos ? cur->n_errnos : 1, sizeof(*out->errnos));
-	if (!out->stats || !out->errnos) {
-		ls_raw_free(out);
-		return -ENOMEM;
-	}
-	for (i = 0; i < cur->n_stats; i++) {
-		const struct ls_raw_stat *c = &cur->stats[i], *p = find_stat(prev, &c->key);
-		struct ls_raw_stat *d = &out->stats[out->n_stats];
-
-		*d = *c;
-		if (p) {
-			if (c->st.count == p->st.count)
-				continue;
-			d->st.count -= p->st.count;
-			d->st.errors -= p->st.errors;
-			d->st.total_ns -= p->st.total_ns;
-			d->st.runq_ns -= p->st.runq_ns;
-			for (j = 0; j < LS_HIST_SLOTS; j++)
-				d->st.slots[j] -= p->st.slots[j];
-			delta_min_max(&d->st, &c->st);
-		}
-		out->n_stats++;
-	}
-	for (i = 0; i < cur->n_errnos; i++) {
-		__u64 before = find_errno(prev, &cur->errnos[i].key);
-
-		if (cur->errnos[i].count == before)
+	while (bpf_map_get_next_key(fds->thread_times_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fds->thread_times_fd, &key, &tt) ||
+		    !(tt.flags & LS_TT_EXITED) || job_of(jobs, n, key))
 			continue;
-		out->errnos[out->n_errnos] = cur->errnos[i];
-		out->errnos[out->n_errnos].count -= before;
-		out->n_errnos++;
+		if (n == cap) {
+			void *p = realloc(jobs, (cap = cap ? 2 * cap : 64) * sizeof(*jobs));
+
+			if (!p)
+				goto nomem;
+			jobs = p;
+		}
+		jobs[n].tid = key;
+		jobs[n].bucket = ls_fold_bucket(f, tt.tgid, tt.comm);
+		if (!jobs[n].bucket)
+			goto nomem;
+		ls_fold_time(f, jobs[n].bucket, &tt);
+		n++;
 	}
-	for (i = 0; i < LS_CNT_MAX; i++)
-		out->counters[i] = cur->counters[i] - (prev ? prev->counters[i] : 0);
-	out->threads = calloc(cur->n_threads ? cur->n_threads : 1, sizeof(*out->threads));
-	if (!out->threads) {
-		ls_raw_free(out);
-		return -ENOMEM;
+	for (i = 0; i < n_notes; i++) {
+		if (job_of(jobs, n, notes[i].tid))
+			continue;
+		if (n == cap) {
+			void *p = realloc(jobs, (cap = cap ? 2 * cap : 64) * sizeof(*jobs));
+
+			if (!p)
+				goto nomem;
+			jobs = p;
+		}
+		jobs[n].tid = notes[i].tid;
+		jobs[n].bucket = ls_fold_bucket(f, notes[i].tgid, notes[i].comm);
+		if (!jobs[n].bucket)
+			goto nomem;
+		n++;
 	}
-	/* a read with no thread names has threads == NULL: memcpy must not see it */
-	if (cur->n_threads)
-		memcpy(out->threads, cur->threads, cur->n_threads * sizeof(*out->threads));
-	out->n_threads = cur->n_threads;
-	out->times = calloc(cur->n_times ? cur->n_times : 1, sizeof(*out->times));
-	if (!out->times) {
-		ls_raw_free(out);
-		return -ENOMEM;
-	}
-	for (i = 0; i < cur->n_times; i++)
-		times_delta(&out->times[out->n_times++], &cur->times[i], find_time(prev,
-			    cur->times[i].tid));
+	*out = jobs;
+	*n_out = n;
 	return 0;
+nomem:
+	free(jobs);
+	return -ENOMEM;
 }
 
-static struct ls_syscall_stats *entry_in(struct ls_snapshot *snap, const struct ls_key *k,
-					 const char *subsys)
+/* Keys first, then each: deleting while walking a hash may restart the walk. */
+static int fold_stats(const struct ls_map_fds *fds, struct ls_fold *f,
+		      const struct fold_job *jobs, size_t n_jobs)
 {
-	char nrbuf[32];
-	struct ls_subsys *ss;
+	struct ls_key key, next, *prev = NULL, *keys = NULL;
+	struct ls_stats *st = NULL;
+	size_t n = 0, cap = 0, i;
+	const struct fold_job *j;
+	__u32 slot;
+	int ret = 0;
 
-	ss = ls_snapshot_subsys(snap, subsys);
-	if (!ss)
-		return NULL;
-	return ls_subsys_syscall_role(ss, ls_syscall_name(k->syscall_nr, nrbuf, sizeof(nrbuf)),
-				      k->syscall_nr, k->role < LS_ROLE_MAX ? k->role : LS_ROLE_WORK);
-}
+	while (bpf_map_get_next_key(fds->slots_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (!job_of((struct fold_job *)jobs, n_jobs, key.tid))
+			continue;
+		if (n == cap) {
+			void *p = realloc(keys, (cap = cap ? 2 * cap : 64) * sizeof(*keys));
 
-static const char *thread_label(const struct ls_raw *raw, __u32 tid, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < raw->n_threads; i++)
-		if (raw->threads[i].tid == tid)
+			if (!p) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			keys = p;
+		}
+		keys[n++] = key;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		j = job_of((struct fold_job *)jobs, n_jobs, keys[i].tid);
+		if (bpf_map_lookup_elem(fds->slots_fd, &keys[i], &slot))
+			continue;
+		/* gone from the hash first: no new call can find the slot */
+		if (bpf_map_delete_elem(fds->slots_fd, &keys[i]))
+			continue;
+		if (!bpf_map_lookup_elem(fds->stats_fd, &slot, st)) {
+			fill_count(st);
+			if (st->count)
+				ret = ls_fold_stat(f, j->bucket, &keys[i], st);
+		}
+		memset(st, 0, sizeof(*st));
+		if (bpf_map_update_elem(fds->stats_fd, &slot, st, BPF_ANY) ||
+		    bpf_map_update_elem(fds->free_slots_fd, NULL, &slot, BPF_ANY))
+			continue;	/* the slot is not reused: only room is lost */
+		if (ret)
 			break;
-	snprintf(buf, len, "%u %s", tid, i < raw->n_threads ? raw->threads[i].comm : "?");
-	return buf;
-}
-
-/* Calls that talk to a known remote address; the serving side's is the client. */
-static bool peer_label(const struct ls_key *k, char *buf, size_t len)
-{
-	if (!k->family || (k->kind != LS_KIND_TCP && k->kind != LS_KIND_UDP &&
-			   k->kind != LS_KIND_ICMP))
-		return false;
-	if (k->kind == LS_KIND_ICMP)
-		ls_fmt_addr(k, buf, len);	/* ICMP has no port */
-	else
-		ls_fmt_peer(k, buf, len);
-	return true;
-}
-
-/*
- * Every entry lands in the run's subsystems, in its thread's slice, and,
- * when it has a peer, in that peer's slice.  Returns how many of those
- * places it found or made (3 at most), or -ENOMEM.
- */
-static int entries_for(struct ls_snapshot *snap, const struct ls_raw *raw, const struct ls_key *k,
-		       const struct ls_rules *rules, struct ls_syscall_stats *out[3])
-{
-	char name[96], label[96];
-	struct ls_group *g;
-	int n = 0;
-
-	ls_rules_key_name(rules, k, name, sizeof(name));
-	out[n] = entry_in(snap, k, name);
-	if (!out[n++])
-		return -ENOMEM;
-	g = ls_snapshot_group(&snap->threads, &snap->n_threads,
-			      thread_label(raw, k->tid, label, sizeof(label)));
-	if (!g || !(out[n++] = entry_in(g->snap, k, name)))
-		return -ENOMEM;
-	g->tid = k->tid;
-	g->tgid = k->tgid;
-	if (peer_label(k, label, sizeof(label))) {
-		g = ls_snapshot_group(&snap->peers, &snap->n_peers, label);
-		if (!g || !(out[n++] = entry_in(g->snap, k, name)))
-			return -ENOMEM;
 	}
-	return n;
+out:
+	free(st);
+	free(keys);
+	return ret;
 }
 
-/*
- * Each thread's time split on its group (made here for a thread that never
- * made a syscall, a pure computing thread); the run's own is the sum over
- * the threads the budget counts.
- */
-static int add_thread_times(const struct ls_raw *raw, struct ls_snapshot *snap)
+static int fold_errnos(const struct ls_map_fds *fds, struct ls_fold *f,
+		       const struct fold_job *jobs, size_t n_jobs)
 {
-	char label[96];
-	size_t i;
+	struct ls_errno_key key, next, *prev = NULL, *keys = NULL;
+	size_t n = 0, cap = 0, i;
+	__u64 count;
+	int ret = 0;
 
-	for (i = 0; i < raw->n_times; i++) {
-		const struct ls_thread_time *tt = &raw->times[i];
-		struct ls_group *g;
+	while (bpf_map_get_next_key(fds->errno_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (!job_of((struct fold_job *)jobs, n_jobs, key.key.tid))
+			continue;
+		if (n == cap) {
+			void *p = realloc(keys, (cap = cap ? 2 * cap : 16) * sizeof(*keys));
 
-		g = ls_snapshot_group(&snap->threads, &snap->n_threads,
-				      thread_label(raw, tt->tid, label, sizeof(label)));
-		if (!g)
-			return -ENOMEM;
-		g->tid = tt->tid;
-		g->tgid = tt->tgid;
-		g->flags = 0;
-		if (tt->flags & LS_TT_EXITED)
-			g->flags |= LS_THREAD_EXITED;
-		/* a child's whole life is its parent's exec:<comm> once reaped */
-		if ((tt->flags & LS_TT_SPAWNED) && (tt->flags & LS_TT_EXITED))
-			g->flags |= LS_THREAD_IN_EXEC;
-		g->has_time = 1;
-		ls_time_from_thread(&g->time, tt);
-		if (!(g->flags & LS_THREAD_IN_EXEC)) {
-			ls_time_add(&snap->time, &g->time);
-			snap->has_time = 1;
+			if (!p) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = p;
 		}
+		keys[n++] = key;
 	}
-	return 0;
+	for (i = 0; i < n && !ret; i++) {
+		if (bpf_map_lookup_elem(fds->errno_fd, &keys[i], &count))
+			continue;
+		bpf_map_delete_elem(fds->errno_fd, &keys[i]);
+		ret = ls_fold_errno(f, job_of((struct fold_job *)jobs, n_jobs,
+					      keys[i].key.tid)->bucket, &keys[i], count);
+	}
+	free(keys);
+	return ret;
 }
 
-/* The kernel's clock is CLOCK_MONOTONIC; a snapshot's times are wall-clock. */
-static void max_at_to_wall_clock(struct ls_snapshot *snap, __u64 offset)
+int ls_raw_fold_exited(const struct ls_map_fds *fds, const struct ls_exit_note *notes,
+		       size_t n_notes)
 {
-	size_t i, j;
+	struct ls_fold *f = fds->fold;
+	struct fold_job *jobs = NULL;
+	size_t n = 0, i;
+	int ret;
 
-	for (i = 0; i < snap->n_subsys; i++)
-		for (j = 0; j < snap->subsys[i].n_sc; j++)
-			if (snap->subsys[i].sc[j].st.max_at_ns)
-				snap->subsys[i].sc[j].st.max_at_ns += offset;
-	for (i = 0; i < snap->n_threads; i++)
-		max_at_to_wall_clock(snap->threads[i].snap, offset);
-	for (i = 0; i < snap->n_peers; i++)
-		max_at_to_wall_clock(snap->peers[i].snap, offset);
-}
-
-int ls_raw_to_snapshot(const struct ls_raw *raw, struct ls_snapshot *snap,
-		       const struct ls_rules *rules)
-{
-	struct ls_syscall_stats *sc[3];
-	size_t i;
-	int n, j, ret;
-
-	for (i = 0; i < raw->n_stats; i++) {
-		n = entries_for(snap, raw, &raw->stats[i].key, rules, sc);
-		if (n < 0)
-			return n;
-		for (j = 0; j < n; j++)
-			ls_stats_merge(&sc[j]->st, &raw->stats[i].st);
+	if (!f)
+		return 0;
+	pthread_mutex_lock(&f->lock);
+	ret = gather(fds, f, notes, n_notes, &jobs, &n);
+	if (!ret && n)
+		ret = fold_stats(fds, f, jobs, n);
+	if (!ret && n)
+		ret = fold_errnos(fds, f, jobs, n);
+	for (i = 0; i < n; i++) {
+		bpf_map_delete_elem(fds->thread_times_fd, &jobs[i].tid);
+		ls_fold_moved(f, jobs[i].tid, jobs[i].bucket);
 	}
-	max_at_to_wall_clock(snap, raw->unix_offset_ns);
-	for (i = 0; i < raw->n_errnos; i++) {
-		n = entries_for(snap, raw, &raw->errnos[i].key.key, rules, sc);
-		if (n < 0)
-			return n;
-		for (j = 0; j < n; j++) {
-			ret = ls_syscall_add_errno(sc[j], raw->errnos[i].key.err,
-						   raw->errnos[i].count);
-			if (ret)
-				return ret;
-		}
-	}
-	for (i = 0; i < raw->n_stats; i++)
-		if (raw->stats[i].key.syscall_nr != LS_SYSCALL_REQUEST)
-			snap->meta.events += raw->stats[i].st.count;
-	snap->meta.dropped += raw->counters[LS_CNT_DROPPED_KEYS];
-	snap->meta.lost.syscalls_no_key += raw->counters[LS_CNT_DROPPED_KEYS];
-	snap->meta.lost.errnos_no_key += raw->counters[LS_CNT_DROPPED_ERRNO];
-	snap->meta.lost.processes_not_traced += raw->counters[LS_CNT_PROCS_FULL];
-	snap->meta.lost.threads_not_traced += raw->counters[LS_CNT_TASK_NOMEM];
-	snap->meta.lost.events_not_kept += raw->counters[LS_CNT_EVENTS_LOST];
-	snap->meta.lost.thread_times_lost += raw->counters[LS_CNT_THREADS_FULL];
-	return add_thread_times(raw, snap);
+	for (i = 0; !ret && i < n_notes; i++)
+		if (notes[i].process_exited)
+			ret = ls_fold_process_exited(f, notes[i].tgid);
+	pthread_mutex_unlock(&f->lock);
+	free(jobs);
+	return ret;
 }

@@ -6,9 +6,12 @@
 #ifndef LS_COLLECT_H
 #define LS_COLLECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "latscope.h"
 #include "snapshot.h"
+
+struct ls_fold;
 
 struct ls_raw_stat {
 	struct ls_key key;
@@ -36,6 +39,8 @@ struct ls_raw {
 	size_t n_errnos;
 	__u64 counters[LS_CNT_MAX];
 	__u64 unix_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC: the caller sets it */
+	/* the exited threads' buckets appended to this read (fold.h), or NULL */
+	const struct ls_fold *fold;
 };
 
 struct ls_map_fds {
@@ -46,12 +51,36 @@ struct ls_map_fds {
 	int thread_comms_fd;	/* tid -> comm of traced threads that exited */
 	int thread_times_fd;	/* tid -> struct ls_thread_time */
 	int dump_threads_fd;	/* the iterator that fills it for live threads; -1: none */
+	int free_slots_fd;	/* queue of stats slots the kernel may reuse */
+	/* exited threads' figures, folded out of the maps (fold.h); NULL: none */
+	struct ls_fold *fold;
 };
+
+/* A traced thread's exit, as the kernel said it (LS_EV_EXIT). */
+struct ls_exit_note {
+	__u32 tid;
+	__u32 tgid;
+	char comm[16];
+	bool process_exited;
+};
+
+/*
+ * Move the figures of exited threads out of the kernel's maps into
+ * fds->fold, and free their keys for reuse: the threads in notes, and any
+ * the exit hook left in thread_times (a note lost with a full ring
+ * buffer).  0 or a negative errno.
+ */
+int ls_raw_fold_exited(const struct ls_map_fds *fds, const struct ls_exit_note *notes,
+		       size_t n_notes);
 
 int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out);
 void ls_raw_free(struct ls_raw *raw);	/* frees the arrays, not raw */
 
-/* out = cur - prev, per key; min/max of an interval come from its slots. */
+/*
+ * out = cur - prev, per key; min/max of an interval come from its slots.
+ * A thread folded between the two reads (cur->fold) has its prev entries
+ * subtracted from its bucket's, where its figures went.
+ */
 int ls_raw_delta(const struct ls_raw *cur, const struct ls_raw *prev, struct ls_raw *out);
 
 struct ls_rules;

@@ -58,6 +58,28 @@ static int on_slow(struct ls_events *ev, const struct ls_ev_slow *r)
 	return ls_slowest_insert(&ev->slow, &ev->n_slow, &c);
 }
 
+static int on_exit_record(struct ls_events *ev, const struct ls_ev_exit *r)
+{
+	struct ls_exit_note *n;
+
+	if (ev->n_exits == ev->cap_exits) {
+		size_t cap = ev->cap_exits ? 2 * ev->cap_exits : 64;
+		void *p = realloc(ev->exits, cap * sizeof(*ev->exits));
+
+		if (!p)
+			return -ENOMEM;
+		ev->exits = p;
+		ev->cap_exits = cap;
+	}
+	n = &ev->exits[ev->n_exits++];
+	n->tid = r->h.tid;
+	n->tgid = r->h.tgid;
+	memcpy(n->comm, r->comm, sizeof(n->comm));
+	n->comm[sizeof(n->comm) - 1] = '\0';
+	n->process_exited = r->process_exited;
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct ls_events *ev = ctx;
@@ -76,6 +98,8 @@ static int on_record(void *ctx, void *data, size_t size)
 			ret = on_slow(ev, data);
 		break;
 	case LS_EV_EXIT:
+		if (size >= sizeof(struct ls_ev_exit))
+			ret = on_exit_record(ev, data);
 		break;
 	}
 	if (ret && !ev->err)
@@ -106,6 +130,7 @@ void ls_events_close(struct ls_events *ev)
 	ls_cycles_free(ev->cycles);
 	free(ev->slow_hist);
 	free(ev->slow);
+	free(ev->exits);
 	memset(ev, 0, sizeof(*ev));
 }
 

@@ -8,6 +8,7 @@
 #define LS_RECORD_EVENTS_H
 
 #include <linux/types.h>
+#include "collect.h"
 #include "cycle.h"
 #include "snapshot.h"
 
@@ -23,6 +24,8 @@ struct ls_events {
 	size_t n_slow;
 	struct ls_stats *slow_hist;	/* durations of every slow record read */
 	int err;			/* first error while reading records */
+	struct ls_exit_note *exits;	/* thread exits not folded yet */
+	size_t n_exits, cap_exits;
 };
 
 /* 0 or negative errno; ls_events_close() either way. */
