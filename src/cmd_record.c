@@ -604,22 +604,46 @@ static void update_slow_threshold(const struct record_opts *o, struct run_state 
 }
 
 /*
- * Exited threads' keys go back to the kernel for reuse (fold.h).  Batched:
- * a scan of the maps per fold; at once when many are waiting, and every
- * second even with no exit heard of (a full ring buffer loses the notes,
- * not the exits: the exit hook's thread_times entries remain).
+ * Exited threads' keys go back to the kernel for reuse (fold.h), but only
+ * when room runs short: until then each exited thread keeps its own row in
+ * the thread view.  Short is half the keys in use, or as many exits not
+ * folded as half of thread_times.  A fold scans the maps, so at most every
+ * 100 ms; it also takes the exited threads whose notes a full ring buffer
+ * lost (the exit hook's thread_times entries remain).
  */
-#define FOLD_EVERY_NS		250000000ULL
-#define FOLD_AT_LEAST_NS	1000000000ULL
-#define FOLD_BATCH		256
+#define FOLD_EVERY_NS		100000000ULL
 
-static void fold_exited(struct run_state *rs, __u64 now, bool force)
+/*
+ * A process that lived shorter than a tick is in the process table only
+ * by its exit note: once folded and merged, its pid is on no thread.
+ */
+static void note_exited_processes(struct run_state *rs)
 {
+	const struct ls_exit_note *n;
+	struct ls_process *p;
+	size_t i;
+
+	for (i = 0; i < rs->ev.n_exits; i++) {
+		n = &rs->ev.exits[i];
+		if (!n->process_exited || ls_snapshot_find_process(rs->procs, n->tgid))
+			continue;
+		p = ls_snapshot_process(rs->procs, n->tgid);
+		if (!p)
+			return;
+		memcpy(p->comm, n->comm, sizeof(p->comm));
+		p->exited = true;
+	}
+}
+
+static void fold_exited(const struct record_opts *o, struct run_state *rs, __u64 now)
+{
+	bool short_of_room = rs->skel->bss->next_stat_slot >= o->max_keys / 2 ||
+			     rs->ev.n_exits >= LS_MAX_THREADS / 2;
 	int ret;
 
-	if (!force && rs->ev.n_exits < FOLD_BATCH &&
-	    now - rs->last_fold_ns < (rs->ev.n_exits ? FOLD_EVERY_NS : FOLD_AT_LEAST_NS))
+	if (!short_of_room || now - rs->last_fold_ns < FOLD_EVERY_NS)
 		return;
+	note_exited_processes(rs);
 	ret = ls_raw_fold_exited(&rs->fds, rs->ev.exits, rs->ev.n_exits);
 	if (ret && !rs->fold_warned) {
 		ls_warn("cannot fold exited threads' figures: %s; their keys stay in use",
@@ -652,7 +676,7 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 			ls_cycles_now(rs->ev.cycles, &period, &cycles);
 			ls_record_metrics_set_cycles(rs->metrics, period, cycles);
 		}
-		fold_exited(rs, now_ns(CLOCK_MONOTONIC), false);
+		fold_exited(o, rs, now_ns(CLOCK_MONOTONIC));
 		if (rs->child)
 			reap_children(rs->child, &rs->child_status);
 		now = now_ns(CLOCK_MONOTONIC);
@@ -692,7 +716,6 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 
 	/* what the kernel wrote up to now, before the maps are read */
 	ls_events_poll(&rs->ev, 0);
-	fold_exited(rs, now_ns(CLOCK_MONOTONIC), true);
 	ret = ls_raw_read(&rs->fds, &raw);
 	end = now_ns(CLOCK_MONOTONIC);
 	if (ret) {

@@ -195,33 +195,42 @@ __u32 ls_fold_where(const struct ls_fold *f, __u32 tid)
 	return b;
 }
 
-/* Move everything of bucket from into bucket to, and drop from. */
+/*
+ * Move everything of bucket from into bucket to, and drop from.  Entries
+ * are taken out first: adding to `to` may move the arrays.
+ */
 static int merge_bucket(struct ls_fold *f, __u32 from, __u32 to)
 {
+	struct ls_raw_stat *st = NULL;
+	struct ls_raw_errno *er = NULL;
 	struct ls_fold_bucket *src, *dst;
-	size_t i, n;
-	int ret;
+	size_t i, n, n_st = 0, n_er = 0;
+	int ret = 0;
 
+	st = malloc((f->n_stats + 1) * sizeof(*st));
+	er = malloc((f->n_errnos + 1) * sizeof(*er));
+	if (!st || !er) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (i = n = 0; i < f->n_stats; i++) {
-		if (f->stats[i].key.tid != from) {
+		if (f->stats[i].key.tid == from)
+			st[n_st++] = f->stats[i];
+		else
 			f->stats[n++] = f->stats[i];
-			continue;
-		}
-		ret = ls_fold_stat(f, to, &f->stats[i].key, &f->stats[i].st);
-		if (ret)
-			return ret;
 	}
 	f->n_stats = n;
 	for (i = n = 0; i < f->n_errnos; i++) {
-		if (f->errnos[i].key.key.tid != from) {
+		if (f->errnos[i].key.key.tid == from)
+			er[n_er++] = f->errnos[i];
+		else
 			f->errnos[n++] = f->errnos[i];
-			continue;
-		}
-		ret = ls_fold_errno(f, to, &f->errnos[i].key, f->errnos[i].count);
-		if (ret)
-			return ret;
 	}
 	f->n_errnos = n;
+	for (i = 0; i < n_st && !ret; i++)
+		ret = ls_fold_stat(f, to, &st[i].key, &st[i].st);
+	for (i = 0; i < n_er && !ret; i++)
+		ret = ls_fold_errno(f, to, &er[i].key, er[i].count);
 	src = bucket_at(f, from);
 	dst = bucket_at(f, to);
 	if (src && dst) {
@@ -230,7 +239,10 @@ static int merge_bucket(struct ls_fold *f, __u32 from, __u32 to)
 		*src = f->buckets[--f->n_buckets];
 	}
 	ls_fold_moved(f, from, to);
-	return 0;
+out:
+	free(st);
+	free(er);
+	return ret;
 }
 
 int ls_fold_process_exited(struct ls_fold *f, __u32 tgid)

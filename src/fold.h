@@ -5,8 +5,8 @@
  * restarts every second, must not run out of --max-keys.
  *
  * A thread that exits goes into its process's bucket for its name: every
- * exited "worker" thread of process 1234 is one row, "exited: worker (pid
- * 1234)", in the per-thread view.  Buckets are keyed in struct ls_key by a
+ * exited "worker" thread of process 1234 is one row, "1234 exited: worker",
+ * in the per-thread view.  Buckets are keyed in struct ls_key by a
  * tid no kernel gives out (LS_FOLD_TID_BASE and up).  When more than
  * LS_FOLD_DEAD_PROCS processes have exited, the oldest one's buckets are
  * merged into the buckets of process 0 ("exited processes: NAME"), so
@@ -61,6 +61,16 @@ struct ls_fold {
 	__u64 threads;			/* threads folded in all */
 	__u64 procs_merged;		/* processes merged into process 0 */
 };
+
+/*
+ * A key of process 0's buckets: exited processes merged, whose figures
+ * were counted under their own pid before (a reader that keeps running
+ * totals, as --listen does, must not count them again).
+ */
+static inline bool ls_fold_is_merged(const struct ls_key *k)
+{
+	return k->tgid == 0 && k->tid >= LS_FOLD_TID_BASE;
+}
 
 /* 0 or -ENOMEM; ls_fold_free() either way. */
 int ls_fold_init(struct ls_fold *f);

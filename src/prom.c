@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hist.h"
+#include "fold.h"
 #include "prom.h"
 #include "rules.h"
 #include "selfcost.h"
@@ -592,6 +593,9 @@ int ls_prom_update(struct ls_prom *p, const struct ls_raw *raw, const struct ls_
 	for (i = 0; i < p->n_procs; i++)
 		p->procs[i].unseen++;
 	for (i = 0; i < raw->n_stats; i++) {
+		/* exported under their own pid already, before they were merged */
+		if (ls_fold_is_merged(&raw->stats[i].key))
+			continue;
 		g = key_group(p, &raw->stats[i].key, 0, rules, name, ctx);
 		if (!g) {
 			ret = -ENOMEM;
@@ -604,7 +608,7 @@ int ls_prom_update(struct ls_prom *p, const struct ls_raw *raw, const struct ls_
 		__u32 series, tgid;
 
 		/* an errno of 0 would be the parent group itself */
-		if (e->key.err <= 0)
+		if (e->key.err <= 0 || ls_fold_is_merged(&e->key.key))
 			continue;
 
 		g = key_group(p, &e->key.key, e->key.err, rules, name, ctx);

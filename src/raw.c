@@ -306,7 +306,7 @@ static const char *thread_label(const struct ls_raw *raw, __u32 tid, char *buf, 
 
 	if (b) {
 		if (b->tgid)
-			snprintf(buf, len, "exited: %.15s (pid %u)", b->comm, b->tgid);
+			snprintf(buf, len, "%u exited: %.15s", b->tgid, b->comm);
 		else
 			snprintf(buf, len, "exited processes: %.15s", b->comm);
 		return buf;

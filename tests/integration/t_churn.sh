@@ -27,9 +27,8 @@ exact_nothing_lost() {
 test_churn_threads__thread_per_20ms_for_60s__exact_nothing_lost() {
 	local name=lsd-churn-thr-$$ l=$TMP/churn-thr.json lpid
 	make_daemon "$name" || return $?
-	bg "$LATSCOPE" record --cmdline "$name" -d 600 -q -o "$l"
+	record_bg --cmdline "$name" -d 600 -q -o "$l" || fail "latscope did not attach" || return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	"$PYTHON" "$TMP/$name.py" --thread-per-cycle --period 0.02 --cycles 3000 --calls 5 \
 		"$TMP/thr.count" || fail "the daemon failed" || return 1
 	kill -INT "$lpid"
@@ -46,9 +45,9 @@ test_churn_restarts__100_restarts_under_comm__exact_nothing_lost() {
 	# a copy of python3 with a name of its own: -c must not meet other python3s
 	mkdir -p "$TMP/bin" && cp "$(readlink -f "$PYTHON")" "$TMP/bin/$comm" ||
 		fail "cannot copy python3" || return 1
-	bg "$LATSCOPE" record -c "$comm" -d 600 -q -o "$l" 2>/dev/null
+	record_bg -c "$comm" -d 600 -q -o "$l" 2>/dev/null || fail "latscope did not attach" ||
+		return 1
 	lpid=$BG_PID
-	attached_pid "$lpid" || fail "latscope did not attach" || return 1
 	for i in $(seq 100); do
 		"$TMP/bin/$comm" "$TMP/$name.py" --cycles 2 --calls 5 --period 0 "$TMP/rst.count" ||
 			fail "run $i failed" || return 1

@@ -31,7 +31,9 @@ subprocess.run([sys.argv[1]])
 		fail "record failed: $(cat "$d/record.err")" || return 1
 	# the snapshot keeps the names as they were, JSON-escaped
 	jq -e '[.subsystems[].name] | index("exec:t\u001b[31mX")' "$l" >/dev/null ||
-		fail "exec:<comm> is not in the snapshot as it was" || return 1
+		fail "exec:<comm> is not in the snapshot as it was; it holds" \
+			"$(jq -c '[.subsystems[] | [.name, .count]], .meta.lost' "$l" | cat -v)" ||
+		return 1
 	jq -e '[.threads[].name | select(endswith("py\u001b]0;pwn\u0007"))] | length == 1' "$l" \
 		>/dev/null || fail "the thread name is not in the snapshot as it was" || return 1
 	for f in text csv markdown; do
