@@ -608,10 +608,12 @@ static void update_slow_threshold(const struct record_opts *o, struct run_state 
  * when room runs short: until then each exited thread keeps its own row in
  * the thread view.  Short is half the keys in use, or as many exits not
  * folded as half of thread_times.  A fold scans the maps, so at most every
- * 100 ms; it also takes the exited threads whose notes a full ring buffer
- * lost (the exit hook's thread_times entries remain).
+ * 100 ms when threads exited, and every 10 s otherwise: that one takes the
+ * exited threads whose notes a full ring buffer lost (the exit hook's
+ * thread_times entries remain).
  */
 #define FOLD_EVERY_NS		100000000ULL
+#define FOLD_IDLE_EVERY_NS	10000000000ULL
 
 /*
  * A process that lived shorter than a tick is in the process table only
@@ -641,7 +643,8 @@ static void fold_exited(const struct record_opts *o, struct run_state *rs, __u64
 			     rs->ev.n_exits >= LS_MAX_THREADS / 2;
 	int ret;
 
-	if (!short_of_room || now - rs->last_fold_ns < FOLD_EVERY_NS)
+	if (!short_of_room ||
+	    now - rs->last_fold_ns < (rs->ev.n_exits ? FOLD_EVERY_NS : FOLD_IDLE_EVERY_NS))
 		return;
 	note_exited_processes(rs);
 	ret = ls_raw_fold_exited(&rs->fds, rs->ev.exits, rs->ev.n_exits);
