@@ -1192,8 +1192,10 @@ int BPF_PROG(handle_switch, bool preempt, struct task_struct *prev, struct task_
 }
 
 /*
- * sched_waking, not sched_wakeup: it runs in the waker's context even when
- * the wakeup itself is queued to another CPU, so current is who woke p.
+ * Who woke a thread blocked in a syscall: sched_waking runs in the waker's
+ * context even when the wakeup itself is queued to another CPU, so current
+ * is the waker.  The thread is not runnable yet: handle_wakeup starts its
+ * run-queue clock.
  */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(handle_waking, struct task_struct *p)
@@ -1202,6 +1204,37 @@ int BPF_PROG(handle_waking, struct task_struct *p)
 	struct ls_task_state *ts;
 	struct ls_spawn *sp;
 	__u32 wtgid;
+
+	if (!maybe_traced(p))
+		return 0;
+	ts = bpf_task_storage_get(&task_state, p, NULL, 0);
+	if (!ts || ts->sched_state != LS_SCHED_BLOCKED || !ts->start_ns)
+		return 0;
+	waker = bpf_get_current_task_btf();
+	wtgid = waker->tgid;
+	if (wtgid == p->tgid) {
+		if (waker->pid != p->pid)
+			ts->woke |= LS_WOKE_PEER;
+	} else {
+		sp = bpf_map_lookup_elem(&spawns, &wtgid);
+		if (sp && sp->parent_tgid == p->tgid)
+			ts->woke |= LS_WOKE_CHILD;
+	}
+	return 0;
+}
+
+/*
+ * The run-queue delay starts when the thread is on a run queue, as the
+ * kernel's schedstat run_delay does: sched_wakeup runs after the enqueue,
+ * on the CPU that took the thread.  From sched_waking it would also hold
+ * the IPI to that CPU and its way out of idle (30-60 us per wakeup on a
+ * VM), which is not waiting for a CPU another task holds: that time stays
+ * in the syscall (or, outside one, in blocked).
+ */
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(handle_wakeup, struct task_struct *p)
+{
+	struct ls_task_state *ts;
 	__u64 now;
 
 	if (!maybe_traced(p))
@@ -1210,21 +1243,8 @@ int BPF_PROG(handle_waking, struct task_struct *p)
 	if (!ts || ts->sched_state != LS_SCHED_BLOCKED)
 		return 0;
 	now = bpf_ktime_get_ns();
-	if (!ts->start_ns) {
-		if (now > ts->sched_ns)
-			ts->tt.user_blocked_ns += now - ts->sched_ns;
-	} else {
-		waker = bpf_get_current_task_btf();
-		wtgid = waker->tgid;
-		if (wtgid == p->tgid) {
-			if (waker->pid != p->pid)
-				ts->woke |= LS_WOKE_PEER;
-		} else {
-			sp = bpf_map_lookup_elem(&spawns, &wtgid);
-			if (sp && sp->parent_tgid == p->tgid)
-				ts->woke |= LS_WOKE_CHILD;
-		}
-	}
+	if (!ts->start_ns && now > ts->sched_ns)
+		ts->tt.user_blocked_ns += now - ts->sched_ns;
 	ts->sched_state = LS_SCHED_RUNQ;
 	ts->sched_ns = now;
 	return 0;
