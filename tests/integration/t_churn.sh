@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Churn (issue 11): daemons that start a thread per cycle, restart, or fork
 # thousands of children must be traced with default options and lose
-# nothing, or say what they lost.  Tests listed in pending.list do not run
-# by default yet: see that file.
+# nothing, or say what they lost (docs/design.md, "Folding exited
+# threads").
 
 FORKLOAD=${FORKLOAD:-$PWD/build/forkload}
 
