@@ -145,7 +145,6 @@ struct ctl {
 	char *err_buf;
 };
 
-static volatile sig_atomic_t stop_flag;
 
 /* ---- time and figures ---------------------------------------------------- */
 
@@ -822,43 +821,12 @@ static int set_nice(const char *s)
 	return 0;
 }
 
-static void on_stop(int sig)
-{
-	stop_flag = 1;
-}
-
-static void stop_sigset(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-}
-
 /* SIGINT and SIGTERM come in only here, between cycles: no work is cut short. */
 static void sleep_until(uint64_t deadline)
 {
 	struct timespec ts = ns_ts(deadline);
-	sigset_t set;
 
-	stop_sigset(&set);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	while (!stop_flag && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-	sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
-static bool wait_for_usr1(void)
-{
-	sigset_t set;
-	int sig;
-
-	stop_sigset(&set);
-	sigaddset(&set, SIGUSR1);
-	fprintf(stderr, "cyclectl: pid %d set up; waiting for SIGUSR1\n", (int)getpid());
-	do {
-		sig = sigwaitinfo(&set, NULL);
-	} while (sig < 0 && errno == EINTR);
-	return sig == SIGUSR1;
+	oracle_sleep_until(&ts);
 }
 
 static int run_cycles(struct ctl *c)
@@ -866,12 +834,12 @@ static int run_cycles(struct ctl *c)
 	uint64_t t0 = now_ns(), k = 1, deadline, u0, end;
 	struct sched_figures s0, s1;
 
-	while (!stop_flag && (!c->env.cycles || c->cycles_done < c->env.cycles)) {
+	while (!oracle_stop && (!c->env.cycles || c->cycles_done < c->env.cycles)) {
 		deadline = t0 + k * c->period_ns;
 		/* before the sleep: the wait for a CPU after it is the cycle's */
 		s0 = sched_read(c);
 		sleep_until(deadline);
-		if (stop_flag)
+		if (oracle_stop)
 			return 0;
 		u0 = utime_ns();
 		if (c->ops->cycle(c))
@@ -891,7 +859,7 @@ static int run_cycles(struct ctl *c)
 			c->overruns++;
 	}
 	/* the last cycle ends in the loop's sleep, as every other one: a tracer sees it whole */
-	if (!stop_flag)
+	if (!oracle_stop)
 		sleep_until(t0 + k * c->period_ns);
 	return 0;
 }
@@ -1122,10 +1090,8 @@ int main(int argc, char **argv)
 		.schedstat_fd = -1,
 		.cpu = -1,
 	};
-	struct sigaction sa = { .sa_handler = on_stop };
 	struct ls_outfile *out = NULL;
 	char err[256];
-	sigset_t set;
 	int ret, rc = 1;
 
 	ret = parse_args(argc, argv, &c);
@@ -1138,12 +1104,7 @@ int main(int argc, char **argv)
 	}
 
 	/* blocked before any child exists; children unblock them */
-	stop_sigset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	oracle_signals_init();
 
 	c.null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (c.null_fd < 0) {
@@ -1158,7 +1119,7 @@ int main(int argc, char **argv)
 	if (c.ops->setup(&c))
 		goto out;
 	run_mark(&c, false);
-	if (c.env.wait_start && !wait_for_usr1()) {
+	if (c.env.wait_start && !oracle_wait_for_usr1("cyclectl")) {
 		rc = 0;
 		goto out;
 	}

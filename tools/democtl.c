@@ -70,8 +70,6 @@ enum ctl_subsys {
 	SS_MAX,
 };
 
-static volatile sig_atomic_t stop_flag;
-
 struct env {
 	unsigned int interval_ms;
 	unsigned long cycles;		/* 0: until SIGINT/SIGTERM */
@@ -647,55 +645,6 @@ static int run_cycle(struct ctl *ctl)
 	return 0;
 }
 
-/* ---- signals ---------------------------------------------------------- */
-
-static void on_stop(int sig)
-{
-	stop_flag = 1;
-}
-
-static void stop_sigset(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-}
-
-/*
- * SIGINT/SIGTERM stay blocked except while sleeping between cycles.  A
- * signal landing inside a counted syscall would end it with ERESTARTSYS or
- * EINTR and restart or fail it: the kernel, and so latscope, would see a
- * call we did not count.  A signal sent mid-cycle waits here instead.
- */
-static void sleep_until(const struct timespec *deadline)
-{
-	sigset_t set;
-
-	stop_sigset(&set);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	while (!stop_flag &&
-	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL) == EINTR)
-		;
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-}
-
-/* Returns false if SIGINT/SIGTERM came instead of SIGUSR1. */
-static bool wait_for_usr1(void)
-{
-	sigset_t set;
-	int sig;
-
-	stop_sigset(&set);
-	sigaddset(&set, SIGUSR1);
-	fprintf(stderr, "democtl: pid %d set up; waiting for SIGUSR1\n", (int)getpid());
-	do {
-		sig = sigwaitinfo(&set, NULL);
-	} while (sig < 0 && errno == EINTR);
-	if (sig == SIGINT || sig == SIGTERM)
-		stop_flag = 1;
-	return sig == SIGUSR1;
-}
-
 /* ---- report ----------------------------------------------------------- */
 
 static void print_report(const struct ctl *ctl, FILE *f)
@@ -806,9 +755,7 @@ int main(int argc, char **argv)
 		.nl_fd = -1,
 		.srv = { .lfd = -1 },
 	};
-	struct sigaction sa = { .sa_handler = on_stop };
 	struct timespec next, now;
-	sigset_t set;
 	int ret, rc = 1;
 
 	ret = parse_args(argc, argv, &ctl.env);
@@ -826,12 +773,7 @@ int main(int argc, char **argv)
 	oracle_name_subsys(SS_TCP_OUT, "tcp:127.0.0.1:%u", ctl.env.port);
 
 	/* Blocked before the server thread exists, so it inherits the mask. */
-	stop_sigset(&set);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	oracle_signals_init();
 	if (sem_init(&ctl.srv.gate, 0, 0)) {
 		ls_err("sem_init: %s", strerror(errno));
 		return 1;
@@ -840,7 +782,7 @@ int main(int argc, char **argv)
 	oracle_set_phase(PH_SETUP);
 	if (setup_icmp(&ctl) || setup_netlink(&ctl) || setup_listener(&ctl))
 		goto teardown;
-	if (ctl.env.wait_start && !wait_for_usr1()) {
+	if (ctl.env.wait_start && !oracle_wait_for_usr1("democtl")) {
 		rc = 0;
 		goto teardown;
 	}
@@ -852,7 +794,7 @@ int main(int argc, char **argv)
 	for (;;) {
 		if (run_cycle(&ctl))
 			goto teardown;
-		if (stop_flag || (ctl.env.cycles && ctl.cycles_done >= ctl.env.cycles))
+		if (oracle_stop || (ctl.env.cycles && ctl.cycles_done >= ctl.env.cycles))
 			break;
 		ts_add_ms(&next, ctl.env.interval_ms);
 		/* After a slow cycle, start the next one now rather than bursting. */
@@ -860,8 +802,8 @@ int main(int argc, char **argv)
 		if (now.tv_sec > next.tv_sec ||
 		    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec))
 			next = now;
-		sleep_until(&next);
-		if (stop_flag)
+		oracle_sleep_until(&next);
+		if (oracle_stop)
 			break;
 	}
 	rc = 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The counters, counted syscalls, JSON and options of the test oracles (oracle.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -438,4 +439,62 @@ int oracle_parse_args(const char *prog, int argc, char **argv, const struct orac
 bad:
 	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", prog, err, prog);
 	return 2;
+}
+
+/* ---- signals ---------------------------------------------------------- */
+
+volatile sig_atomic_t oracle_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	oracle_stop = 1;
+}
+
+static void stop_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+}
+
+void oracle_signals_init(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigset_t set;
+
+	stop_sigset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+void oracle_sleep_until(const struct timespec *deadline)
+{
+	sigset_t set;
+
+	stop_sigset(&set);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	while (!oracle_stop &&
+	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL) == EINTR)
+		;
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+bool oracle_wait_for_usr1(const char *name)
+{
+	sigset_t set;
+	int sig;
+
+	stop_sigset(&set);
+	sigaddset(&set, SIGUSR1);
+	fprintf(stderr, "%s: pid %d set up; waiting for SIGUSR1\n", name, (int)getpid());
+	do {
+		sig = sigwaitinfo(&set, NULL);
+	} while (sig < 0 && errno == EINTR);
+	if (sig == SIGINT || sig == SIGTERM)
+		oracle_stop = 1;
+	return sig == SIGUSR1;
 }

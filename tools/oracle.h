@@ -15,6 +15,7 @@
 #define LS_ORACLE_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define ORACLE_MAX_PHASES	4
 #define ORACLE_MAX_SUBSYS	16
@@ -129,6 +131,29 @@ void oracle_write_table(FILE *f);
  */
 int oracle_save_json(const char *path, int (*write_fn)(FILE *f, const void *arg),
 		     const void *arg);
+
+/*
+ * Stopping between cycles.  SIGINT and SIGTERM stay blocked except while
+ * the loop sleeps: a signal landing inside a counted syscall would end it
+ * with EINTR or restart it, a call the kernel (and latscope) saw and the
+ * oracle did not count.  A signal sent mid-cycle waits for the sleep.
+ * SIGUSR1 (the start signal of -w) is blocked too, for sigwaitinfo().
+ */
+extern volatile sig_atomic_t oracle_stop;	/* SIGINT or SIGTERM came */
+
+/*
+ * Block SIGINT, SIGTERM and SIGUSR1 in the calling thread and install the
+ * handler that sets oracle_stop.  Call it before creating threads or
+ * children: they inherit the mask.
+ */
+void oracle_signals_init(void);
+/* Sleep until deadline (CLOCK_MONOTONIC), open to SIGINT and SIGTERM. */
+void oracle_sleep_until(const struct timespec *deadline);
+/*
+ * Say "NAME: pid N set up; waiting for SIGUSR1" on stderr and wait for it.
+ * False (and oracle_stop set) when SIGINT or SIGTERM came first.
+ */
+bool oracle_wait_for_usr1(const char *name);
 
 enum oracle_opt_kind {
 	ORACLE_OPT_FLAG,	/* bool */
