@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include "collect.h"
 #include "fold.h"
+#include "grow.h"
 #include "hist.h"
 #include "rules.h"
 #include "subsys.h"
@@ -39,15 +40,8 @@ static int read_stats(const struct ls_map_fds *fds, struct ls_raw *out)
 		prev = &key;
 		if (bpf_map_lookup_elem(fds->slots_fd, &key, &slot))
 			continue;	/* nothing deletes entries, but be safe */
-		if (out->n_stats == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			void *p = realloc(out->stats, ncap * sizeof(*out->stats));
-
-			if (!p)
-				return -ENOMEM;
-			out->stats = p;
-			cap = ncap;
-		}
+		if (ls_grow(&out->stats, &cap, out->n_stats, sizeof(*out->stats), 64))
+			return -ENOMEM;
 		e = &out->stats[out->n_stats];
 		e->key = key;
 		if (bpf_map_lookup_elem(fds->stats_fd, &slot, &e->st))
@@ -72,15 +66,8 @@ static int read_errnos(int fd, struct ls_raw *out)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &count))
 			continue;
-		if (out->n_errnos == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			void *p = realloc(out->errnos, ncap * sizeof(*out->errnos));
-
-			if (!p)
-				return -ENOMEM;
-			out->errnos = p;
-			cap = ncap;
-		}
+		if (ls_grow(&out->errnos, &cap, out->n_errnos, sizeof(*out->errnos), 16))
+			return -ENOMEM;
 		out->errnos[out->n_errnos].key = key;
 		out->errnos[out->n_errnos].count = count;
 		out->n_errnos++;
@@ -201,15 +188,8 @@ static int read_times(const struct ls_map_fds *fds, struct ls_raw *out)
 	while (bpf_map_get_next_key(fds->thread_times_fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (out->n_times == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			void *p = realloc(out->times, ncap * sizeof(*out->times));
-
-			if (!p)
-				return -ENOMEM;
-			out->times = p;
-			cap = ncap;
-		}
+		if (ls_grow(&out->times, &cap, out->n_times, sizeof(*out->times), 64))
+			return -ENOMEM;
 		if (bpf_map_lookup_elem(fds->thread_times_fd, &key, &out->times[out->n_times]))
 			continue;
 		out->n_times++;
@@ -287,13 +267,8 @@ static int gather(const struct ls_map_fds *fds, struct ls_fold *f,
 		if (bpf_map_lookup_elem(fds->thread_times_fd, &key, &tt) ||
 		    !(tt.flags & LS_TT_EXITED) || job_of(jobs, n, key))
 			continue;
-		if (n == cap) {
-			void *p = realloc(jobs, (cap = cap ? 2 * cap : 64) * sizeof(*jobs));
-
-			if (!p)
-				goto nomem;
-			jobs = p;
-		}
+		if (ls_grow(&jobs, &cap, n, sizeof(*jobs), 64))
+			goto nomem;
 		jobs[n].tid = key;
 		jobs[n].bucket = ls_fold_bucket(f, tt.tgid, tt.comm);
 		if (!jobs[n].bucket)
@@ -304,13 +279,8 @@ static int gather(const struct ls_map_fds *fds, struct ls_fold *f,
 	for (i = 0; i < n_notes; i++) {
 		if (job_of(jobs, n, notes[i].tid))
 			continue;
-		if (n == cap) {
-			void *p = realloc(jobs, (cap = cap ? 2 * cap : 64) * sizeof(*jobs));
-
-			if (!p)
-				goto nomem;
-			jobs = p;
-		}
+		if (ls_grow(&jobs, &cap, n, sizeof(*jobs), 64))
+			goto nomem;
 		jobs[n].tid = notes[i].tid;
 		jobs[n].bucket = ls_fold_bucket(f, notes[i].tgid, notes[i].comm);
 		if (!jobs[n].bucket)
@@ -341,14 +311,9 @@ static int fold_stats(const struct ls_map_fds *fds, struct ls_fold *f,
 		prev = &key;
 		if (!job_of((struct fold_job *)jobs, n_jobs, key.tid))
 			continue;
-		if (n == cap) {
-			void *p = realloc(keys, (cap = cap ? 2 * cap : 64) * sizeof(*keys));
-
-			if (!p) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			keys = p;
+		if (ls_grow(&keys, &cap, n, sizeof(*keys), 64)) {
+			ret = -ENOMEM;
+			goto out;
 		}
 		keys[n++] = key;
 	}
@@ -395,14 +360,9 @@ static int fold_errnos(const struct ls_map_fds *fds, struct ls_fold *f,
 		prev = &key;
 		if (!job_of((struct fold_job *)jobs, n_jobs, key.key.tid))
 			continue;
-		if (n == cap) {
-			void *p = realloc(keys, (cap = cap ? 2 * cap : 16) * sizeof(*keys));
-
-			if (!p) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = p;
+		if (ls_grow(&keys, &cap, n, sizeof(*keys), 16)) {
+			free(keys);
+			return -ENOMEM;
 		}
 		keys[n++] = key;
 	}

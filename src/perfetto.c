@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "grow.h"
 #include "perfetto.h"
 #include "subsys.h"
 
@@ -84,15 +85,8 @@ static struct json_object *event(struct events *evs, const char *name, const cha
 	struct json_object *e;
 	struct ev *slot;
 
-	if (evs->n == evs->cap) {
-		size_t cap = evs->cap ? evs->cap * 2 : 64;
-		void *p = realloc(evs->e, cap * sizeof(*evs->e));
-
-		if (!p)
-			return NULL;
-		evs->e = p;
-		evs->cap = cap;
-	}
+	if (ls_grow(&evs->e, &evs->cap, evs->n, sizeof(*evs->e), 64))
+		return NULL;
 	e = json_object_new_object();
 	if (!e || add_str(e, "name", name) || add_str(e, "ph", ph) || add_u64(e, "pid", pid) ||
 	    add_u64(e, "tid", tid) || (strcmp(ph, "M") && add(e, "ts", us(ts_ns)))) {

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include "budget.h"
 #include "format.h"
+#include "grow.h"
 #include "hints.h"
 #include "hist.h"
 #include "report_cycle.h"
@@ -298,14 +299,9 @@ static int not_work_section(FILE *f, const struct ls_snapshot *snap, enum ls_for
 
 			if (sc->role == LS_ROLE_WORK || !sc->st.count)
 				continue;
-			if (n == cap) {
-				void *p = realloc(rows, (cap = cap ? 2 * cap : 16) * sizeof(*rows));
-
-				if (!p) {
-					free(rows);
-					return -ENOMEM;
-				}
-				rows = p;
+			if (ls_grow(&rows, &cap, n, sizeof(*rows), 16)) {
+				free(rows);
+				return -ENOMEM;
 			}
 			rows[n++] = (struct other_row){ snap->subsys[i].name, sc };
 		}
