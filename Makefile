@@ -48,7 +48,7 @@ LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/json_sc
 		   src/prom.c src/save_file.c src/snapshot.c src/snapshot_load.c src/snapshot_write.c \
 		   src/report.c src/subsys.c src/syscall_names.c src/log.c src/parse.c src/record_opts.c \
 		   src/rules.c src/snapshot_cols.c src/report_table.c src/report_view.c \
-		   src/diff_stats.c src/diff.c src/diff_gate.c src/report_diff.c \
+		   src/diff_stats.c src/diff.c src/diff_budget.c src/diff_gate.c src/report_diff.c \
 		   src/proc_info.c src/match.c src/perfetto.c src/svg.c src/html.c \
 		   src/cycle.c src/budget.c src/hints.c src/report_cycle.c \
 		   src/proc_table.c src/snapshot_select.c src/raw.c src/fold.c

@@ -186,14 +186,15 @@ static struct ls_snapshot *load(const char *path)
  */
 static size_t check_gates(const struct diff_args *a, const struct ls_diff *d)
 {
+	const struct ls_diff_row *r;
 	char msg[512];
 	size_t g, i, trips = 0;
 
 	for (g = 0; g < a->n_gates; g++) {
 		if (ls_gate_too_few(&a->gates[g], d, msg, sizeof(msg)))
 			ls_warn("--fail-if '%s': %s", a->gates[g].expr, msg);
-		for (i = 0; i < d->n; i++)
-			if (ls_gate_check(&a->gates[g], d, &d->rows[i], msg, sizeof(msg))) {
+		for (i = 0; (r = ls_gate_row(&a->gates[g], d, i)); i++)
+			if (ls_gate_check(&a->gates[g], d, r, msg, sizeof(msg))) {
 				ls_err("--fail-if '%s' tripped: %s", a->gates[g].expr, msg);
 				trips++;
 			}
@@ -204,14 +205,20 @@ static size_t check_gates(const struct diff_args *a, const struct ls_diff *d)
 /* A gate naming a subsystem that neither run has is most likely a typo. */
 static void warn_unmatched_gates(const struct diff_args *a, const struct ls_diff *d)
 {
+	const struct ls_diff_row *r;
 	size_t g, i;
 
 	for (g = 0; g < a->n_gates; g++) {
-		for (i = 0; i < d->n && !ls_gate_applies(&a->gates[g], &d->rows[i]); i++)
+		for (i = 0; (r = ls_gate_row(&a->gates[g], d, i)) && !ls_gate_applies(&a->gates[g], r);
+		     i++)
 			;
-		if (i == d->n)
-			ls_warn("--fail-if '%s': no subsystem '%s' in either run", a->gates[g].expr,
-				a->gates[g].subsys);
+		if (r)
+			continue;
+		if (!strcmp(a->gates[g].subsys, LS_DIFF_CYCLE))
+			ls_warn("--fail-if '%s': no cycle found in both runs", a->gates[g].expr);
+		else
+			ls_warn("--fail-if '%s': no subsystem '%s' in either run",
+				a->gates[g].expr, a->gates[g].subsys);
 	}
 }
 

@@ -606,6 +606,14 @@ int ls_diff_build(struct ls_diff *d, const struct ls_snapshot *before,
 			goto fail;
 	}
 	qsort(d->rows, d->n, sizeof(*d->rows), cmp_diff_rows);
+	if (before->cycle.found && after->cycle.found && before->cycle.busy.count &&
+	    after->cycle.busy.count) {
+		d->has_cycle = true;
+		d->cycle.key[0] = LS_DIFF_CYCLE;
+		d->cycle.judged[0] = &before->cycle.busy;
+		d->cycle.judged[1] = &after->cycle.busy;
+		judge_row(&d->cycle, d);
+	}
 	ret = build_section(d, before, after, true, &d->requests, &d->n_requests);
 	if (!ret)
 		ret = build_section(d, before, after, false, &d->waits, &d->n_waits);

@@ -85,6 +85,8 @@ struct ls_diff_row {
 	size_t n_slower, n_faster, n_mixed;
 };
 
+#define LS_DIFF_CYCLE	"cycle"
+
 /* What a diff compares and how strictly. */
 struct ls_diff_cfg {
 	enum ls_by by;
@@ -121,6 +123,13 @@ struct ls_diff {
 	size_t n_requests;
 	struct ls_diff_row *waits;
 	size_t n_waits;
+	/*
+	 * The busy time per cycle (snapshot cycle.busy: one "call" per cycle),
+	 * compared like calls, when both runs found a cycle; key[0] is
+	 * LS_DIFF_CYCLE, the name --fail-if gates it by ("cycle.p90>+20%").
+	 */
+	struct ls_diff_row cycle;
+	bool has_cycle;
 	struct ls_diff_cfg cfg;
 	__u64 duration_ns[2];	/* of each run; 0: unknown, no rates */
 };

@@ -207,6 +207,15 @@ bool ls_gate_applies(const struct ls_gate *g, const struct ls_diff_row *r)
 	return !g->subsys[0] || (r->key[0] && !strcmp(r->key[0], g->subsys));
 }
 
+const struct ls_diff_row *ls_gate_row(const struct ls_gate *g, const struct ls_diff *d, size_t i)
+{
+	if (i < d->n)
+		return &d->rows[i];
+	if (i == d->n && d->has_cycle && !strcmp(g->subsys, LS_DIFF_CYCLE))
+		return &d->cycle;
+	return NULL;
+}
+
 /*
  * The metric whose test decides a gate: a percentile its own, a count the
  * call rate, a total the time per second.  false for max and avg, which
@@ -329,9 +338,8 @@ size_t ls_gate_too_few(const struct ls_gate *g, const struct ls_diff *d, char *m
 
 	if (g->metric.fig != LS_FIG_PCTL)
 		return 0;
-	for (i = 0; i < d->n; i++) {
-		r = &d->rows[i];
-		if (!ls_gate_applies(g, r) || !r->before || !r->after)
+	for (i = 0; (r = ls_gate_row(g, d, i)); i++) {
+		if (!ls_gate_applies(g, r) || !r->judged[0] || !r->judged[1])
 			continue;
 		ls_diff_test(d, r, &g->metric, &t);
 		if (t.result != LS_RESULT_TOO_FEW)

@@ -33,6 +33,12 @@ int ls_gate_parse(struct ls_gate *g, const char *expr, char *err, size_t errlen)
 
 /* Does the gate apply to this row (its subsystem, if it names one)? */
 bool ls_gate_applies(const struct ls_gate *g, const struct ls_diff_row *r);
+/*
+ * The rows a gate is checked on: the diff's rows, and the busy time per
+ * cycle when the gate names LS_DIFF_CYCLE ("cycle.p90>+20%") and both runs
+ * found a cycle.  i counts from 0; NULL after the last.
+ */
+const struct ls_diff_row *ls_gate_row(const struct ls_gate *g, const struct ls_diff *d, size_t i);
 
 /*
  * 1 if the gate trips on the row, with one line in msg describing it

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "log.h"
+#include "diff_budget.h"
 #include "report.h"
 #include "report_diff.h"
 #include "report_table.h"
@@ -130,7 +131,7 @@ struct section {
 	bool role;			/* the last key is the rows' role */
 };
 
-enum { SEC_VIEW, SEC_REQUESTS, SEC_WAITS, N_SECTIONS };
+enum { SEC_VIEW, SEC_CYCLE, SEC_REQUESTS, SEC_WAITS, N_SECTIONS };
 
 static void sections(const struct ls_diff *d, struct section *sec)
 {
@@ -141,6 +142,10 @@ static void sections(const struct ls_diff *d, struct section *sec)
 	for (k = 0; k < d->before.n_keys; k++)
 		sec[SEC_VIEW].keys[k] = (struct ls_table_col){ d->before.key_header[k],
 							       d->before.key_name[k], true };
+	sec[SEC_CYCLE] = (struct section){
+		.title = "Busy time per cycle, compared like calls (a call is a cycle)",
+		.json_key = "cycle", .rows = &d->cycle, .n = d->has_cycle,
+		.keys = { { "CYCLE", "cycle", true } }, .n_keys = 1 };
 	sec[SEC_REQUESTS] = (struct section){
 		.title = "Requests (from a send to the end of its reply), compared like calls",
 		.json_key = "requests", .rows = d->requests, .n = d->n_requests,
@@ -184,6 +189,74 @@ static int build_table(const struct ls_diff *d, const struct section *sec,
 			v[nk + COL_VERDICT] = ls_val_str(ls_verdict_name(r->verdict));
 			fill_metric(v + nk, d, r, &cols->col[m]);
 		}
+	}
+	return 0;
+}
+
+/* The cycle budgets side by side (diff_budget.h). */
+enum {
+	BCOL_NAME,
+	BCOL_KIND,
+	BCOL_BEFORE,
+	BCOL_AFTER,
+	BCOL_CHANGE,
+	BCOL_REL,
+	BCOL_SHARE_BEFORE,
+	BCOL_SHARE_AFTER,
+	BCOL_VERDICT,
+	N_BUDGET_COLS,
+};
+
+static const struct ls_table_col budget_cols[N_BUDGET_COLS] = {
+	[BCOL_NAME] = { "COMPONENT", "name", true },
+	[BCOL_KIND] = { "KIND", "kind", true },
+	[BCOL_BEFORE] = { "BEFORE", "before_ns_per_cycle", false },
+	[BCOL_AFTER] = { "AFTER", "after_ns_per_cycle", false },
+	[BCOL_CHANGE] = { "CHANGE", "change_ns", false },
+	[BCOL_REL] = { "REL", "rel_change_pct", false },
+	[BCOL_SHARE_BEFORE] = { "%BUSY", "before_pct_of_busy", false },
+	[BCOL_SHARE_AFTER] = { "%BUSY", "after_pct_of_busy", false },
+	[BCOL_VERDICT] = { "VERDICT", "verdict", true },
+};
+
+#define BUDGET_TITLE	"Cycle budget, per cycle (BEFORE %BUSY, then AFTER %BUSY); a " \
+			"subsystem's VERDICT is its row's, user CPU and run-queue delay are " \
+			"one total per run: not tested"
+
+static int build_budget_table(const struct ls_budget_diff *bd, struct ls_table *t)
+{
+	const struct ls_budget_change *c;
+	struct ls_val *v;
+	size_t i;
+	int s;
+
+	ls_table_init(t, budget_cols, N_BUDGET_COLS);
+	for (i = 0; i < bd->n; i++) {
+		c = &bd->items[i];
+		v = ls_table_add_row(t, false);
+		if (!v)
+			return -ENOMEM;
+		v[BCOL_NAME] = ls_val_str(c->name);
+		v[BCOL_KIND] = ls_val_str(ls_budget_kind_name(c->kind));
+		for (s = 0; s < 2; s++) {
+			if (c->has[s])
+				v[BCOL_BEFORE + s] = ls_val_u(LS_VAL_NS,
+							      (__u64)llround(c->per_cycle_ns[s]));
+			if (c->pct_of_busy[s] >= 0)
+				v[BCOL_SHARE_BEFORE + s] = ls_val_d(LS_VAL_SHARE,
+								    c->pct_of_busy[s]);
+		}
+		v[BCOL_CHANGE] = (struct ls_val){
+			.kind = LS_VAL_DNS,
+			.i = ls_delta((__u64)llround(c->per_cycle_ns[0]),
+				      (__u64)llround(c->per_cycle_ns[1])) };
+		if (c->has[0] && c->has[1] && c->per_cycle_ns[0] > 0)
+			v[BCOL_REL] = ls_val_d(LS_VAL_REL, (c->per_cycle_ns[1] - c->per_cycle_ns[0]) /
+							     c->per_cycle_ns[0] * 100);
+		if (c->row)
+			v[BCOL_VERDICT] = ls_val_str(ls_verdict_name(c->row->verdict));
+		else if (!c->has[0] || !c->has[1])
+			v[BCOL_VERDICT] = ls_val_str(c->has[0] ? "gone" : "new");
 	}
 	return 0;
 }
@@ -407,8 +480,9 @@ nomem:
 }
 
 static int write_json(FILE *f, const struct ls_diff *d, const struct section *sec,
-		      const struct ls_table *t, const struct ls_snapshot *before,
-		      const struct ls_snapshot *after, const struct ls_diff_opts *o)
+		      const struct ls_table *t, const struct ls_table *budget,
+		      const struct ls_snapshot *before, const struct ls_snapshot *after,
+		      const struct ls_diff_opts *o)
 {
 	char warn[LS_DIFF_MAX_WARN][LS_DIFF_WARN_LEN], alpha[32];
 	struct ls_val va = ls_val_d(LS_VAL_PROB, d->cfg.alpha);
@@ -437,6 +511,8 @@ static int write_json(FILE *f, const struct ls_diff *d, const struct section *se
 	w = NULL;
 	for (i = 0; !err && i < N_SECTIONS; i++)
 		err = add_obj(root, sec[i].json_key, ls_table_json(&t[i]));
+	if (!err && budget)
+		err = add_obj(root, "budget", ls_table_json(budget));
 	if (err || (err = add_obj(root, "syscall_changes", part_notes_json(d))))
 		goto cleanup;
 	s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -452,9 +528,11 @@ cleanup:
 int ls_diff_write(FILE *f, const struct ls_diff *d, const struct ls_snapshot *before,
 		  const struct ls_snapshot *after, const struct ls_diff_opts *o)
 {
-	struct ls_table t[N_SECTIONS] = { 0 };
+	struct ls_table t[N_SECTIONS] = { 0 }, budget = { 0 };
 	struct ls_table_col *tc[N_SECTIONS] = { NULL };
+	struct ls_budget_diff bd = { 0 };
 	struct section sec[N_SECTIONS];
+	bool has_budget = false;
 	struct ls_cols cols;
 	char ci[32];
 	size_t i;
@@ -466,11 +544,17 @@ int ls_diff_write(FILE *f, const struct ls_diff *d, const struct ls_snapshot *be
 	sections(d, sec);
 	for (i = 0; !err && i < N_SECTIONS; i++)
 		err = build_table(d, &sec[i], &cols, &t[i], &tc[i], ci, sizeof(ci));
+	if (!err && d->has_cycle) {
+		err = ls_budget_diff_build(&bd, d, before, after);
+		if (!err)
+			err = build_budget_table(&bd, &budget);
+		has_budget = !err;
+	}
 	if (err)
 		goto cleanup;
 	switch (o->fmt) {
 	case LS_FMT_JSON:
-		err = write_json(f, d, sec, t, before, after, o);
+		err = write_json(f, d, sec, t, has_budget ? &budget : NULL, before, after, o);
 		break;
 	case LS_FMT_CSV:
 		/* One table of one shape: the view's; JSON has the sections apart. */
@@ -492,6 +576,10 @@ int ls_diff_write(FILE *f, const struct ls_diff *d, const struct ls_snapshot *be
 				continue;
 			ls_section_heading(f, o->fmt, sec[i].title);
 			err = ls_table_write(f, &t[i], o->fmt, "", NULL);
+			if (!err && i == SEC_CYCLE && has_budget) {
+				ls_section_heading(f, o->fmt, BUDGET_TITLE);
+				err = ls_table_write(f, &budget, o->fmt, "", NULL);
+			}
 		}
 		break;
 	default:
@@ -506,6 +594,8 @@ cleanup:
 		ls_table_free(&t[i]);
 		free(tc[i]);
 	}
+	ls_table_free(&budget);
+	ls_budget_diff_free(&bd);
 	return err;
 }
 

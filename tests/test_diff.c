@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "diff_budget.h"
 #include "diff_gate.h"
 #include "diff_stats.h"
 #include "hist.h"
@@ -996,6 +997,90 @@ static void gate_check__threshold_and_significance__both_needed(void **state)
 	ls_snapshot_free(b);
 }
 
+/*
+ * A control loop of 60 cycles of 500 ms whose busy time is about busy_ns
+ * (its router's answer, busy_ns - 100 us, and a ping), so the cycle
+ * budget and the busy time per cycle can be compared.
+ */
+static struct ls_snapshot *cycle_run(__u64 busy_ns, __u64 seed)
+{
+	struct ls_snapshot *snap = new_run("cmd loop", 60 * 500 * MS);
+	struct rng r = { seed };
+	int i;
+
+	add_calls(snap, "tcp:127.0.0.1:18080", "recvfrom", 45, busy_ns - 100 * US, 60, &r);
+	add_calls(snap, "icmp", "sendto", 44, 20 * US, 60, &r);
+	snap->cycle.found = 1;
+	snap->cycle.period_ns = 500 * MS;
+	for (i = 0; i < 60; i++)
+		add_samples(&snap->cycle.busy,
+			    busy_ns - busy_ns / 20 + rng_range(&r, 0, busy_ns / 10), 1);
+	finish_run(snap);
+	return snap;
+}
+
+static int cycle_trips(const struct ls_diff *d, const char *expr, char *msg, size_t len)
+{
+	const struct ls_diff_row *r;
+	struct ls_gate g;
+	size_t i;
+	int n = 0;
+
+	parse_gate(&g, expr);
+	for (i = 0; (r = ls_gate_row(&g, d, i)); i++)
+		n += ls_gate_check(&g, d, r, n ? NULL : msg, len);
+	return n;
+}
+
+static void diff_build__cycle_busy_5x__slower_and_budget_side_by_side(void **state)
+{
+	struct ls_snapshot *b = cycle_run(10 * MS, 1), *a = cycle_run(50 * MS, 2);
+	const struct ls_budget_change *c;
+	struct ls_budget_diff bd;
+	struct ls_diff d;
+	char msg[512] = "";
+
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	assert_true(d.has_cycle);
+	assert_string_equal(d.cycle.key[0], "cycle");
+	assert_int_equal(d.cycle.verdict, LS_VERDICT_SLOWER);
+	assert_int_equal(ls_budget_diff_build(&bd, &d, b, a), 0);
+	/* the work first, the router's socket leading */
+	c = &bd.items[0];
+	assert_string_equal(c->name, "tcp:127.0.0.1:18080");
+	assert_int_equal(c->kind, LS_BK_SUBSYS);
+	assert_true(c->has[0] && c->has[1]);
+	/* 60 calls in 60 cycles: its time per call is its time per cycle */
+	assert_true(fabs(c->per_cycle_ns[0] - 9.9 * MS) < 0.6 * MS);
+	assert_true(fabs(c->per_cycle_ns[1] - 49.9 * MS) < 2.6 * MS);
+	assert_true(c->pct_of_busy[1] > 99);
+	assert_non_null(c->row);
+	assert_int_equal(c->row->verdict, LS_VERDICT_SLOWER);
+	ls_budget_diff_free(&bd);
+	/* --fail-if on the busy time per cycle, by its name only */
+	assert_int_equal(cycle_trips(&d, "cycle.p90>+100%", msg, sizeof(msg)), 1);
+	assert_non_null(strstr(msg, "cycle: p90 "));
+	assert_int_equal(cycle_trips(&d, "cycle.p90>+1000%", msg, sizeof(msg)), 0);
+	assert_int_equal(cycle_trips(&d, "p90>+1000%", msg, sizeof(msg)), 0);
+	ls_diff_free(&d);
+
+	/* the same loop twice: nothing changed, and no gate trips */
+	build_diff(&d, b, b, LS_BY_SUBSYSTEM);
+	assert_int_equal(d.cycle.verdict, LS_VERDICT_SAME);
+	assert_int_equal(cycle_trips(&d, "cycle.p50>+0%", msg, sizeof(msg)), 0);
+	ls_diff_free(&d);
+
+	/* no cycle on one side: nothing per cycle to compare */
+	b->cycle.found = 0;
+	build_diff(&d, b, a, LS_BY_SUBSYSTEM);
+	assert_false(d.has_cycle);
+	assert_int_equal(ls_budget_diff_build(&bd, &d, b, a), -ENODATA);
+	ls_budget_diff_free(&bd);
+	ls_diff_free(&d);
+	ls_snapshot_free(a);
+	ls_snapshot_free(b);
+}
+
 /* The router: p90 of its socket 5 ms -> 50 ms trips a +100 % gate. */
 static void gate_check__minority_of_waits_10x_slower__p90_gate_trips(void **state)
 {
@@ -1171,6 +1256,7 @@ int main(void)
 		cmocka_unit_test(gate_parse__malformed__names_the_column),
 		cmocka_unit_test(gate_check__threshold_and_significance__both_needed),
 		cmocka_unit_test(gate_check__minority_of_waits_10x_slower__p90_gate_trips),
+		cmocka_unit_test(diff_build__cycle_busy_5x__slower_and_budget_side_by_side),
 		cmocka_unit_test(gate_too_few__p99_of_80_calls__names_rows_and_need),
 		cmocka_unit_test(diff_write__text__matches_golden),
 		cmocka_unit_test(diff_write__csv__matches_golden),

@@ -277,3 +277,35 @@ written by a latscope that did not record threads)" ] || fail "--by thread messa
 	grep -q '^subsystem,count,errors,' "$TMP/record.csv" ||
 		fail "record -f csv does not print CSV" || return 1
 }
+
+# Per cycle: democtl's cycle is its GET (5 ms, then 20 ms), a ping and a
+# tc dump, so its busy time per cycle must be slower at p50; the budgets
+# side by side put the client's subsystem first, with its row's verdict,
+# and `cycle.p50` gates on the busy time: +100 % trips (about +200 % here),
+# and a run against itself trips nothing.
+test_diff__http_delay__busy_per_cycle_slower_budget_names_the_client() {
+	local j=$TMP/diff.cycle.json t=$TMP/diff.cycle.txt v rc
+	diff_pair || return 1
+	"$LATSCOPE" diff -f json "$DIFF_BEFORE" "$DIFF_AFTER" >"$j" 2>"$j.err" ||
+		fail "diff failed: $(cat "$j.err")" || return 1
+	v=$(jq -r '.cycle[] | select(.metric == "p50_ns") | .verdict' "$j")
+	echo "busy per cycle: $v; $(jq -c '.cycle[] | select(.metric == "p50_ns")
+		| [.before, .after, .p_value]' "$j")"
+	[ "$v" = slower ] || fail "busy per cycle '$v', expected slower" || return 1
+	jq -e --arg s "$DIFF_TCP" '.budget[0] | .name == $s and .kind == "subsystem"
+		and .verdict == "slower" and .after_ns_per_cycle > .before_ns_per_cycle' "$j" \
+		>/dev/null || fail "budget's first: $(jq -c '.budget[0]' "$j")" || return 1
+	"$LATSCOPE" diff "$DIFF_BEFORE" "$DIFF_AFTER" >"$t" 2>&1 || fail "text diff failed" ||
+		return 1
+	grep -q '^Cycle budget, per cycle' "$t" || fail "no cycle budget in the text diff" ||
+		return 1
+	"$LATSCOPE" diff --fail-if 'cycle.p50>+100%' "$DIFF_BEFORE" "$DIFF_AFTER" \
+		>/dev/null 2>"$t.err"
+	rc=$?
+	[ "$rc" -eq 7 ] || fail "cycle.p50 gate: exit $rc, expected 7: $(cat "$t.err")" ||
+		return 1
+	grep -q "tripped: cycle: p50" "$t.err" || fail "gate message: $(cat "$t.err")" ||
+		return 1
+	"$LATSCOPE" diff --fail-if 'cycle.p50>+100%' "$DIFF_BEFORE" "$DIFF_BEFORE" \
+		>/dev/null 2>&1 || fail "a run against itself tripped the gate (exit $?)"
+}
