@@ -51,7 +51,7 @@ LIB_SRCS	:= src/cli_opts.c src/format.c src/getopt_walk.c src/hist.c src/json_sc
 		   src/diff_stats.c src/diff.c src/diff_budget.c src/diff_gate.c src/report_diff.c \
 		   src/proc_info.c src/match.c src/perfetto.c src/svg.c src/html.c \
 		   src/cycle.c src/budget.c src/hints.c src/report_cycle.c \
-		   src/proc_table.c src/snapshot_select.c src/raw.c src/fold.c
+		   src/proc_table.c src/snapshot_select.c src/raw.c src/fold.c src/cost.c
 CMD_SRCS	:= src/main.c src/cmd_record.c src/cmd_report.c src/cmd_diff.c src/target.c \
 		   src/collect.c src/interval.c src/selfcheck.c src/selfcost.c src/http_server.c \
 		   src/record_metrics.c src/record_events.c

@@ -246,6 +246,13 @@ struct {
  */
 __u64 slow_ns = 0;
 
+/*
+ * Set by user space while the kernel's BPF run-time statistics are on (a
+ * sampled window, src/cost.c): the traced calls of the window are counted,
+ * so their share of the programs' run time can be told from the others'.
+ */
+__u32 cost_sampling = 0;
+
 /* -c, --exe, --cmdline, --cgroup, --unit: processes that become targets */
 #include "target_match.bpf.h"
 
@@ -1057,6 +1064,8 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		emit_slow(ts, &ts->key, ts->start_ns, now, runq, ret, ts->call_fd);
 	}
 	aggregate(ts, &ts->key, ts->start_ns, lat, runq, ret);
+	if (cost_sampling)
+		count_event(LS_CNT_SAMPLED_CALLS);
 	ts->tt.sys_ns[role & (LS_ROLE_MAX - 1)] += lat - runq;
 	ts->tt.sys_runq_ns += runq;
 	if (ts->req_op)

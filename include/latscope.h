@@ -448,6 +448,7 @@ enum ls_counter {
 	LS_CNT_TASK_NOMEM,	/* no task storage for a new thread: not traced */
 	LS_CNT_EVENTS_LOST,	/* events ring buffer full: record not kept */
 	LS_CNT_THREADS_FULL,	/* thread_times full: a thread's time split lost */
+	LS_CNT_SAMPLED_CALLS,	/* traced syscalls that ended while cost_sampling was set */
 	LS_CNT_MAX,
 };
 

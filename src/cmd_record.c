@@ -37,6 +37,7 @@
 #include "report_diff.h"
 #include "rules.h"
 #include "save_file.h"
+#include "cost.h"
 #include "selfcheck.h"
 #include "selfcost.h"
 #include "snapshot.h"
@@ -351,8 +352,8 @@ struct run_state {
 	bool fold_warned;
 	__u64 unix_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct latscope_bpf *skel;
-	bool measure_cost;
-	int cost_fd;		/* BPF_ENABLE_STATS: statistics run while it is open */
+	bool measure_cost;	/* the cost line, or the metrics' cost figures */
+	struct ls_cost_sampler cost;	/* cost.sample.enabled: the kernel gave the statistics */
 	struct ls_target_maps tmaps;
 	struct ls_map_fds fds;
 	struct ls_intervals iv;	/* -i */
@@ -555,7 +556,7 @@ static int start_metrics(const struct record_opts *o, struct run_state *rs, bool
 		.opts = o,
 		.fds = &rs->fds,
 		.rules = rs->rules,
-		.cost_obj = cost ? rs->skel->obj : NULL,
+		.measure_cost = cost,
 		.max_keys = o->max_keys,
 		.start_unix_s = (double)start_unix_ns / 1e9,
 	};
@@ -657,6 +658,20 @@ static void fold_exited(const struct record_opts *o, struct run_state *rs, __u64
 	rs->last_fold_ns = now;
 }
 
+/* A cost window opens or closes when due; the ns to wait for the next tick. */
+static __u64 cost_tick(struct run_state *rs, __u64 now)
+{
+	bool closed;
+	__u64 next;
+
+	if (!rs->measure_cost || !rs->cost.sample.enabled)
+		return TICK_NS;
+	next = ls_cost_sampler_tick(&rs->cost, now, &closed);
+	if (closed && rs->metrics)
+		ls_record_metrics_set_cost(rs->metrics, &rs->cost.sample);
+	return next < TICK_NS ? next : TICK_NS;
+}
+
 /* Wait for: a stop signal, the duration, or no live target left. */
 static int trace_loop(const struct record_opts *o, struct run_state *rs,
 		      const struct ls_meta *meta, __u64 start)
@@ -664,14 +679,16 @@ static int trace_loop(const struct record_opts *o, struct run_state *rs,
 	__u64 deadline = o->duration_s > 0 ? start + (__u64)(o->duration_s * 1e9) : 0;
 	__u64 prom_period = (__u64)((o->interval_s > 0 ? o->interval_s : LS_PROM_FILE_DEFAULT_S) * 1e9);
 	__u64 next_prom = o->prom_file ? start + prom_period : 0;
+	__u64 wait_ns = TICK_NS;
 	int live;
 
 	while (!stop_requested) {
 		__u64 now;
 
 		/* the tick: the records the kernel wrote meanwhile are read on it */
-		if (ls_events_poll(&rs->ev, (int)(TICK_NS / 1000000)) == -EINTR)
+		if (ls_events_poll(&rs->ev, (int)((wait_ns + 999999) / 1000000)) == -EINTR)
 			continue;
+		wait_ns = cost_tick(rs, now_ns(CLOCK_MONOTONIC));
 		update_slow_threshold(o, rs);
 		if (rs->metrics && rs->ev.cycles) {
 			__u64 period, cycles;
@@ -721,6 +738,8 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	ls_events_poll(&rs->ev, 0);
 	ret = ls_raw_read(&rs->fds, &raw);
 	end = now_ns(CLOCK_MONOTONIC);
+	if (rs->measure_cost)
+		ls_cost_sampler_stop(&rs->cost, end);
 	if (ret) {
 		ls_err("cannot read the statistics maps: %s", strerror(-ret));
 		return LS_EXIT_FAILURE;
@@ -751,6 +770,10 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 	meta->lost = snap->meta.lost;
 	snap->meta = *meta;
 	snap->events_lost = raw.counters[LS_CNT_EVENTS_LOST];
+	if (rs->measure_cost && rs->cost.sample.enabled) {
+		snap->has_cost = 1;
+		snap->cost = rs->cost.sample;
+	}
 	if (rs->ev.err)
 		ls_warn("some idle waits or slow calls could not be kept: %s",
 			strerror(-rs->ev.err));
@@ -806,11 +829,8 @@ static int final_report(const struct record_opts *o, struct run_state *rs, struc
 		code = LS_EXIT_FAILURE;
 	}
 	if (!o->quiet && o->format == LS_FMT_TEXT && rs->measure_cost) {
-		struct ls_selfcost cost = { .enabled = rs->cost_fd >= 0 };
-
-		ls_selfcost_read(rs->skel->obj, &cost);
 		putchar('\n');
-		ls_selfcost_print(stdout, &cost, snap->meta.events);
+		ls_cost_print_sample(stdout, &rs->cost.sample);
 	}
 	if (rs->baseline) {
 		ret = ls_diff_print(stdout, rs->baseline, o->baseline, snap,
@@ -911,7 +931,7 @@ static int parse_rules(const struct record_opts *o, struct ls_rules *rules)
 
 int cmd_record(int argc, char **argv)
 {
-	struct run_state rs = { .child = 0, .cost_fd = -1 };
+	struct run_state rs = { .child = 0 };
 	struct latscope_bpf *skel = NULL;
 	struct ls_match *match = NULL;
 	struct record_opts o;
@@ -920,7 +940,7 @@ int cmd_record(int argc, char **argv)
 	struct ls_rules rules;
 	enum ls_selfcheck check;
 	size_t found = 0;
-	bool metrics_cost;
+	bool metrics_cost, text_cost;
 	char err[512];
 	__u64 t0;
 	int ret;
@@ -1025,23 +1045,35 @@ int cmd_record(int argc, char **argv)
 	rs.skel = skel;
 	/*
 	 * The kernel's run-time statistics add two clock reads to every run of
-	 * the programs, for every process on the host: only pay for them when
-	 * the cost line is printed (a text report on stdout).
+	 * the programs, for every process on the host: they are sampled
+	 * (src/cost.h), and only when the cost line is printed (a text report
+	 * on stdout) or exported (--listen/--prom-file).  The calibration
+	 * comes before any target is traced.
 	 */
-	rs.measure_cost = !o.no_cost && !o.quiet && o.format == LS_FMT_TEXT;
-	/* and for --listen/--prom-file, whose readers watch it over days */
+	text_cost = !o.no_cost && !o.quiet && o.format == LS_FMT_TEXT;
 	metrics_cost = !o.no_cost && (o.listen || o.prom_file);
-	rs.cost_fd = rs.measure_cost || metrics_cost ? ls_selfcost_start() : -1;
+	rs.measure_cost = text_cost || metrics_cost;
+	if (rs.measure_cost) {
+		int cret = ls_cost_sampler_init(&rs.cost, skel->obj, rs.fds.counters_fd,
+						&skel->bss->cost_sampling);
+
+		if (cret)
+			ls_info("no tracing cost: the kernel refused BPF run-time statistics "
+				"(%s)", strerror(-cret));
+	}
 	install_signal_handlers();
 	fill_meta(&meta, &o, argc, argv);
 	snprintf(meta.self_check, sizeof(meta.self_check), "%s", ls_selfcheck_name(check));
 	t0 = now_ns(CLOCK_MONOTONIC);
 	meta.start_unix_ns = now_ns(CLOCK_REALTIME);
 	if (o.listen || o.prom_file) {
-		ret = start_metrics(&o, &rs, metrics_cost && rs.cost_fd >= 0, meta.start_unix_ns);
+		ret = start_metrics(&o, &rs, metrics_cost && rs.cost.sample.enabled,
+				    meta.start_unix_ns);
 		if (ret)
 			goto out;
 	}
+	if (rs.measure_cost)
+		ls_cost_sampler_start(&rs.cost, now_ns(CLOCK_MONOTONIC));
 	if (o.cmd) {
 		/* orphans of the command (daemons that double-fork) come back to us */
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -1095,8 +1127,8 @@ out:
 	ls_events_close(&rs.ev);
 	ls_fold_free(&rs.fold);
 	ls_record_metrics_free(rs.metrics);
-	if (rs.cost_fd >= 0)
-		close(rs.cost_fd);
+	if (rs.measure_cost)
+		ls_cost_sampler_stop(&rs.cost, now_ns(CLOCK_MONOTONIC));
 	ls_intervals_free(&rs.iv);
 	ls_snapshot_free(rs.kept_iv);
 	latscope_bpf__destroy(skel);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli_opts.h"
+#include "cost.h"
 #include "html.h"
 #include "log.h"
 #include "main.h"
@@ -77,6 +78,7 @@ struct report_job {
 static int write_report(FILE *f, const void *ctx)
 {
 	const struct report_job *job = ctx;
+	int ret;
 
 	switch (job->ro->fmt) {
 	case LS_FMT_PERFETTO:
@@ -84,7 +86,13 @@ static int write_report(FILE *f, const void *ctx)
 	case LS_FMT_HTML:
 		return ls_html_report(f, job->snap, job->ro, NULL, 0);
 	default:
-		return ls_report_write_opts(f, job->snap, job->ro, NULL, 0);
+		ret = ls_report_write_opts(f, job->snap, job->ro, NULL, 0);
+		/* the paragraph `record` printed after the same report */
+		if (!ret && job->ro->fmt == LS_FMT_TEXT && job->snap->has_cost) {
+			fputc('\n', f);
+			ls_cost_print_sample(f, &job->snap->cost);
+		}
+		return ret;
 	}
 }
 

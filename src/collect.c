@@ -75,24 +75,35 @@ static int read_errnos(int fd, struct ls_raw *out)
 	return 0;
 }
 
-static int read_counters(int fd, struct ls_raw *out)
+int ls_counter_read(int fd, __u32 which, __u64 *sum)
 {
-	int ncpu = libbpf_num_possible_cpus(), cpu;
+	int ncpu = libbpf_num_possible_cpus(), cpu, ret = 0;
 	__u64 *vals;
-	__u32 i;
 
+	*sum = 0;
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
 	vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	for (i = 0; i < LS_CNT_MAX; i++) {
-		if (bpf_map_lookup_elem(fd, &i, vals))
-			continue;
-		for (cpu = 0; cpu < ncpu; cpu++)
-			out->counters[i] += vals[cpu];
-	}
+	if (bpf_map_lookup_elem(fd, &which, vals))
+		ret = -errno;
+	for (cpu = 0; !ret && cpu < ncpu; cpu++)
+		*sum += vals[cpu];
 	free(vals);
+	return ret;
+}
+
+static int read_counters(int fd, struct ls_raw *out)
+{
+	__u32 i;
+	int ret;
+
+	for (i = 0; i < LS_CNT_MAX; i++) {
+		ret = ls_counter_read(fd, i, &out->counters[i]);
+		if (ret == -ENOMEM || ret == -EINVAL)
+			return ret;
+	}
 	return 0;
 }
 

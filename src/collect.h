@@ -74,6 +74,8 @@ int ls_raw_fold_exited(const struct ls_map_fds *fds, const struct ls_exit_note *
 		       size_t n_notes);
 
 int ls_raw_read(const struct ls_map_fds *fds, struct ls_raw *out);
+/* One counter (enum ls_counter) of the per-CPU counters map, summed; 0 or -errno. */
+int ls_counter_read(int counters_fd, __u32 which, __u64 *sum);
 void ls_raw_free(struct ls_raw *raw);	/* frees the arrays, not raw */
 
 /*

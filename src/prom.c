@@ -21,7 +21,7 @@
 #include "fold.h"
 #include "prom.h"
 #include "rules.h"
-#include "selfcost.h"
+#include "cost.h"
 #include "snapshot.h"
 #include "subsys.h"
 #include "syscall_names.h"
@@ -849,22 +849,58 @@ static void gauge1(FILE *f, enum ls_prom_format fmt, const char *name, const cha
 	fprintf(f, "%s %.17g\n", name, v);
 }
 
-static void write_cost(FILE *f, const struct ls_selfcost *c, enum ls_prom_format fmt)
+/* One series of a gauge family with one label; a figure not measured (< 0) is left out. */
+static void labelled_gauge(FILE *f, const char *name, const char *label, const char *value,
+			   double v, double scale)
 {
+	if (v >= 0)
+		fprintf(f, "%s{%s=\"%s\"} %.9g\n", name, label, value, v * scale);
+}
+
+/*
+ * The sampled windows' raw figures (counters: rate() of one over the
+ * sampled seconds' is a fraction of a CPU) and the estimate (src/cost.h).
+ */
+static void write_cost(FILE *f, const struct ls_cost_sample *c, enum ls_prom_format fmt)
+{
+	struct ls_cost e;
 	size_t i;
 
+	ls_cost_estimate(c, &e);
+	family(f, fmt, "latscope_bpf_sampled_seconds", "counter", "seconds",
+	       "Wall time with the kernel's BPF run-time statistics on: the windows that the "
+	       "latscope_bpf_* figures are sampled in.");
+	fputs("latscope_bpf_sampled_seconds_total ", f);
+	put_seconds(f, c->sampled_ns);
+	fputc('\n', f);
 	family(f, fmt, "latscope_bpf_runs", "counter", NULL,
-	       "Runs of latscope's BPF programs (every syscall on the host runs them).");
+	       "Runs of latscope's BPF programs inside the sampled windows.");
 	for (i = 0; i < c->n; i++)
 		fprintf(f, "latscope_bpf_runs_total{program=\"%s\"} %llu\n", c->prog[i].name,
 			(unsigned long long)c->prog[i].run_cnt);
 	family(f, fmt, "latscope_bpf_run_seconds", "counter", "seconds",
-	       "CPU time of latscope's BPF programs: what tracing costs the host.");
+	       "CPU time of latscope's BPF programs inside the sampled windows.");
 	for (i = 0; i < c->n; i++) {
 		fprintf(f, "latscope_bpf_run_seconds_total{program=\"%s\"} ", c->prog[i].name);
 		put_seconds(f, c->prog[i].run_time_ns);
 		fputc('\n', f);
 	}
+	counter1(f, fmt, "latscope_bpf_sampled_syscalls",
+		 "Traced syscalls that ended inside the sampled windows.", c->traced_calls);
+	family(f, fmt, "latscope_tracing_cost_seconds", "gauge", "seconds",
+	       "Estimated BPF run time per traced syscall, per untraced syscall and per "
+	       "context switch (the scheduler hooks).");
+	labelled_gauge(f, "latscope_tracing_cost_seconds", "per", "traced_syscall", e.traced_ns,
+		       1e-9);
+	labelled_gauge(f, "latscope_tracing_cost_seconds", "per", "untraced_syscall",
+		       e.untraced_ns, 1e-9);
+	labelled_gauge(f, "latscope_tracing_cost_seconds", "per", "context_switch", e.switch_ns,
+		       1e-9);
+	family(f, fmt, "latscope_tracing_cost_cpu_ratio", "gauge", "ratio",
+	       "Estimated CPU seconds per second that tracing costs: on the traced processes' "
+	       "syscalls, and imposed on the rest of the host.");
+	labelled_gauge(f, "latscope_tracing_cost_cpu_ratio", "on", "traced", e.traced_cpu, 1);
+	labelled_gauge(f, "latscope_tracing_cost_cpu_ratio", "on", "host", e.host_cpu, 1);
 }
 
 static int cmp_tseries(const void *a, const void *b)

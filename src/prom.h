@@ -15,7 +15,7 @@
 #include "collect.h"
 
 struct ls_rules;
-struct ls_selfcost;
+struct ls_cost_sample;
 
 /*
  * The `le` bounds of latscope_syscall_duration_seconds, in ns: 1, 2 and 5
@@ -65,7 +65,7 @@ struct ls_prom_health {
 	double cpu_user_s;		/* latscope's own CPU time */
 	double cpu_system_s;
 	double start_unix_s;		/* when tracing started */
-	const struct ls_selfcost *cost;	/* the BPF programs' run time; NULL: not measured */
+	const struct ls_cost_sample *cost;	/* what tracing costs (src/cost.h); NULL: not measured */
 	const char *version;
 	__u64 cycle_period_ns;		/* of the best cycle so far; 0: none yet */
 	__u64 cycles;			/* its complete cycles, never going back */

@@ -14,7 +14,7 @@
 #include "record_metrics.h"
 #include "record_opts.h"
 #include "save_file.h"
-#include "selfcost.h"
+#include "cost.h"
 #include "target.h"
 
 struct ls_record_metrics {
@@ -26,7 +26,7 @@ struct ls_record_metrics {
 	struct ls_record_metrics_cfg cfg;
 	struct ls_prom *prom;
 	struct ls_prom_health health;
-	struct ls_selfcost cost;
+	struct ls_cost_sample cost;	/* a copy, set by the trace loop after each window */
 	__u64 last_read_ns;	/* CLOCK_MONOTONIC; 0: never read */
 	struct ls_http_server *server;
 };
@@ -115,8 +115,6 @@ static int refresh(struct ls_record_metrics *m, bool force)
 		m->health.cpu_user_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 		m->health.cpu_system_s = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	}
-	if (m->cfg.cost_obj)
-		ls_selfcost_read(m->cfg.cost_obj, &m->cost);
 	m->last_read_ns = now;
 	return 0;
 }
@@ -174,8 +172,7 @@ struct ls_record_metrics *ls_record_metrics_new(const struct ls_record_metrics_c
 	m->health.max_keys = cfg->max_keys;
 	m->health.start_unix_s = cfg->start_unix_s;
 	m->health.version = LATSCOPE_VERSION;
-	m->cost.enabled = cfg->cost_obj != NULL;
-	m->health.cost = &m->cost;
+	m->health.cost = cfg->measure_cost ? &m->cost : NULL;
 	return m;
 }
 
@@ -189,6 +186,13 @@ int ls_record_metrics_listen(struct ls_record_metrics *m, const struct sockaddr 
 const char *ls_record_metrics_url(const struct ls_record_metrics *m)
 {
 	return m->server ? ls_http_url(m->server) : NULL;
+}
+
+void ls_record_metrics_set_cost(struct ls_record_metrics *m, const struct ls_cost_sample *s)
+{
+	pthread_mutex_lock(&m->lock);
+	m->cost = *s;
+	pthread_mutex_unlock(&m->lock);
 }
 
 void ls_record_metrics_set_cycles(struct ls_record_metrics *m, __u64 period_ns, __u64 cycles)

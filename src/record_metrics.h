@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include "collect.h"
 
-struct bpf_object;
+struct ls_cost_sample;
 struct ls_rules;
 struct record_opts;
 
@@ -19,7 +19,7 @@ struct ls_record_metrics_cfg {
 	const struct record_opts *opts;	/* --unit, --cmdline: the `process` label */
 	const struct ls_map_fds *fds;
 	const struct ls_rules *rules;
-	struct bpf_object *cost_obj;	/* programs whose run time is exported; NULL: none */
+	bool measure_cost;		/* the cost estimate is exported (ls_record_metrics_set_cost) */
 	unsigned int max_keys;
 	double start_unix_s;
 };
@@ -36,6 +36,9 @@ void ls_record_metrics_free(struct ls_record_metrics *m);
 int ls_record_metrics_listen(struct ls_record_metrics *m, const struct sockaddr *addr,
 			     socklen_t addrlen, char *err, size_t errlen);
 const char *ls_record_metrics_url(const struct ls_record_metrics *m);
+
+/* The cost sampled so far (src/cost.h), a copy. */
+void ls_record_metrics_set_cost(struct ls_record_metrics *m, const struct ls_cost_sample *s);
 
 /* The cycle as the trace loop knows it now (ls_cycles_now()); cycles never go back. */
 void ls_record_metrics_set_cycles(struct ls_record_metrics *m, __u64 period_ns, __u64 cycles);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "latscope.h"
+#include "cost.h"
 
 /* Written by this latscope; it reads this version and every older one. */
 #define LS_SNAPSHOT_VERSION 3
@@ -217,6 +218,9 @@ struct ls_snapshot {
 	size_t n_cycle_starts;
 	struct ls_interval *intervals;	/* record -i, in time order; since version 3 */
 	size_t n_intervals;
+	/* what tracing cost, sampled (src/cost.h); version 3, only when it was measured */
+	int has_cost;
+	struct ls_cost_sample cost;
 };
 
 /* All functions: 0 or negative errno; pointers: NULL + errno. */

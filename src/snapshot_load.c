@@ -1273,6 +1273,56 @@ static int load_slowest(struct load_ctx *c, json_object *root, struct ls_snapsho
 	return 0;
 }
 
+/* "cost" (version 3, when it was measured): the sampled readings; the estimate is remade. */
+static int load_cost(struct load_ctx *c, json_object *root, struct ls_snapshot *snap)
+{
+	struct ls_cost_sample *s = &snap->cost;
+	json_object *o, *list, *p;
+	char at[32], hook[16];
+	size_t i, len;
+	int err;
+
+	if (!json_object_object_get_ex(root, "cost", NULL))
+		return 0;
+	o = member(c, root, "", "cost", json_type_object);
+	if (!o)
+		return -EINVAL;
+	if ((err = get_u64(c, o, "cost", "sampled_ns", UINT64_MAX, &s->sampled_ns)) ||
+	    (err = get_u64(c, o, "cost", "run_ns", UINT64_MAX, &s->run_ns)) ||
+	    (err = get_u64(c, o, "cost", "windows", UINT64_MAX, &s->windows)) ||
+	    (err = get_u64(c, o, "cost", "window_ns", UINT64_MAX, &s->window_ns)) ||
+	    (err = get_u64(c, o, "cost", "period_ns", UINT64_MAX, &s->period_ns)) ||
+	    (err = get_u64(c, o, "cost", "traced_calls", UINT64_MAX, &s->traced_calls)))
+		return err;
+	list = member(c, o, "cost", "programs", json_type_array);
+	if (!list)
+		return -EINVAL;
+	len = json_object_array_length(list);
+	if (len > LS_COST_PROGS)
+		return fail(c, "cost", "programs", "more than %d entries", LS_COST_PROGS);
+	for (i = 0; i < len; i++) {
+		snprintf(at, sizeof(at), "cost.programs[%zu]", i);
+		p = json_object_array_get_idx(list, i);
+		if (!json_object_is_type(p, json_type_object))
+			return fail(c, at, NULL, "expected an object");
+		if ((err = get_str(c, p, at, "name", s->prog[i].name, sizeof(s->prog[i].name),
+				   false)) ||
+		    (err = get_str(c, p, at, "hook", hook, sizeof(hook), false)) ||
+		    (err = get_u64(c, p, at, "runs", UINT64_MAX, &s->prog[i].run_cnt)) ||
+		    (err = get_u64(c, p, at, "run_time_ns", UINT64_MAX, &s->prog[i].run_time_ns)) ||
+		    (err = get_u64(c, p, at, "calibration_runs", UINT64_MAX,
+				   &s->prog[i].calib_cnt)) ||
+		    (err = get_u64(c, p, at, "calibration_time_ns", UINT64_MAX,
+				   &s->prog[i].calib_time_ns)))
+			return err;
+		s->prog[i].hook = (__u8)ls_cost_hook_parse(hook);
+	}
+	s->n = len;
+	s->enabled = true;
+	snap->has_cost = 1;
+	return 0;
+}
+
 struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 {
 	struct load_ctx c = { .file = path, .err = err, .errlen = errlen };
@@ -1313,7 +1363,8 @@ struct ls_snapshot *ls_snapshot_load(const char *path, char *err, size_t errlen)
 	    (ret = load_cycle(&c, root, snap)) ||
 	    (ret = load_slowest(&c, root, snap)) ||
 	    (ret = load_processes(&c, root, snap)) ||
-	    (ret = load_intervals(&c, root, snap)))
+	    (ret = load_intervals(&c, root, snap)) ||
+	    (ret = load_cost(&c, root, snap)))
 		goto cleanup;
 	ls_snapshot_sum_thread_times(snap);
 

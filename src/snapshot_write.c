@@ -336,6 +336,73 @@ static json_object *time_to_json(const struct ls_time *t, int *err)
 	return o;
 }
 
+/* A figure of the estimate: null when it could not be measured (< 0). */
+static void put_estimate(json_object *o, const char *key, double v, int *err)
+{
+	char buf[32];
+
+	if (v < 0) {
+		/* json-c's null is a NULL value */
+		if (json_object_object_add(o, key, NULL))
+			*err = -ENOMEM;
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.1f", v);
+	put(o, key, json_object_new_double_s(v, buf), err);
+}
+
+/*
+ * "cost": the sampled readings, which the loader takes back, and the
+ * estimate made from them, for readers of the file (not loaded: recomputed).
+ */
+static json_object *cost_to_json(const struct ls_cost_sample *s, int *err)
+{
+	json_object *o = json_object_new_object(), *arr = json_object_new_array(), *p, *e;
+	struct ls_cost est;
+	size_t i;
+
+	if (!o || !arr) {
+		json_object_put(o);
+		json_object_put(arr);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	put_u64(o, "sampled_ns", s->sampled_ns, err);
+	put_u64(o, "run_ns", s->run_ns, err);
+	put_u64(o, "windows", s->windows, err);
+	put_u64(o, "window_ns", s->window_ns, err);
+	put_u64(o, "period_ns", s->period_ns, err);
+	put_u64(o, "traced_calls", s->traced_calls, err);
+	for (i = 0; i < s->n && i < LS_COST_PROGS; i++) {
+		p = json_object_new_object();
+		if (!p) {
+			*err = -ENOMEM;
+			break;
+		}
+		PUT_STR(p, "name", s->prog[i].name, err);
+		put(p, "hook", json_object_new_string(ls_cost_hook_name(s->prog[i].hook)), err);
+		put_u64(p, "runs", s->prog[i].run_cnt, err);
+		put_u64(p, "run_time_ns", s->prog[i].run_time_ns, err);
+		put_u64(p, "calibration_runs", s->prog[i].calib_cnt, err);
+		put_u64(p, "calibration_time_ns", s->prog[i].calib_time_ns, err);
+		append(arr, p, err);
+	}
+	put(o, "programs", arr, err);
+	ls_cost_estimate(s, &est);
+	e = json_object_new_object();
+	if (!e) {
+		*err = -ENOMEM;
+		return o;
+	}
+	put_estimate(e, "traced_ns_per_syscall", est.traced_ns, err);
+	put_estimate(e, "untraced_ns_per_syscall", est.untraced_ns, err);
+	put_estimate(e, "ns_per_context_switch", est.switch_ns, err);
+	put_estimate(e, "traced_cpu_ns_per_s", est.traced_cpu * 1e9, err);
+	put_estimate(e, "host_cpu_ns_per_s", est.host_cpu * 1e9, err);
+	put(o, "estimate", e, err);
+	return o;
+}
+
 /* A thread's ids and time split; peers have none. */
 static void put_thread_facts(json_object *o, const struct ls_group *g, int *err)
 {
@@ -672,6 +739,8 @@ static json_object *snapshot_to_json(const struct ls_snapshot *snap, const struc
 
 	if (snap->n_intervals)
 		put(root, "intervals", intervals_to_json(snap, err), err);
+	if (snap->has_cost)
+		put(root, "cost", cost_to_json(&snap->cost, err), err);
 
 cleanup:
 	free(tot);

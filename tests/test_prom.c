@@ -17,7 +17,7 @@
 
 #include "hist.h"
 #include "prom.h"
-#include "selfcost.h"
+#include "cost.h"
 #include "test_util.h"
 
 /* The process names of the tests' tgids. */
@@ -406,7 +406,7 @@ static void label_value__odd_names__escaped_and_never_equal(void **state)
 
 static void write__health__counters_and_cost_per_program(void **state)
 {
-	struct ls_selfcost cost = { .enabled = 1, .n = 1 };
+	struct ls_cost_sample cost = { .enabled = 1, .n = 1, .sampled_ns = 250000000 };
 	struct ls_prom_health h = { .keys_in_use = 3, .max_keys = 1024, .version = "1.2",
 				    .cycle_period_ns = 500000000, .cycles = 42 };
 	struct ls_prom *p = ls_prom_new();
@@ -418,14 +418,29 @@ static void write__health__counters_and_cost_per_program(void **state)
 	h.counters[LS_CNT_PROCS_FULL] = 2;
 	h.cost = &cost;
 	snprintf(cost.prog[0].name, sizeof(cost.prog[0].name), "handle_sys_exit");
+	cost.prog[0].hook = LS_HOOK_SYS_EXIT;
 	cost.prog[0].run_cnt = 5;
-	cost.prog[0].run_time_ns = 1500000001;
+	cost.prog[0].run_time_ns = 1500000300;
+	/* 3 of the 5 runs untraced, at 100 ns each in the calibration */
+	cost.prog[0].calib_cnt = 10;
+	cost.prog[0].calib_time_ns = 1000;
+	cost.traced_calls = 2;
 	buf = capture_output(write_page, &pg);
 	assert_non_null(strstr(buf, "\nlatscope_dropped_total 9\n"));
 	assert_non_null(strstr(buf, "\nlatscope_untraced_tasks_total 3\n"));
 	assert_non_null(strstr(buf, "\nlatscope_stats_keys 3\n"));
 	assert_non_null(strstr(buf, "latscope_bpf_run_seconds_total{program=\"handle_sys_exit\"} "
-				    "1.500000001\n"));
+				    "1.500000300\n"));
+	assert_non_null(strstr(buf, "\nlatscope_bpf_sampled_seconds_total 0.250000000\n"));
+	assert_non_null(strstr(buf, "\nlatscope_bpf_sampled_syscalls_total 2\n"));
+	/* (1500000300 - 3 * 100) / 2 ns per traced call; 100 ns per untraced one */
+	assert_non_null(strstr(buf, "latscope_tracing_cost_seconds{per=\"traced_syscall\"} "
+				    "0.75\n"));
+	assert_non_null(strstr(buf, "latscope_tracing_cost_seconds{per=\"untraced_syscall\"} "
+				    "1e-07\n"));
+	/* no context switch seen: no figure rather than a made-up one */
+	assert_null(strstr(buf, "per=\"context_switch\""));
+	assert_non_null(strstr(buf, "latscope_tracing_cost_cpu_ratio{on=\"host\"} 1.2e-06\n"));
 	assert_non_null(strstr(buf, "latscope_build_info{version=\"1.2\"} 1\n"));
 	assert_non_null(strstr(buf, "\nlatscope_cycle_period_seconds 0.500000000\n"));
 	assert_non_null(strstr(buf, "\nlatscope_cycles_total 42\n"));

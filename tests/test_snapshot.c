@@ -654,6 +654,52 @@ static void snapshot_json__v3_fields__round_trip(void **state)
 	ls_snapshot_free(snap);
 }
 
+/* The cost sample round-trips; the estimate is written for readers; no cost: no member. */
+static void snapshot_json__cost__round_trip_and_absent_when_not_measured(void **state)
+{
+	struct ls_snapshot *snap = build_rich(), *back;
+	char path[PATH_MAX], err[256] = "";
+	char *a, *b;
+
+	a = json_text(snap, 1, NULL);
+	assert_null(strstr(a, "\"cost\""));
+	free(a);
+	snap->has_cost = 1;
+	snap->cost = (struct ls_cost_sample){ .enabled = true, .n = 2, .windows = 3,
+					      .sampled_ns = 150000000, .run_ns = 2500000000ULL,
+					      .window_ns = 50000000, .period_ns = 1000000000,
+					      .traced_calls = 10 };
+	snprintf(snap->cost.prog[0].name, sizeof(snap->cost.prog[0].name), "handle_sys_enter");
+	snap->cost.prog[0].hook = LS_HOOK_SYS_ENTER;
+	snap->cost.prog[0].run_cnt = 110;
+	snap->cost.prog[0].run_time_ns = 100 * 60 + 10 * 200;
+	snap->cost.prog[0].calib_cnt = 4096;
+	snap->cost.prog[0].calib_time_ns = 4096 * 60;
+	snprintf(snap->cost.prog[1].name, sizeof(snap->cost.prog[1].name), "handle_switch");
+	snap->cost.prog[1].hook = LS_HOOK_SWITCH;
+	snap->cost.prog[1].run_cnt = 7;
+	snap->cost.prog[1].run_time_ns = 700;
+	tmp_path(path, sizeof(path), "cost.json");
+	assert_int_equal(ls_snapshot_save(snap, path), 0);
+	back = ls_snapshot_load(path, err, sizeof(err));
+	if (!back)
+		fail_msg("load failed: %s", err);
+	assert_true(back->has_cost);
+	assert_memory_equal(&back->cost, &snap->cost, sizeof(snap->cost));
+	a = json_text(snap, 1, NULL);
+	b = json_text(back, 1, NULL);
+	assert_string_equal(a, b);
+	free(a);
+	a = json_text(back, 0, NULL);
+	/* 200 ns per traced call on sys_enter, no sys_exit program: 200 in all */
+	assert_non_null(strstr(a, "\"traced_ns_per_syscall\":200.0"));
+	assert_non_null(strstr(a, "\"ns_per_context_switch\":100.0"));
+	free(a);
+	free(b);
+	ls_snapshot_free(back);
+	ls_snapshot_free(snap);
+}
+
 /* Before version 3 every row is work, and an unknown role is refused. */
 static void snapshot_load__roles__v2_all_work_bad_role_refused(void **state)
 {
@@ -1705,6 +1751,7 @@ int main(void)
 		cmocka_unit_test(write_json__compact__is_one_line),
 		cmocka_unit_test(snapshot_json__round_trip__preserves_every_field),
 		cmocka_unit_test(snapshot_json__v3_fields__round_trip),
+		cmocka_unit_test(snapshot_json__cost__round_trip_and_absent_when_not_measured),
 		cmocka_unit_test(snapshot_load__roles__v2_all_work_bad_role_refused),
 		cmocka_unit_test(snapshot_intervals__added__summed_per_subsystem_and_kept),
 		cmocka_unit_test(snapshot_intervals__bad_or_too_many__refused),
