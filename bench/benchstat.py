@@ -214,6 +214,67 @@ def goal_verdicts(summary, goals=GOALS):
     return out
 
 
+# Which bpfstats tracer a goal's configuration is: the run-time view of its
+# programs, for the reason of a goal not met.
+STATS_TRACER = {"latscope-default": "latscope", "latscope": "latscope",
+                "untargeted-default": "untargeted", "untargeted": "untargeted"}
+
+
+def syscall_run_time(stats, tracer, workload):
+    """ns per run of tracer's sys_enter and sys_exit programs on workload (the
+    kernel's run time, bpfstats section), and each above the empty program's:
+    {"enter", "exit", "enter_above", "exit_above"}, or None."""
+    rec = next((r for r in stats if r["tracer"] == tracer and r["workload"] == workload), None)
+    if not rec:
+        return None
+    out = {}
+    for p in rec["progs"]:
+        h = _hook(p["prog"])
+        if h:
+            out[h] = p["ns_per_run"]
+            out[h + "_above"] = p.get("above_floor_ns")
+    return out if "enter" in out and "exit" in out else None
+
+
+def goal_reason(v, stats, summary):
+    """Why a goal is not met, from what was measured: the BPF run time of the
+    configuration's programs next to the reference's, and for the default
+    use what the sampled statistics add over quiet use.  None when met."""
+    if v["verdict"] not in ("not met", "within the noise"):
+        return None
+    wl = v["workload"]
+    parts = []
+    mine = syscall_run_time(stats, STATS_TRACER.get(v["config"], v["config"]), wl)
+    if v["reference"] == REF:
+        ref = syscall_run_time(stats, REF, wl)
+        if mine and ref:
+            parts.append("BPF run time per traced syscall %.0f ns (sys_enter %.0f, sys_exit %.0f) "
+                         "against the clock pair's %.0f (%.0f + %.0f): +%.0f ns of lookups, "
+                         "classification and histogram"
+                         % (mine["enter"] + mine["exit"], mine["enter"], mine["exit"],
+                            ref["enter"] + ref["exit"], ref["enter"], ref["exit"],
+                            mine["enter"] + mine["exit"] - ref["enter"] - ref["exit"]))
+        if v["config"].endswith("-default"):
+            w = next((w for w in summary if w["workload"] == wl), None)
+            c = {c["config"]: c for c in (w["configs"] if w else [])}
+            d, q = c.get(v["config"]), c.get(v["config"][:-len("-default")])
+            if d and q and d["added_ns_per_syscall"] is not None and \
+                    q["added_ns_per_syscall"] is not None:
+                parts.append("the sampled cost statistics: %+.0f ns per syscall over quiet use"
+                             % (d["added_ns_per_syscall"] - q["added_ns_per_syscall"]))
+    elif mine and mine.get("enter_above") is not None and mine.get("exit_above") is not None:
+        parts.append("the untraced path runs %+.1f / %+.1f ns (sys_enter / sys_exit) above the "
+                     "empty programs" % (mine["enter_above"], mine["exit_above"]))
+    if not parts:
+        return ("no run-time figures to say why (run the bpfstats section with the overhead "
+                "section)")
+    return "; ".join(parts)
+
+
+def goals_with_reasons(verdicts, stats, summary):
+    return [dict(v, reason=goal_reason(v, stats, summary)) for v in verdicts]
+
+
 OVERHEAD_COLS = "%-18s %7s  %-27s %7s  %11s  %8s  %11s"
 
 
@@ -264,20 +325,23 @@ def render_overhead(summary):
 
 
 def render_goals(verdicts):
+    """One verdict line per goal (and its reason when not met)."""
     text = ["", "== goals: added ns per syscall against the reference's"]
     md = ["", "### Goals", "",
           "Each goal bounds a configuration's added ns per syscall as a multiple of a "
-          "reference tracer's on the same workload, in the same interleaved runs.", "",
-          "| goal | workload | config | reference | limit | measured | verdict |",
-          "|---|---|---|---|---:|---:|---|"]
+          "reference tracer's on the same workload, in the same interleaved runs. A goal "
+          "not met says why, from the BPF run-time section.", "",
+          "| goal | workload | config | reference | limit | measured | verdict | why |",
+          "|---|---|---|---|---:|---:|---|---|"]
     for v in verdicts:
         ref = "clock pair" if v["reference"] == REF else "floor"
-        text.append("  %-25s %-10s %-19s <= %.2fx %-10s  %-6s %s" % (
-            v["name"], v["workload"], v["config"], v["limit"], ref,
-            fmt(v["ratio"], "%.2fx"), v["verdict"]))
-        md.append("| %s | %s | %s | %s | ≤ %.2f× | %s | %s |" % (
+        why = v.get("reason")
+        text.append("GOAL %s: %s, %s (%s on %s, limit %.2fx the %s's added ns per syscall)%s"
+                    % (v["name"], v["verdict"], fmt(v["ratio"], "%.2fx"), v["config"],
+                       v["workload"], v["limit"], ref, ": " + why if why else ""))
+        md.append("| %s | %s | %s | %s | ≤ %.2f× | %s | %s | %s |" % (
             v["name"], v["workload"], v["config"], ref, v["limit"],
-            fmt(v["ratio"], "%.2f×"), v["verdict"]))
+            fmt(v["ratio"], "%.2f×"), v["verdict"], why or ""))
     return "\n".join(text), "\n".join(md)
 
 
@@ -551,6 +615,51 @@ def stats_summary(records):
             progs.append(dict(p, above_floor_ns=above))
         out.append(dict(r, progs=progs))
     return out
+
+
+SCHED_PROGS = ("handle_switch", "handle_waking", "handle_wakeup", "handle_wakeup_new")
+
+
+def sched_summary(stats):
+    """What latscope's scheduler hooks cost, per tracer and workload of the
+    bpfstats section: their run time per context switch (handle_switch runs;
+    wakeups included) and per syscall (handle_sys_enter runs: traced calls
+    for latscope, untraced ones for untargeted)."""
+    out = []
+    for r in stats:
+        progs = {p["prog"]: p for p in r["progs"]}
+        if "handle_switch" not in progs or "handle_sys_enter" not in progs:
+            continue
+        ns = sum(p["ns_per_run"] * p["runs"] for name, p in progs.items()
+                 if name in SCHED_PROGS)
+        switches, calls = progs["handle_switch"]["runs"], progs["handle_sys_enter"]["runs"]
+        out.append({"tracer": r["tracer"], "workload": r["workload"], "switches": switches,
+                    "syscalls": calls, "switches_per_syscall": r2(switches / calls),
+                    "ns_per_switch": r1(ns / switches) if switches else None,
+                    "ns_per_syscall": r1(ns / calls) if calls else None})
+    return out
+
+
+def render_sched(sched):
+    text = ["", "== scheduler hooks: BPF run time per context switch and per syscall "
+            "(wakeups included)"]
+    md = ["", "### Scheduler hooks (kernel.bpf_stats_enabled=1)", "",
+          "latscope's sched_switch, sched_waking and sched_wakeup_new programs run for every "
+          "context switch and wakeup on the host. Their run time (each run includes the "
+          "measurement's own clock read, the empty program's ns/run) per context switch and "
+          "per syscall of the workload: traced calls under `latscope`, untraced ones under "
+          "`untargeted`.", "",
+          "| tracer | workload | context switches | per syscall | ns per context switch "
+          "| ns per syscall |", "|---|---|---:|---:|---:|---:|"]
+    for s_ in sched:
+        text.append("  %-11s %-10s %9s switches (%s per syscall)  %s ns per switch  %s ns "
+                    "per syscall" % (s_["tracer"], s_["workload"], num(s_["switches"]),
+                                     num(s_["switches_per_syscall"]), na(s_["ns_per_switch"]),
+                                     na(s_["ns_per_syscall"])))
+        md.append("| %s | %s | %s | %s | %s | %s |" % (
+            s_["tracer"], s_["workload"], num(s_["switches"]), num(s_["switches_per_syscall"]),
+            na(s_["ns_per_switch"]), na(s_["ns_per_syscall"])))
+    return "\n".join(text), "\n".join(md)
 
 
 def render_stats(stats):
@@ -915,7 +1024,6 @@ def cmd_overhead(a):
     _dump(summary, a.output)
     _dump(verdicts, a.goals)
     _emit(render_overhead(summary), a.md)
-    _emit(render_goals(verdicts), a.md)
     return 0 if all(c["failed"] == 0 for w in summary for c in w["configs"]) else 1
 
 
@@ -987,6 +1095,17 @@ def cmd_stats(a):
     st = stats_summary(_load_lines(a.runs))
     _dump(st, a.output)
     _emit(render_stats(st), a.md)
+    sched = sched_summary(st)
+    if sched:
+        _emit(render_sched(sched), a.md)
+    return 0
+
+
+def cmd_goals(a):
+    verdicts = goals_with_reasons(goal_verdicts(_load(a.overhead, [])), _load(a.stats, []),
+                                  _load(a.overhead, []))
+    _dump(verdicts, a.output)
+    _emit(render_goals(verdicts), a.md)
     return 0
 
 
@@ -1082,6 +1201,8 @@ def main(argv=None):
     add("stats-run", cmd_stats_run, (["--tracer"], req), (["--workload"], req),
         (["--before"], req), (["--after"], req), (["--names"], req))
     add("stats", cmd_stats, (["--runs"], req), (["-o", "--output"], req), (["--md"], {}))
+    add("goals", cmd_goals, (["--overhead"], req), (["--stats"], req), (["-o", "--output"], req),
+        (["--md"], {}))
     add("helpers-run", cmd_helpers_run, (["--runs"], req), (["--op"], req), (["--id"], {}),
         (["--round"], dict(type=int, **req)), (["--before"], {}), (["--after"], {}),
         (["--failed"], {"metavar": "WHY"}))

@@ -79,8 +79,8 @@ QUICK_DIV=5
 N_MEM=$([ -n "$QUICK" ] && echo 20000 || echo 200000)	# memory runs
 ACC_RUNS=$([ -n "$QUICK" ] && echo 1 || echo 5)
 ACC_N=$([ -n "$QUICK" ] && echo 100000 || echo 1000000)
-declare -A STATS_N=([getppid]=3000000 [icmp_echo]=100000)	# bpfstats runs
-[ -n "$QUICK" ] && STATS_N=([getppid]=1000000 [icmp_echo]=50000)
+declare -A STATS_N=([getppid]=3000000 [icmp_echo]=100000 [udp_rr]=100000)	# bpfstats runs
+[ -n "$QUICK" ] && STATS_N=([getppid]=1000000 [icmp_echo]=50000 [udp_rr]=40000)
 # helpers: getppid iterations per run (every one counted), interleaved rounds
 HELPERS_N=$([ -n "$QUICK" ] && echo 600000 || echo 1200000)
 HELPERS_N=$(awk -v n="$HELPERS_N" -v s="$SCALE" 'BEGIN { n = int(n * s); print n < 1 ? 1 : n }')
@@ -499,8 +499,8 @@ prog_stats_of() {
 }
 
 # stats_run TRACER WORKLOAD: the workload under TRACER (latscope,
-# untargeted, floor); per-program ns per run from two readings of the
-# kernel's counters taken while its loop runs.
+# untargeted, floor, clockpair); per-program ns per run from two readings
+# of the kernel's counters taken while its loop runs.
 stats_run() {
 	local label=$1 wl=$2 d=$TMPD/stats-$1-$2 n tp="" wpid sp="" i wlp
 	# long enough under any tracer for two readings 0.1 s apart
@@ -525,8 +525,17 @@ stats_run() {
 		wait_grep "$d/side" '^floor: attached' 20 || { stop_bg "$tp"; return 1; }
 		bg "${WL[@]}" >/dev/null 2>"$d/err"
 		;;
+	clockpair)
+		# it needs the workload's pid: the workload first, waiting for SIGUSR1
+		bg "${WL[@]}" >/dev/null 2>"$d/err"
+		wlp=$BG_PID
+		wait_grep "$d/err" 'waiting for SIGUSR1' 20 || { stop_bg "$wlp"; return 1; }
+		bg "$CLOCKPAIR" "$wlp" >"$d/side" 2>&1
+		tp=$BG_PID
+		wait_grep "$d/side" '^clockpair: attached' 20 || { stop_bg "$tp"; stop_bg "$wlp"; return 1; }
+		;;
 	esac
-	wlp=$BG_PID
+	[ "$label" = clockpair ] || wlp=$BG_PID
 	if ! wait_grep "$d/err" 'waiting for SIGUSR1' 20; then
 		stop_bg "$wlp"
 		[ -n "$tp" ] && stop_bg "$tp"
@@ -683,7 +692,10 @@ if [[ " $SECTIONS " == *" bpfstats "* ]]; then
 	OLD_BPF_STATS=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -qw kernel.bpf_stats_enabled=1
 	: >"$TMPD/stats.jsonl"
-	STATS_RUNS="latscope:getppid untargeted:getppid floor:getppid latscope:icmp_echo floor:icmp_echo"
+	# the clock pair for the goals' reasons; udp_rr for the scheduler hooks
+	# (two threads on one CPU: context switches on every exchange)
+	STATS_RUNS="latscope:getppid untargeted:getppid floor:getppid clockpair:getppid
+		latscope:icmp_echo floor:icmp_echo clockpair:icmp_echo latscope:udp_rr untargeted:udp_rr"
 	[ -n "$QUICK" ] && STATS_RUNS=${STATS_RUNS/untargeted:getppid /}
 	for tw in $STATS_RUNS; do
 		stats_run "${tw%%:*}" "${tw#*:}" >>"$TMPD/stats.jsonl" ||
@@ -691,6 +703,11 @@ if [[ " $SECTIONS " == *" bpfstats "* ]]; then
 	done
 	sysctl -qw kernel.bpf_stats_enabled="$OLD_BPF_STATS" && OLD_BPF_STATS=
 	bs stats --runs "$TMPD/stats.jsonl" -o "$TMPD/stats.json" --md "$MD"
+fi
+# the verdicts last: a goal not met says why from the run-time figures
+if [[ " $SECTIONS " == *" overhead "* ]]; then
+	bs goals --overhead "$TMPD/overhead.json" --stats "$TMPD/stats.json" -o "$TMPD/goals.json" \
+		--md "$MD"
 fi
 
 echo null >"$TMPD/helpers.json"

@@ -149,9 +149,40 @@ class Overhead(unittest.TestCase):
                       md)
         self.assertIn("× clock pair", md)
         text, md = bs.render_goals(bs.goal_verdicts([self.s]))
-        self.assertIn("quiet use", text)
-        self.assertIn("| quiet use | getppid | latscope | clock pair | ≤ 1.10× | 1.15× | not met |",
-                      md)
+        self.assertIn("GOAL quiet use: not met, 1.15x (latscope on getppid, limit 1.10x the "
+                      "clock pair's added ns per syscall)", text)
+        self.assertIn("| quiet use | getppid | latscope | clock pair | ≤ 1.10× | 1.15× | not met "
+                      "|  |", md)
+
+    def test_goals__reason_from_run_time_and_the_sampled_statistics(self):
+        def rec(tracer, enter, exit_, wl="getppid"):
+            return {"tracer": tracer, "workload": wl,
+                    "progs": [{"prog": "x_sys_enter", "runs": 10, "ns_per_run": enter},
+                              {"prog": "x_sys_exit", "runs": 10, "ns_per_run": exit_}]}
+        stats = bs.stats_summary([rec("latscope", 180, 150), rec("clockpair", 100, 90),
+                                  rec("untargeted", 62, 61), rec("floor", 60, 60)])
+        v = {g["name"]: g for g in bs.goals_with_reasons(bs.goal_verdicts([self.s]), stats,
+                                                         [self.s])}
+        self.assertEqual(v["quiet use"]["reason"],
+                         "BPF run time per traced syscall 330 ns (sys_enter 180, sys_exit 150) "
+                         "against the clock pair's 190 (100 + 90): +140 ns of lookups, "
+                         "classification and histogram")
+        # default 340 - 210 = +130 added, quiet +115: the statistics' share is +15
+        self.assertTrue(v["default use"]["reason"].endswith(
+            "; the sampled cost statistics: +15 ns per syscall over quiet use"))
+        self.assertIsNone(v["untraced processes"]["reason"])       # met
+        # not met against the floor: the untraced path above the empty programs
+        goal = [dict(bs.GOALS[2], limit=1.0)]
+        r = bs.goals_with_reasons(bs.goal_verdicts([self.s], goal), stats, [self.s])[0]
+        self.assertEqual(r["reason"], "the untraced path runs +2.0 / +1.0 ns (sys_enter / "
+                                      "sys_exit) above the empty programs")
+        # no bpfstats section: said, not guessed
+        r = bs.goals_with_reasons(bs.goal_verdicts([self.s]), [], [self.s])
+        self.assertIn("no run-time figures", r[1]["reason"])
+        text, md = bs.render_goals(list(v.values()))
+        self.assertIn("GOAL quiet use: not met, 1.15x (latscope on getppid, limit 1.10x the "
+                      "clock pair's added ns per syscall): BPF run time per traced syscall 330 ns",
+                      text)
 
     def test_render__failed_config_and_noise_mark(self):
         rows = GETPPID + [run("getppid", "strace", 0, ok=False)]
@@ -210,6 +241,22 @@ class Records(unittest.TestCase):
         text, md = bs.render_stats(st)
         self.assertIn("(+40 above empty)", text)
         self.assertIn("| latscope | getppid | handle_sys_enter | 20 | 100 | +40.0 |", md)
+
+    def test_sched__per_context_switch_and_per_syscall(self):
+        st = [{"tracer": "latscope", "workload": "udp_rr", "progs": [
+                  {"prog": "handle_sys_enter", "runs": 400, "ns_per_run": 200.0},
+                  {"prog": "handle_switch", "runs": 200, "ns_per_run": 100.0},
+                  {"prog": "handle_waking", "runs": 100, "ns_per_run": 80.0},
+                  {"prog": "handle_fork", "runs": 1, "ns_per_run": 900.0}]},
+              {"tracer": "floor", "workload": "udp_rr", "progs": [
+                  {"prog": "floor_sys_enter", "runs": 400, "ns_per_run": 60.0}]}]
+        s = bs.sched_summary(st)
+        self.assertEqual(len(s), 1)   # the floor has no scheduler hook
+        # (200 * 100 + 100 * 80) ns over 200 switches and over 400 syscalls
+        self.assertEqual((s[0]["ns_per_switch"], s[0]["ns_per_syscall"],
+                          s[0]["switches_per_syscall"]), (140.0, 70.0, 0.5))
+        text, md = bs.render_sched(s)
+        self.assertIn("| latscope | udp_rr | 200 | 0.5 | 140 | 70 |", md)
 
     def test_foreign_progs__ours_and_non_tracing_left_out(self):
         progs = [{"id": 1, "type": "tracing", "name": "floor_sys_enter"},
