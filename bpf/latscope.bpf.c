@@ -249,19 +249,26 @@ __u64 slow_ns = 0;
 /*
  * Set by user space while the kernel's BPF run-time statistics are on (a
  * sampled window, src/cost.c): the traced calls of the window are counted,
- * so their share of the programs' run time can be told from the others'.
+ * and the programs time what they do for them past the filter (one more
+ * clock read each), so their share of the run time is measured, not left
+ * over from the others'.
  */
 __u32 cost_sampling = 0;
 
 /* -c, --exe, --cmdline, --cgroup, --unit: processes that become targets */
 #include "target_match.bpf.h"
 
-static __always_inline void count_event(__u32 which)
+static __always_inline void add_counter(__u32 which, __u64 v)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &which);
 
 	if (c)
-		*c += 1;
+		*c += v;
+}
+
+static __always_inline void count_event(__u32 which)
+{
+	add_counter(which, 1);
 }
 
 /*
@@ -926,7 +933,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task;
 	struct ls_task_state *ts;
-	__u64 pid_tgid;
+	__u64 pid_tgid, sampled_at;
 
 	if (!stack_maybe_traced(regs))
 		return 0;
@@ -936,6 +943,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
 	if (!ts)
 		return 0;
+	sampled_at = cost_sampling ? bpf_ktime_get_ns() : 0;
 	if (ts->flags & LS_TS_WAIT_EXEC) {
 		if (id != __NR_execve && id != __NR_execveat)
 			return 0;
@@ -977,6 +985,8 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 		ts->tt.user_cpu_ns += ts->start_ns - ts->user_since;
 	ts->user_since = 0;
 	ts->sched_state = LS_SCHED_RUNNING;
+	if (sampled_at)
+		add_counter(LS_CNT_SAMPLED_ENTER_NS, ts->start_ns - sampled_at);
 	return 0;
 }
 
@@ -1064,8 +1074,6 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		emit_slow(ts, &ts->key, ts->start_ns, now, runq, ret, ts->call_fd);
 	}
 	aggregate(ts, &ts->key, ts->start_ns, lat, runq, ret);
-	if (cost_sampling)
-		count_event(LS_CNT_SAMPLED_CALLS);
 	ts->tt.sys_ns[role & (LS_ROLE_MAX - 1)] += lat - runq;
 	ts->tt.sys_runq_ns += runq;
 	if (ts->req_op)
@@ -1076,6 +1084,10 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		ls_mark_accepted_g(ret);
 	else if (is_wait_syscall(nr))
 		reap_child(ts, ret, now);
+	if (cost_sampling) {
+		count_event(LS_CNT_SAMPLED_CALLS);
+		add_counter(LS_CNT_SAMPLED_EXIT_NS, bpf_ktime_get_ns() - now);
+	}
 	return 0;
 }
 

@@ -449,6 +449,8 @@ enum ls_counter {
 	LS_CNT_EVENTS_LOST,	/* events ring buffer full: record not kept */
 	LS_CNT_THREADS_FULL,	/* thread_times full: a thread's time split lost */
 	LS_CNT_SAMPLED_CALLS,	/* traced syscalls that ended while cost_sampling was set */
+	LS_CNT_SAMPLED_ENTER_NS, /* their sys_enter's own time past the filter, by its clock */
+	LS_CNT_SAMPLED_EXIT_NS,	/* the same of their sys_exit */
 	LS_CNT_MAX,
 };
 

@@ -59,6 +59,8 @@ void ls_cost_add_window(struct ls_cost_sample *s, const struct ls_cost_reading *
 		s->prog[i].run_time_ns += grown(before->run_time_ns[i], after->run_time_ns[i]);
 	}
 	s->traced_calls += grown(before->traced_calls, after->traced_calls);
+	for (i = 0; i < 2; i++)
+		s->traced_ns[i] += grown(before->traced_ns[i], after->traced_ns[i]);
 	s->sampled_ns += ns;
 	s->windows++;
 }
@@ -90,8 +92,8 @@ static double ratio(double a, double b)
 
 void ls_cost_estimate(const struct ls_cost_sample *s, struct ls_cost *e)
 {
-	double sys_ns[2] = { 0, 0 }, traced_part[2] = { 0, 0 }, unit[2] = { 0, 0 };
-	double sched_ns = 0, all_ns = 0, secs;
+	double traced_part[2] = { 0, 0 }, unit[2] = { 0, 0 };
+	double sched_ns = 0, all_ns = 0, host_ns, secs;
 	__u64 runs[2] = { 0, 0 }, switches = 0;
 	size_t i;
 	int h;
@@ -110,7 +112,6 @@ void ls_cost_estimate(const struct ls_cost_sample *s, struct ls_cost *e)
 		case LS_HOOK_SYS_ENTER:
 		case LS_HOOK_SYS_EXIT:
 			h = s->prog[i].hook;
-			sys_ns[h] += t;
 			runs[h] += s->prog[i].run_cnt;
 			if (s->prog[i].calib_cnt)
 				unit[h] = (double)s->prog[i].calib_time_ns /
@@ -128,17 +129,12 @@ void ls_cost_estimate(const struct ls_cost_sample *s, struct ls_cost *e)
 		}
 	}
 	/*
-	 * A program's run time in the windows is its traced runs' plus its
-	 * untraced runs', and an untraced run costs what it cost in the
-	 * calibration, when nothing was traced.
+	 * A traced call's run of a syscall program is the filter, which every
+	 * call pays and which costs what an untraced run cost in the
+	 * calibration, and what the program timed itself doing past it.
 	 */
-	for (h = 0; h < 2; h++) {
-		double untraced = runs[h] > s->traced_calls ? (double)(runs[h] - s->traced_calls) : 0;
-
-		traced_part[h] = sys_ns[h] - untraced * unit[h];
-		if (traced_part[h] < 0)
-			traced_part[h] = 0;
-	}
+	for (h = 0; h < 2; h++)
+		traced_part[h] = (double)s->traced_calls * unit[h] + (double)s->traced_ns[h];
 	secs = e->sampled_s;
 	e->traced_enter_ns = ratio(traced_part[0], (double)s->traced_calls);
 	e->traced_exit_ns = ratio(traced_part[1], (double)s->traced_calls);
@@ -149,7 +145,8 @@ void ls_cost_estimate(const struct ls_cost_sample *s, struct ls_cost *e)
 	e->switch_ns = ratio(sched_ns, (double)switches);
 	e->switches_per_s = ratio((double)switches, secs);
 	e->traced_cpu = ratio((traced_part[0] + traced_part[1]) / 1e9, secs);
-	e->host_cpu = ratio((all_ns - traced_part[0] - traced_part[1]) / 1e9, secs);
+	host_ns = all_ns - traced_part[0] - traced_part[1];
+	e->host_cpu = ratio((host_ns > 0 ? host_ns : 0) / 1e9, secs);
 }
 
 /* ns as the cost line prints them, or "unknown" */

@@ -44,6 +44,7 @@ struct ls_cost_reading {
 	__u64 run_cnt[LS_COST_PROGS];
 	__u64 run_time_ns[LS_COST_PROGS];
 	__u64 traced_calls;	/* LS_CNT_SAMPLED_CALLS */
+	__u64 traced_ns[2];	/* LS_CNT_SAMPLED_ENTER_NS, LS_CNT_SAMPLED_EXIT_NS */
 };
 
 /* What has been sampled so far. */
@@ -62,6 +63,8 @@ struct ls_cost_sample {
 	__u64 sampled_ns;	/* wall time with the statistics on, windows only */
 	__u64 run_ns;		/* wall time of the run so far */
 	__u64 traced_calls;	/* traced syscalls that ended inside the windows */
+	/* what sys_enter and sys_exit did for them past the filter, by their own clock */
+	__u64 traced_ns[2];
 	__u64 window_ns;	/* the plan: window_ns of every period_ns */
 	__u64 period_ns;
 };

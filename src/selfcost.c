@@ -44,8 +44,11 @@ static void read_now(const struct ls_cost_sampler *cs, struct ls_cost_reading *r
 		}
 		r->n++;
 	}
-	if (cs->counters_fd >= 0)
+	if (cs->counters_fd >= 0) {
 		ls_counter_read(cs->counters_fd, LS_CNT_SAMPLED_CALLS, &r->traced_calls);
+		ls_counter_read(cs->counters_fd, LS_CNT_SAMPLED_ENTER_NS, &r->traced_ns[0]);
+		ls_counter_read(cs->counters_fd, LS_CNT_SAMPLED_EXIT_NS, &r->traced_ns[1]);
+	}
 }
 
 int ls_cost_sampler_init(struct ls_cost_sampler *cs, struct bpf_object *obj, int counters_fd,

@@ -1292,7 +1292,9 @@ static int load_cost(struct load_ctx *c, json_object *root, struct ls_snapshot *
 	    (err = get_u64(c, o, "cost", "windows", UINT64_MAX, &s->windows)) ||
 	    (err = get_u64(c, o, "cost", "window_ns", UINT64_MAX, &s->window_ns)) ||
 	    (err = get_u64(c, o, "cost", "period_ns", UINT64_MAX, &s->period_ns)) ||
-	    (err = get_u64(c, o, "cost", "traced_calls", UINT64_MAX, &s->traced_calls)))
+	    (err = get_u64(c, o, "cost", "traced_calls", UINT64_MAX, &s->traced_calls)) ||
+	    (err = get_u64(c, o, "cost", "traced_enter_ns", UINT64_MAX, &s->traced_ns[0])) ||
+	    (err = get_u64(c, o, "cost", "traced_exit_ns", UINT64_MAX, &s->traced_ns[1])))
 		return err;
 	list = member(c, o, "cost", "programs", json_type_array);
 	if (!list)

@@ -373,6 +373,8 @@ static json_object *cost_to_json(const struct ls_cost_sample *s, int *err)
 	put_u64(o, "window_ns", s->window_ns, err);
 	put_u64(o, "period_ns", s->period_ns, err);
 	put_u64(o, "traced_calls", s->traced_calls, err);
+	put_u64(o, "traced_enter_ns", s->traced_ns[0], err);
+	put_u64(o, "traced_exit_ns", s->traced_ns[1], err);
 	for (i = 0; i < s->n && i < LS_COST_PROGS; i++) {
 		p = json_object_new_object();
 		if (!p) {

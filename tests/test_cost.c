@@ -78,9 +78,9 @@ static void add_window__two_readings__adds_what_grew_and_never_less_than_zero(vo
 {
 	struct ls_cost_sample s = { .n = 2 };
 	struct ls_cost_reading a = { .n = 2, .run_cnt = { 10, 50 }, .run_time_ns = { 1000, 9000 },
-				     .traced_calls = 4 };
+				     .traced_calls = 4, .traced_ns = { 100, 200 } };
 	struct ls_cost_reading b = { .n = 2, .run_cnt = { 15, 40 }, .run_time_ns = { 1600, 1000 },
-				     .traced_calls = 7 };
+				     .traced_calls = 7, .traced_ns = { 400, 250 } };
 
 	ls_cost_add_window(&s, &a, &b, 50000000);
 	assert_int_equal(s.prog[0].run_cnt, 5);
@@ -89,6 +89,8 @@ static void add_window__two_readings__adds_what_grew_and_never_less_than_zero(vo
 	assert_int_equal(s.prog[1].run_cnt, 0);
 	assert_int_equal(s.prog[1].run_time_ns, 0);
 	assert_int_equal(s.traced_calls, 3);
+	assert_int_equal(s.traced_ns[0], 300);
+	assert_int_equal(s.traced_ns[1], 50);
 	assert_int_equal(s.windows, 1);
 	assert_int_equal(s.sampled_ns, 50000000);
 	ls_cost_add_calibration(&s, &a, &b);
@@ -114,17 +116,20 @@ static void set_prog(struct ls_cost_sample *s, size_t i, const char *name, enum 
 /*
  * The busy host of issue 13: the target made 100 calls while others made
  * a million.  All run time over the target's calls read ~600 us per call;
- * the traced calls' share is what is left after the untraced runs at their
- * calibrated cost.
+ * the traced calls' share is their filter's (calibrated) and what the
+ * programs timed themselves doing for them, whatever the others did.
  */
 static void estimate__busy_host_idle_target__traced_share_only(void **state)
 {
 	struct ls_cost_sample s = { .enabled = true, .sampled_ns = 500000000, .run_ns = 10000000000,
 				    .windows = 10, .window_ns = LS_COST_WINDOW_NS,
-				    .traced_calls = 100 };
+				    .traced_calls = 100, .traced_ns = { 100 * 140, 100 * 95 } };
 	struct ls_cost e;
 
-	/* untraced: 60 ns enter, 55 exit; traced: 200 ns enter, 150 exit */
+	/*
+	 * untraced: 60 ns enter, 55 exit; traced: the same filter and 140 / 95
+	 * ns past it, by the programs' own clock
+	 */
 	set_prog(&s, 0, "handle_sys_enter", LS_HOOK_SYS_ENTER, 1000100,
 		 1000000ULL * 60 + 100 * 200, 4096, 4096 * 60);
 	set_prog(&s, 1, "handle_sys_exit", LS_HOOK_SYS_EXIT, 1000100,
@@ -166,19 +171,20 @@ static void estimate__no_traced_call_in_a_window__traced_unknown_host_known(void
 	assert_true(fabs(e.host_cpu - 110000 / 1e9 / 0.05) < 1e-12);
 }
 
-/* More untraced cost calibrated than was measured (noise): never below zero. */
-static void estimate__calibration_above_the_windows__traced_share_clamped_at_zero(void **state)
+/* The programs' own clock read more than the statistics did (noise): the host's share is 0. */
+static void estimate__traced_time_above_the_total__host_share_clamped_at_zero(void **state)
 {
-	struct ls_cost_sample s = { .enabled = true, .sampled_ns = 1000000, .traced_calls = 10 };
+	struct ls_cost_sample s = { .enabled = true, .sampled_ns = 1000000, .traced_calls = 10,
+				    .traced_ns = { 10 * 500, 10 * 10 } };
 	struct ls_cost e;
 
-	set_prog(&s, 0, "handle_sys_enter", LS_HOOK_SYS_ENTER, 1010, 50000, 100, 10000);
-	set_prog(&s, 1, "handle_sys_exit", LS_HOOK_SYS_EXIT, 5, 500, 100, 10000);
+	set_prog(&s, 0, "handle_sys_enter", LS_HOOK_SYS_ENTER, 10, 3000, 100, 10000);
+	set_prog(&s, 1, "handle_sys_exit", LS_HOOK_SYS_EXIT, 10, 2100, 100, 10000);
 	ls_cost_estimate(&s, &e);
-	assert_true(e.traced_enter_ns == 0);
-	/* fewer runs than traced calls (the flag and the statistics are not set at once) */
-	assert_true(fabs(e.traced_exit_ns - 50) < 1e-9);
-	assert_true(e.traced_cpu >= 0 && e.host_cpu >= 0);
+	assert_true(fabs(e.traced_enter_ns - 600) < 1e-9);
+	assert_true(fabs(e.traced_exit_ns - 110) < 1e-9);
+	assert_true(e.host_cpu == 0);
+	assert_true(fabs(e.untraced_per_s) < 1e-9);
 }
 
 struct printed {
@@ -197,7 +203,7 @@ static void print__estimate__says_estimate_sampling_and_both_parts(void **state)
 {
 	struct ls_cost_sample s = { .enabled = true, .sampled_ns = 500000000, .run_ns = 10000000000,
 				    .windows = 10, .window_ns = LS_COST_WINDOW_NS,
-				    .traced_calls = 100 };
+				    .traced_calls = 100, .traced_ns = { 100 * 140, 100 * 95 } };
 	struct ls_cost e;
 	struct printed p = { &e, true };
 	char *out;
@@ -237,7 +243,7 @@ int main(void)
 		cmocka_unit_test(add_window__two_readings__adds_what_grew_and_never_less_than_zero),
 		cmocka_unit_test(estimate__busy_host_idle_target__traced_share_only),
 		cmocka_unit_test(estimate__no_traced_call_in_a_window__traced_unknown_host_known),
-		cmocka_unit_test(estimate__calibration_above_the_windows__traced_share_clamped_at_zero),
+		cmocka_unit_test(estimate__traced_time_above_the_total__host_share_clamped_at_zero),
 		cmocka_unit_test(print__estimate__says_estimate_sampling_and_both_parts),
 	};
 

@@ -425,6 +425,7 @@ static void write__health__counters_and_cost_per_program(void **state)
 	cost.prog[0].calib_cnt = 10;
 	cost.prog[0].calib_time_ns = 1000;
 	cost.traced_calls = 2;
+	cost.traced_ns[1] = 1499999800;	/* past the filter, by the program's clock */
 	buf = capture_output(write_page, &pg);
 	assert_non_null(strstr(buf, "\nlatscope_dropped_total 9\n"));
 	assert_non_null(strstr(buf, "\nlatscope_untraced_tasks_total 3\n"));
@@ -433,7 +434,7 @@ static void write__health__counters_and_cost_per_program(void **state)
 				    "1.500000300\n"));
 	assert_non_null(strstr(buf, "\nlatscope_bpf_sampled_seconds_total 0.250000000\n"));
 	assert_non_null(strstr(buf, "\nlatscope_bpf_sampled_syscalls_total 2\n"));
-	/* (1500000300 - 3 * 100) / 2 ns per traced call; 100 ns per untraced one */
+	/* 100 + 1499999800 / 2 ns per traced call; 100 ns per untraced one */
 	assert_non_null(strstr(buf, "latscope_tracing_cost_seconds{per=\"traced_syscall\"} "
 				    "0.75\n"));
 	assert_non_null(strstr(buf, "latscope_tracing_cost_seconds{per=\"untraced_syscall\"} "

@@ -668,7 +668,7 @@ static void snapshot_json__cost__round_trip_and_absent_when_not_measured(void **
 	snap->cost = (struct ls_cost_sample){ .enabled = true, .n = 2, .windows = 3,
 					      .sampled_ns = 150000000, .run_ns = 2500000000ULL,
 					      .window_ns = 50000000, .period_ns = 1000000000,
-					      .traced_calls = 10 };
+					      .traced_calls = 10, .traced_ns = { 10 * 140, 0 } };
 	snprintf(snap->cost.prog[0].name, sizeof(snap->cost.prog[0].name), "handle_sys_enter");
 	snap->cost.prog[0].hook = LS_HOOK_SYS_ENTER;
 	snap->cost.prog[0].run_cnt = 110;
