@@ -32,7 +32,8 @@ subprocess.run([sys.argv[1]])
 	# the snapshot keeps the names as they were, JSON-escaped
 	jq -e '[.subsystems[].name] | index("exec:t\u001b[31mX")' "$l" >/dev/null ||
 		fail "exec:<comm> is not in the snapshot as it was; it holds" \
-			"$(jq -c '[.subsystems[] | [.name, .count]], .meta.lost' "$l" | cat -v)" ||
+			"$(jq -c '[.subsystems[] | [.name, .count]], .meta.lost' "$l" | cat -v);" \
+			"the command said: $(tail -3 "$d/record.err" | cat -v)" ||
 		return 1
 	jq -e '[.threads[].name | select(endswith("py\u001b]0;pwn\u0007"))] | length == 1' "$l" \
 		>/dev/null || fail "the thread name is not in the snapshot as it was" || return 1
