@@ -19,14 +19,17 @@ no_escape_byte() {
 # child whose comm (from its file name) holds a colour sequence.
 test_record_cmd__hostile_comms__escaped_in_text_csv_markdown_raw_in_json() {
 	local d=$TMP/names esc=$'\e' l=$TMP/names/run.json f by
-	command -v python3 >/dev/null || skip "python3 is not installed" || return $?
+	# Debian's python3 (TEST_PKGS), not whatever PATH finds first: a pyenv
+	# shim is a shell script that forks dozens of helpers before python
+	# runs, and the test must not depend on a user's setup
+	[ -x /usr/bin/python3 ] || skip "Debian's python3 is not installed" || return $?
 	mkdir -p "$d"
 	ln -sf /bin/true "$d/t${esc}[31mX"
-	"$LATSCOPE" record -o "$l" -- python3 -c '
+	"$LATSCOPE" record -o "$l" -- /usr/bin/python3 -c '
 import os, subprocess, sys
 open("/proc/self/comm", "w").write("py\x1b]0;pwn\x07")
 os.getppid()
-subprocess.run([sys.argv[1]])
+subprocess.run([sys.argv[1]], check=True)
 ' "$d/t${esc}[31mX" > "$d/record.txt" 2> "$d/record.err" ||
 		fail "record failed: $(cat "$d/record.err")" || return 1
 	# the snapshot keeps the names as they were, JSON-escaped
