@@ -76,6 +76,18 @@ void ls_cost_add_calibration(struct ls_cost_sample *s, const struct ls_cost_read
 	}
 }
 
+void ls_cost_add_filter_calibration(struct ls_cost_sample *s,
+				    const struct ls_cost_reading *before,
+				    const struct ls_cost_reading *after)
+{
+	size_t i;
+
+	for (i = 0; i < s->n && i < before->n && i < after->n; i++) {
+		s->prog[i].filter_cnt += grown(before->run_cnt[i], after->run_cnt[i]);
+		s->prog[i].filter_time_ns += grown(before->run_time_ns[i], after->run_time_ns[i]);
+	}
+}
+
 __u64 ls_cost_window_start(__u64 t0, __u64 period_ns, __u64 window_ns, __u64 k, __u32 rnd)
 {
 	__u64 room = period_ns > window_ns ? period_ns - window_ns : 0;
@@ -92,7 +104,7 @@ static double ratio(double a, double b)
 
 void ls_cost_estimate(const struct ls_cost_sample *s, struct ls_cost *e)
 {
-	double traced_part[2] = { 0, 0 }, unit[2] = { 0, 0 };
+	double traced_part[2] = { 0, 0 }, unit[2] = { 0, 0 }, entry[2] = { 0, 0 };
 	double sched_ns = 0, all_ns = 0, host_ns, secs;
 	__u64 runs[2] = { 0, 0 }, switches = 0;
 	size_t i;
@@ -101,6 +113,7 @@ void ls_cost_estimate(const struct ls_cost_sample *s, struct ls_cost *e)
 	memset(e, 0, sizeof(*e));
 	e->sampled_s = (double)s->sampled_ns / 1e9;
 	e->window_s = (double)s->window_ns / 1e9;
+	e->period_s = (double)s->period_ns / 1e9;
 	e->run_s = (double)s->run_ns / 1e9;
 	e->windows = s->windows;
 	e->traced_calls = s->traced_calls;
@@ -116,6 +129,9 @@ void ls_cost_estimate(const struct ls_cost_sample *s, struct ls_cost *e)
 			if (s->prog[i].calib_cnt)
 				unit[h] = (double)s->prog[i].calib_time_ns /
 					  (double)s->prog[i].calib_cnt;
+			if (s->prog[i].filter_cnt)
+				entry[h] = (double)s->prog[i].filter_time_ns /
+					   (double)s->prog[i].filter_cnt;
 			break;
 		case LS_HOOK_SWITCH:
 			switches += s->prog[i].run_cnt;
@@ -129,12 +145,14 @@ void ls_cost_estimate(const struct ls_cost_sample *s, struct ls_cost *e)
 		}
 	}
 	/*
-	 * A traced call's run of a syscall program is the filter, which every
-	 * call pays and which costs what an untraced run cost in the
-	 * calibration, and what the program timed itself doing past it.
+	 * A traced call's run of a syscall program is the way in through the
+	 * filters to its task entry, which cost what it cost in the second
+	 * calibration (without one, an untraced run's cost in the first), and
+	 * what the program timed itself doing past it.
 	 */
 	for (h = 0; h < 2; h++)
-		traced_part[h] = (double)s->traced_calls * unit[h] + (double)s->traced_ns[h];
+		traced_part[h] = (double)s->traced_calls * (entry[h] > 0 ? entry[h] : unit[h]) +
+				 (double)s->traced_ns[h];
 	secs = e->sampled_s;
 	e->traced_enter_ns = ratio(traced_part[0], (double)s->traced_calls);
 	e->traced_exit_ns = ratio(traced_part[1], (double)s->traced_calls);
@@ -167,9 +185,9 @@ void ls_cost_print(FILE *f, const struct ls_cost *e, bool enabled)
 		return;
 	}
 	fprintf(f, "Tracing cost, an estimate from the kernel's BPF run-time statistics, on for "
-		"%.3f s of the %.3f s run (%.1f%%, %llu windows of up to %.0f ms per second):\n",
+		"%.3f s of the %.3f s run (%.1f%%, %llu windows of %.0f ms every %.0f ms):\n",
 		e->sampled_s, e->run_s, e->run_s > 0 ? 100 * e->sampled_s / e->run_s : 0.0,
-		(unsigned long long)e->windows, e->window_s * 1e3);
+		(unsigned long long)e->windows, e->window_s * 1e3, e->period_s * 1e3);
 	if (e->traced_ns < 0)
 		fprintf(f, "  on the traced processes: unknown (no traced syscall ended in a "
 			"window)\n");

@@ -17,9 +17,13 @@
 #include <linux/types.h>
 
 #define LS_COST_PROGS		12
-/* 50 ms of every second: 5% of the time, so ~+7 ns per syscall on the host */
-#define LS_COST_PERIOD_NS	1000000000ULL
-#define LS_COST_WINDOW_NS	50000000ULL
+/*
+ * 10 ms of every 500 ms: 2% of the time, so ~+3 ns per syscall on the host.
+ * Short windows, often: a short run (the first window opens at its start)
+ * is not measured for a large part of it.
+ */
+#define LS_COST_PERIOD_NS	500000000ULL
+#define LS_COST_WINDOW_NS	10000000ULL
 /* untraced syscalls latscope makes itself for the calibration */
 #define LS_COST_CALIB_CALLS	4096
 
@@ -58,6 +62,9 @@ struct ls_cost_sample {
 		__u64 run_time_ns;	/* their run time, as the kernel counts it */
 		__u64 calib_cnt;	/* runs during the calibration: untraced calls only */
 		__u64 calib_time_ns;
+		/* runs that passed the filters, as a traced call does, and found no task entry */
+		__u64 filter_cnt;
+		__u64 filter_time_ns;
 	} prog[LS_COST_PROGS];
 	__u64 windows;
 	__u64 sampled_ns;	/* wall time with the statistics on, windows only */
@@ -74,6 +81,10 @@ void ls_cost_add_window(struct ls_cost_sample *s, const struct ls_cost_reading *
 			const struct ls_cost_reading *after, __u64 ns);
 void ls_cost_add_calibration(struct ls_cost_sample *s, const struct ls_cost_reading *before,
 			     const struct ls_cost_reading *after);
+/* The same for the second calibration: the filters passed (the traced calls' entry cost). */
+void ls_cost_add_filter_calibration(struct ls_cost_sample *s,
+				    const struct ls_cost_reading *before,
+				    const struct ls_cost_reading *after);
 
 /*
  * When window k (0, 1, ...) of a run that started at t0 opens: the first at
@@ -85,7 +96,8 @@ __u64 ls_cost_window_start(__u64 t0, __u64 period_ns, __u64 window_ns, __u64 k, 
 struct ls_cost {
 	double sampled_s;	/* statistics on */
 	double run_s;		/* the whole run */
-	double window_s;	/* the plan: a window this long in every second */
+	double window_s;	/* the plan: a window this long in every period */
+	double period_s;
 	__u64 windows;
 	__u64 traced_calls;	/* traced syscalls in the windows */
 	double traced_ns;	/* BPF run time per traced syscall, both programs */

@@ -51,11 +51,26 @@ static void read_now(const struct ls_cost_sampler *cs, struct ls_cost_reading *r
 	}
 }
 
-int ls_cost_sampler_init(struct ls_cost_sampler *cs, struct bpf_object *obj, int counters_fd,
-			 volatile __u32 *flag)
+/* LS_COST_CALIB_CALLS getppid() between two readings. */
+static void calibrate(const struct ls_cost_sampler *cs, struct ls_cost_reading *a,
+		      struct ls_cost_reading *b)
 {
+	int i;
+
+	read_now(cs, a);
+	for (i = 0; i < LS_COST_CALIB_CALLS; i++)
+		syscall(SYS_getppid);
+	read_now(cs, b);
+}
+
+int ls_cost_sampler_init(struct ls_cost_sampler *cs, struct bpf_object *obj, int counters_fd,
+			 volatile __u32 *flag, volatile __u8 *tgid_hint, volatile __u8 *stack_hint)
+{
+	__u8 *saved = malloc(LS_STACK_HINT_SLOTS);
+	__u32 own = (__u32)getpid() & (LS_TGID_HINT_SLOTS - 1);
 	struct ls_cost_reading a, b;
-	int fd, i;
+	__u8 own_hint;
+	int fd;
 
 	memset(cs, 0, sizeof(*cs));
 	cs->obj = obj;
@@ -67,14 +82,28 @@ int ls_cost_sampler_init(struct ls_cost_sampler *cs, struct bpf_object *obj, int
 	cs->seed = (unsigned int)getpid() ^ (unsigned int)(size_t)cs;
 	find_programs(&cs->sample, obj);
 	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (fd < 0)
+	if (fd < 0) {
+		free(saved);
 		return -errno;
-	read_now(cs, &a);
-	for (i = 0; i < LS_COST_CALIB_CALLS; i++)
-		syscall(SYS_getppid);
-	read_now(cs, &b);
-	close(fd);
+	}
+	calibrate(cs, &a, &b);
 	ls_cost_add_calibration(&cs->sample, &a, &b);
+	/*
+	 * No target yet: no hint byte is set meanwhile, and the self-check's
+	 * are put back.  Without memory, the estimate uses the first one.
+	 */
+	if (saved) {
+		memcpy(saved, (const void *)stack_hint, LS_STACK_HINT_SLOTS);
+		own_hint = tgid_hint[own];
+		memset((void *)stack_hint, 1, LS_STACK_HINT_SLOTS);
+		tgid_hint[own] = 1;
+		calibrate(cs, &a, &b);
+		memcpy((void *)stack_hint, saved, LS_STACK_HINT_SLOTS);
+		tgid_hint[own] = own_hint;
+		ls_cost_add_filter_calibration(&cs->sample, &a, &b);
+		free(saved);
+	}
+	close(fd);
 	cs->sample.enabled = true;
 	return 0;
 }

@@ -30,12 +30,14 @@ struct ls_cost_sampler {
 
 /*
  * Find obj's programs and calibrate: with the statistics on, latscope makes
- * LS_COST_CALIB_CALLS untraced syscalls itself.  Call before any target is
- * traced.  0, or -errno when the kernel refuses the statistics (the sample
+ * LS_COST_CALIB_CALLS untraced syscalls itself, then as many again with
+ * every stack_hint byte and its own tgid_hint byte set (restored after),
+ * so that they take a traced call's way in and find no task entry.  Call
+ * before any target is traced.  0, or -errno when the kernel refuses the statistics (the sample
  * then says so and nothing else happens).
  */
 int ls_cost_sampler_init(struct ls_cost_sampler *cs, struct bpf_object *obj, int counters_fd,
-			 volatile __u32 *flag);
+			 volatile __u32 *flag, volatile __u8 *tgid_hint, volatile __u8 *stack_hint);
 
 /* The run starts at now: the first window opens at once. */
 void ls_cost_sampler_start(struct ls_cost_sampler *cs, __u64 now_ns);

@@ -1315,7 +1315,10 @@ static int load_cost(struct load_ctx *c, json_object *root, struct ls_snapshot *
 		    (err = get_u64(c, p, at, "calibration_runs", UINT64_MAX,
 				   &s->prog[i].calib_cnt)) ||
 		    (err = get_u64(c, p, at, "calibration_time_ns", UINT64_MAX,
-				   &s->prog[i].calib_time_ns)))
+				   &s->prog[i].calib_time_ns)) ||
+		    (err = get_u64(c, p, at, "filter_runs", UINT64_MAX, &s->prog[i].filter_cnt)) ||
+		    (err = get_u64(c, p, at, "filter_time_ns", UINT64_MAX,
+				   &s->prog[i].filter_time_ns)))
 			return err;
 		s->prog[i].hook = (__u8)ls_cost_hook_parse(hook);
 	}

@@ -387,6 +387,8 @@ static json_object *cost_to_json(const struct ls_cost_sample *s, int *err)
 		put_u64(p, "run_time_ns", s->prog[i].run_time_ns, err);
 		put_u64(p, "calibration_runs", s->prog[i].calib_cnt, err);
 		put_u64(p, "calibration_time_ns", s->prog[i].calib_time_ns, err);
+		put_u64(p, "filter_runs", s->prog[i].filter_cnt, err);
+		put_u64(p, "filter_time_ns", s->prog[i].filter_time_ns, err);
 		append(arr, p, err);
 	}
 	put(o, "programs", arr, err);

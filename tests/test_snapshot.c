@@ -675,6 +675,8 @@ static void snapshot_json__cost__round_trip_and_absent_when_not_measured(void **
 	snap->cost.prog[0].run_time_ns = 100 * 60 + 10 * 200;
 	snap->cost.prog[0].calib_cnt = 4096;
 	snap->cost.prog[0].calib_time_ns = 4096 * 60;
+	snap->cost.prog[0].filter_cnt = 4096;
+	snap->cost.prog[0].filter_time_ns = 4096 * 60;
 	snprintf(snap->cost.prog[1].name, sizeof(snap->cost.prog[1].name), "handle_switch");
 	snap->cost.prog[1].hook = LS_HOOK_SWITCH;
 	snap->cost.prog[1].run_cnt = 7;
