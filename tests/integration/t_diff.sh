@@ -137,7 +137,7 @@ test_diff__http_delay__subsystem_time_up_and_recvfrom_named() {
 		| .slower | index("recvfrom")' "$j" >/dev/null ||
 		fail "recvfrom not named as slower: $(jq -c .syscall_changes "$j")" || return 1
 	"$LATSCOPE" diff "$DIFF_BEFORE" "$DIFF_AFTER" 2>/dev/null |
-		grep -q "^  $DIFF_TCP: slower [^;]*recvfrom" ||
+		grep "^  $DIFF_TCP: slower [^;]*recvfrom" >/dev/null ||
 		fail "the text diff does not name recvfrom" || return 1
 }
 
@@ -246,10 +246,11 @@ test_report__formats__csv_markdown_json_by_syscall() {
 	[ "$(printf '%s\n' "$out" | head -1)" = \
 	  "subsystem,count,errors,total_ns,pct_time,min_ns,avg_ns,p50_ns,p99_99_ns,max_ns" ] ||
 		fail "CSV header: $(printf '%s\n' "$out" | head -1)" || return 1
-	printf '%s\n' "$out" | grep -q "^$DIFF_TCP,$((DIFF_CYCLES * 4)),0," ||
+	printf '%s\n' "$out" | grep "^$DIFF_TCP,$((DIFF_CYCLES * 4)),0," >/dev/null ||
 		fail "no CSV row for $DIFF_TCP with $((DIFF_CYCLES * 4)) calls" || return 1
 
-	"$LATSCOPE" report -f markdown --top 2 "$DIFF_BEFORE" | grep -q '^| SUBSYSTEM | CALLS |' ||
+	"$LATSCOPE" report -f markdown --top 2 "$DIFF_BEFORE" |
+		grep '^| SUBSYSTEM | CALLS |' >/dev/null ||
 		fail "no Markdown table" || return 1
 
 	"$LATSCOPE" report -f json --by syscall --sort p99 --top 3 "$DIFF_BEFORE" |
@@ -268,7 +269,7 @@ test_report__formats__csv_markdown_json_by_syscall() {
 	[ "$rc" -eq 2 ] || fail "--by thread on a v1 file: exit $rc, expected 2" || return 1
 	[ "$out" = "Error: tests/fixtures/snapshot_v1.json: no per-thread data (the snapshot was \
 written by a latscope that did not record threads)" ] || fail "--by thread message: $out" || return 1
-	"$LATSCOPE" report --by thread -f csv "$DIFF_BEFORE" | grep -q '^thread,count,' ||
+	"$LATSCOPE" report --by thread -f csv "$DIFF_BEFORE" | grep '^thread,count,' >/dev/null ||
 		fail "--by thread -f csv has no thread table" || return 1
 
 	"$LATSCOPE" record -f csv -- "$DEMOCTL" -q -n 2 -i 20 -d 1 -p "$DEMO_PORT" \

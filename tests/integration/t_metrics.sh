@@ -9,7 +9,7 @@ TC_SENDTO='subsystem="tc",syscall="sendto",role="work"'
 free_port() {
 	local p
 	for p in $(shuf -i 20000-29999 -n 100); do
-		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+		ss -Hltn "sport = :$p" | grep . >/dev/null || { echo "$p"; return 0; }
 	done
 	return 1
 }
