@@ -15,35 +15,33 @@ selfcheck_no_trace_of_check() {
 		"$l" >/dev/null || fail "a getppid row: the check's call leaked" || return 1
 }
 
-# Normal kernel: the check passes, -v says so, the snapshot records it.
-test_selfcheck__normal__passed_and_counts_exact() {
-	local d=$TMP/sc.democtl.json l=$TMP/sc.json e=$TMP/sc.err
-	"$LATSCOPE" -v record -q -o "$l" -- "$DEMOCTL" -q -n 4 -i 20 -d 1 \
-		-p "$DEMO_PORT" -j "$d" >/dev/null 2>"$e" ||
+# selfcheck_launch NAME MISPLACE VERDICT LINE: democtl launched under
+# latscope -v (LATSCOPE_TEST_MISPLACE_STACKS=MISPLACE); -v prints LINE
+# (the start of a line), meta.self_check is VERDICT, the check's own call
+# is nowhere, and every call of democtl is counted.
+selfcheck_launch() {
+	local d=$TMP/$1.democtl.json l=$TMP/$1.json e=$TMP/$1.err
+	LATSCOPE_TEST_MISPLACE_STACKS=$2 "$LATSCOPE" -v record -q -o "$l" -- "$DEMOCTL" -q \
+		-n 4 -i 20 -d 1 -p "$DEMO_PORT" -j "$d" >/dev/null 2>"$e" ||
 		fail "record failed: $(tail -n3 "$e")" || return 1
-	grep -q "^self-check: the kernel counted latscope's test call (stack filter on)$" "$e" ||
-		fail "-v did not report the self-check: $(grep -i self-check "$e")" || return 1
-	[ "$(jq -r .meta.self_check "$l")" = passed ] ||
-		fail "meta.self_check is $(jq -c .meta.self_check "$l")" || return 1
+	grep -q "^$4" "$e" || fail "-v did not say '$4': $(grep -i self-check "$e")" || return 1
+	[ "$(jq -r .meta.self_check "$l")" = "$3" ] ||
+		fail "meta.self_check is $(jq -c .meta.self_check "$l"), expected $3" || return 1
 	selfcheck_no_trace_of_check "$l" || return 1
 	tests/integration/compare-democtl.sh "$d" "$l" setup cycles teardown ||
 		fail "counts differ from democtl's" || return 1
 }
 
+# Normal kernel: the check passes, -v says so, the snapshot records it.
+test_selfcheck__normal__passed_and_counts_exact() {
+	selfcheck_launch sc 0 passed \
+		"self-check: the kernel counted latscope's test call (stack filter on)$"
+}
+
 # Misplaced stack marks, launch mode (new threads marked by the fork hook):
 # the check falls back, and every call of the command is still counted.
 test_selfcheck__misplaced_stacks_cmd__fallback_counts_exact() {
-	local d=$TMP/scm.democtl.json l=$TMP/scm.json e=$TMP/scm.err
-	LATSCOPE_TEST_MISPLACE_STACKS=1 "$LATSCOPE" -v record -q -o "$l" -- "$DEMOCTL" -q \
-		-n 4 -i 20 -d 1 -p "$DEMO_PORT" -j "$d" >/dev/null 2>"$e" ||
-		fail "record failed: $(tail -n3 "$e")" || return 1
-	grep -q "^self-check: the stack filter missed latscope's test call" "$e" ||
-		fail "-v did not report the fallback: $(grep -i self-check "$e")" || return 1
-	[ "$(jq -r .meta.self_check "$l")" = fallback ] ||
-		fail "meta.self_check is $(jq -c .meta.self_check "$l")" || return 1
-	selfcheck_no_trace_of_check "$l" || return 1
-	tests/integration/compare-democtl.sh "$d" "$l" setup cycles teardown ||
-		fail "counts differ from democtl's after the fallback" || return 1
+	selfcheck_launch scm 1 fallback "self-check: the stack filter missed latscope's test call"
 }
 
 # The same with -p: existing threads are marked by the task iterator.
