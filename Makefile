@@ -63,7 +63,7 @@ SKELS		:= $(OUTPUT)/latscope.skel.h
 UNIT_TESTS	:= $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 UNIT_BINS	:= $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 TOOLS		:= $(OUTPUT)/democtl $(OUTPUT)/waitload $(OUTPUT)/fdreuse $(OUTPUT)/reqpoll \
-		   $(OUTPUT)/forkload $(OUTPUT)/cyclectl
+		   $(OUTPUT)/forkload $(OUTPUT)/cyclectl $(OUTPUT)/tidreuse
 
 ifeq ($(V),1)
 	Q =

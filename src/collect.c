@@ -10,6 +10,7 @@
 #include "fold.h"
 #include "grow.h"
 #include "hist.h"
+#include "proc_info.h"
 #include "rules.h"
 #include "subsys.h"
 #include <stdbool.h>
@@ -262,6 +263,21 @@ static struct fold_job *job_of(struct fold_job *jobs, size_t n, __u32 tid)
 	return NULL;
 }
 
+/*
+ * A thread id in use again, by a thread that lives: the pid space is small
+ * (32768 by default) and wraps.  The kernel's keys name a thread by tid, so
+ * the new thread's calls went to the same keys, and it caches their slots:
+ * folding them would take its figures, and give away slots it still adds
+ * to.  Such a tid is left alone until it is free again (a zombie makes no
+ * more calls).
+ */
+static bool tid_in_use(__u32 tid)
+{
+	struct ls_proc_stat st;
+
+	return !ls_proc_stat((pid_t)tid, &st) && !ls_proc_is_dead(&st);
+}
+
 /* The threads to fold: thread_times's exited ones, then the notes' others. */
 static int gather(const struct ls_map_fds *fds, struct ls_fold *f,
 		  const struct ls_exit_note *notes, size_t n_notes, struct fold_job **out,
@@ -276,7 +292,7 @@ static int gather(const struct ls_map_fds *fds, struct ls_fold *f,
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fds->thread_times_fd, &key, &tt) ||
-		    !(tt.flags & LS_TT_EXITED) || job_of(jobs, n, key))
+		    !(tt.flags & LS_TT_EXITED) || job_of(jobs, n, key) || tid_in_use(key))
 			continue;
 		if (ls_grow(&jobs, &cap, n, sizeof(*jobs), 64))
 			goto nomem;
@@ -288,7 +304,7 @@ static int gather(const struct ls_map_fds *fds, struct ls_fold *f,
 		n++;
 	}
 	for (i = 0; i < n_notes; i++) {
-		if (job_of(jobs, n, notes[i].tid))
+		if (job_of(jobs, n, notes[i].tid) || tid_in_use(notes[i].tid))
 			continue;
 		if (ls_grow(&jobs, &cap, n, sizeof(*jobs), 64))
 			goto nomem;

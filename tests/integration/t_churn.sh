@@ -92,3 +92,35 @@ test_churn_children__5000_at_once_followed__loss_zero_or_reported() {
 		grep "^Lost: .*processes not traced\|^Lost: .*syscalls not aggregated" >/dev/null ||
 		fail "report does not say what was lost" || return 1
 }
+
+# A thread id used again while latscope still holds the keys of the thread
+# that had it (pid_max is 32768 by default: it wraps): tools/tidreuse's
+# thread B, given exited thread A's tid (ns_last_pid), spins without a
+# system call while latscope folds exited threads (--max-keys 32: short of
+# room at once), then calls again.  Folding A's keys would take B's too,
+# and give away the slot B still adds to from its cache: every call must
+# still be counted once.
+test_churn_tid_reused__exited_thread_folded_later__exact() {
+	local name=lsd-tidreuse-$$ l=$TMP/tidreuse.json lpid dpid made reused
+	[ -w /proc/sys/kernel/ns_last_pid ] || skip "no /proc/sys/kernel/ns_last_pid" || return $?
+	cp "$PWD/build/tidreuse" "$TMP/$name" || fail "no build/tidreuse" || return 1
+	bg "$TMP/$name" 500 "$TMP/tidreuse.count" >"$TMP/tidreuse.out"
+	dpid=$BG_PID
+	wait_for grep -q ready "$TMP/tidreuse.out" || fail "tidreuse did not start" || return 1
+	record_bg --cmdline "$name" --max-keys 32 -d 60 -q -o "$l" ||
+		fail "latscope did not attach" || return 1
+	lpid=$BG_PID
+	kill -USR1 "$dpid"
+	wait "$dpid" || fail "tidreuse failed" || return 1
+	kill -INT "$lpid"
+	wait "$lpid" || fail "latscope exited with $?" || return 1
+	read -r made reused <"$TMP/tidreuse.count"
+	[ "$reused" = 1 ] || skip "no new thread got the old thread id (busy pid space)" ||
+		return $?
+	echo "threads: $(jq -c '[.threads[] | {name, getppid: ([.subsystems[].syscalls[]
+		| select(.syscall == "getppid") | .count] | add)}]' "$l")"
+	[ "$(jq .meta.dropped "$l")" -eq 0 ] || fail "$(jq .meta.dropped "$l") dropped" ||
+		return 1
+	[ "$(getppid_count "$l")" -eq "$made" ] ||
+		fail "latscope counted $(getppid_count "$l") getppid, tidreuse made $made"
+}
