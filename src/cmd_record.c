@@ -379,13 +379,12 @@ struct run_state {
  * Before any target is traced: does the kernel count a traced thread's
  * call (src/selfcheck.h)?  The first filter is turned off if not.
  */
-static enum ls_selfcheck self_check(const struct run_state *rs, struct latscope_bpf *skel)
+static enum ls_selfcheck self_check(const struct run_state *rs)
 {
 	enum ls_selfcheck r;
 	char err[512];
 
-	if (ls_selfcheck_run(&rs->tmaps, &rs->fds, &skel->bss->next_stat_slot, &r, err,
-			     sizeof(err))) {
+	if (ls_selfcheck_run(&rs->tmaps, &rs->fds, &r, err, sizeof(err))) {
 		memset((void *)rs->tmaps.stack_hint, 1, LS_STACK_HINT_SLOTS);
 		ls_warn("the self-check could not run (%s); the stack filter is off", err);
 		return LS_SELFCHECK_ERROR;
@@ -1029,7 +1028,7 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	}
 	rs.fds.fold = &rs.fold;
-	check = self_check(&rs, skel);
+	check = self_check(&rs);
 	rs.unix_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	cycle_opts.t0_ns = now_ns(CLOCK_MONOTONIC);
 	ret = ls_events_open(&rs.ev, bpf_map__fd(skel->maps.events), &cycle_opts, &rules,

@@ -67,11 +67,11 @@ static int wait_stopped(pid_t pid)
 
 /*
  * What the kernel counted of tgid's getppid() calls; then every entry of
- * tgid's is taken out of the stats, errno and slot maps.  *slots: how many
- * stats slots its keys held.
+ * tgid's is taken out of the stats, errno and slot maps; the stats slots
+ * its keys held go back to free_slots, as the fold's do (collect.c), so
+ * --max-keys stays exact.
  */
-static int count_and_remove(const struct ls_map_fds *fds, __u32 tgid, __u64 *calls,
-			    __u32 *slots)
+static int count_and_remove(const struct ls_map_fds *fds, __u32 tgid, __u64 *calls)
 {
 	struct ls_stats *st = calloc(1, sizeof(*st));
 	struct ls_key key, next, *prev = NULL;
@@ -84,7 +84,6 @@ static int count_and_remove(const struct ls_map_fds *fds, __u32 tgid, __u64 *cal
 	if (!st)
 		return -ENOMEM;
 	*calls = 0;
-	*slots = 0;
 	/* deleting the key in hand would restart the walk: delete behind it */
 	while (!bpf_map_get_next_key(fds->slots_fd, prev, &next)) {
 		if (prev && prev->tgid == tgid && bpf_map_delete_elem(fds->slots_fd, prev))
@@ -96,9 +95,10 @@ static int count_and_remove(const struct ls_map_fds *fds, __u32 tgid, __u64 *cal
 		if (key.syscall_nr == SYS_getppid && !bpf_map_lookup_elem(fds->stats_fd, &idx, st))
 			for (i = 0; i < LS_HIST_SLOTS; i++)
 				*calls += st->slots[i];
-		if (bpf_map_update_elem(fds->stats_fd, &idx, &zero, BPF_ANY))
+		/* the child is traced no more: nothing adds to the slot meanwhile */
+		if (bpf_map_update_elem(fds->stats_fd, &idx, &zero, BPF_ANY) ||
+		    bpf_map_update_elem(fds->free_slots_fd, NULL, &idx, BPF_ANY))
 			ret = -errno;
-		(*slots)++;
 	}
 	if (prev && prev->tgid == tgid && bpf_map_delete_elem(fds->slots_fd, prev))
 		ret = -errno;
@@ -116,9 +116,8 @@ static int count_and_remove(const struct ls_map_fds *fds, __u32 tgid, __u64 *cal
 
 /* One round: *calls is how many getppid() calls of the child were counted. */
 static int check_once(const struct ls_target_maps *m, const struct ls_map_fds *fds,
-		      volatile __u32 *next_slot, __u64 *calls, char *err, size_t errlen)
+		      __u64 *calls, char *err, size_t errlen)
 {
-	__u32 before = *next_slot, after, slots = 0;
 	bool traced = false;
 	pid_t pid;
 	int ret;
@@ -156,25 +155,14 @@ static int check_once(const struct ls_target_maps *m, const struct ls_map_fds *f
 			 strerror(-ret));
 		goto out;
 	}
-	after = *next_slot;
-	ret = count_and_remove(fds, (__u32)pid, calls, &slots);
-	if (ret) {
+	ret = count_and_remove(fds, (__u32)pid, calls);
+	if (ret)
 		snprintf(err, errlen, "cannot remove the check's figures: %s", strerror(-ret));
-		goto out;
-	}
-	/*
-	 * Give the slots back if they were the only ones taken meanwhile (a
-	 * process matched by -c may have started): the BPF side claims slots
-	 * with an atomic add on the same word.
-	 */
-	if (after - before == slots)
-		__atomic_compare_exchange_n(next_slot, &after, before, false, __ATOMIC_SEQ_CST,
-					    __ATOMIC_SEQ_CST);
 out:
 	if (traced) {
 		/* failed half-way: nothing of the child may stay in the maps */
 		target_forget(m, pid);
-		count_and_remove(fds, (__u32)pid, calls, &slots);
+		count_and_remove(fds, (__u32)pid, calls);
 		*calls = 0;
 	}
 	kill(pid, SIGKILL);
@@ -184,12 +172,12 @@ out:
 }
 
 int ls_selfcheck_run(const struct ls_target_maps *m, const struct ls_map_fds *fds,
-		     volatile __u32 *next_slot, enum ls_selfcheck *out, char *err, size_t errlen)
+		     enum ls_selfcheck *out, char *err, size_t errlen)
 {
 	__u64 calls = 0;
 	int ret;
 
-	ret = check_once(m, fds, next_slot, &calls, err, errlen);
+	ret = check_once(m, fds, &calls, err, errlen);
 	if (ret)
 		return ret;
 	if (calls == 1) {
@@ -198,7 +186,7 @@ int ls_selfcheck_run(const struct ls_target_maps *m, const struct ls_map_fds *fd
 	}
 	/* what target.c does when it cannot run the iterator: the filter off */
 	memset((void *)m->stack_hint, 1, LS_STACK_HINT_SLOTS);
-	ret = check_once(m, fds, next_slot, &calls, err, errlen);
+	ret = check_once(m, fds, &calls, err, errlen);
 	if (ret)
 		return ret;
 	*out = calls == 1 ? LS_SELFCHECK_FALLBACK : LS_SELFCHECK_FAILED;

@@ -29,13 +29,12 @@ enum ls_selfcheck {
 const char *ls_selfcheck_name(enum ls_selfcheck r);
 
 /*
- * Run the check.  next_slot is the BPF program's next_stat_slot (.bss):
- * the slots the check took are given back when nobody else took one
- * meanwhile, so --max-keys stays exact.  Returns 0 and the verdict in
- * *out, or -errno when the check itself could not run (err says why).
+ * Run the check.  The stats slots the check took go back to fds's
+ * free_slots queue, so --max-keys stays exact.  Returns 0 and the verdict
+ * in *out, or -errno when the check itself could not run (err says why).
  */
 int ls_selfcheck_run(const struct ls_target_maps *m, const struct ls_map_fds *fds,
-		     volatile __u32 *next_slot, enum ls_selfcheck *out, char *err, size_t errlen);
+		     enum ls_selfcheck *out, char *err, size_t errlen);
 
 /*
  * Test hook: LATSCOPE_TEST_MISPLACE_STACKS=1 in the environment makes the
