@@ -32,7 +32,7 @@ enum ls_budget_kind {
 #define LS_BK_FIRST_NOT_WORK	LS_BK_IDLE
 
 struct ls_budget_item {
-	char name[96];
+	char name[96];		/* the subsystem or exec:<comm>, else ls_budget_kind_label() */
 	enum ls_budget_kind kind;
 	__u64 ns;		/* over the whole run */
 	__u64 calls;		/* its syscalls (spawns for exec); 0 for the others */

@@ -99,8 +99,7 @@ static int budget_bar(FILE *f, const struct ls_snapshot *snap)
 	for (i = 0; i < b.n_work; i++) {
 		const struct ls_budget_item *it = &b.items[i];
 
-		parts[i].name = it->kind == LS_BK_SUBSYS || it->kind == LS_BK_EXEC ? it->name :
-				ls_budget_kind_label(it->kind);
+		parts[i].name = it->name;
 		parts[i].value = it->per_cycle_ns;
 		snprintf(notes[i], sizeof(notes[i]), "%s %s",
 			 ls_fmt_duration((__u64)(it->per_cycle_ns + 0.5), d, sizeof(d)),

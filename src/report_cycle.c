@@ -66,12 +66,6 @@ static void cycle_lines(FILE *f, const struct ls_snapshot *snap, enum ls_format 
 	line(f, fmt, buf);
 }
 
-static const char *item_label(const struct ls_budget_item *it)
-{
-	return it->kind == LS_BK_SUBSYS || it->kind == LS_BK_EXEC ? it->name :
-	       ls_budget_kind_label(it->kind);
-}
-
 static int budget_rows(struct ls_table *t, const struct ls_budget *b)
 {
 	double div = b->cycles ? b->cycles_covered : 1.0;
@@ -84,7 +78,7 @@ static int budget_rows(struct ls_table *t, const struct ls_budget *b)
 		c = ls_table_add_row(t, false);
 		if (!c)
 			return -ENOMEM;
-		c[0] = ls_val_str(item_label(it));
+		c[0] = ls_val_str(it->name);
 		c[1] = ls_val_str(ls_budget_kind_name(it->kind));
 		c[2] = ls_val_u(LS_VAL_NS, (__u64)(it->per_cycle_ns + 0.5));
 		c[3] = it->pct_of_busy >= 0 ? ls_val_d(LS_VAL_SHARE, it->pct_of_busy) :
@@ -120,7 +114,7 @@ static void bottleneck_lines(FILE *f, const struct ls_snapshot *snap, enum ls_fo
 		return;
 	if (fmt == LS_FMT_HTML) {
 		fputs("<p class=\"bottleneck\"><b>Bottleneck:</b> ", f);
-		ls_html_escape(f, item_label(&b->items[0]));
+		ls_html_escape(f, b->items[0].name);
 		fputs("</p>\n<ul><li>evidence: ", f);
 		ls_html_escape(f, h.evidence);
 		fputs("</li><li>hint: ", f);
@@ -130,7 +124,7 @@ static void bottleneck_lines(FILE *f, const struct ls_snapshot *snap, enum ls_fo
 	}
 	if (fmt == LS_FMT_MARKDOWN) {
 		fputs("\n**Bottleneck:** ", f);
-		ls_md_escape(f, item_label(&b->items[0]));
+		ls_md_escape(f, b->items[0].name);
 		fputs("\n\n- evidence: ", f);
 		ls_md_escape(f, h.evidence);
 		fputs("\n- hint: ", f);
@@ -139,7 +133,7 @@ static void bottleneck_lines(FILE *f, const struct ls_snapshot *snap, enum ls_fo
 		return;
 	}
 	snprintf(buf, sizeof(buf), "\nBottleneck: %s (%.0f%% of the busy time)",
-		 item_label(&b->items[0]), b->items[0].pct_of_busy);
+		 b->items[0].name, b->items[0].pct_of_busy);
 	line(f, fmt, buf);
 	fputs("  evidence: ", f);
 	ls_text_put(f, h.evidence);
