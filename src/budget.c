@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "budget.h"
+#include "grow.h"
 
 static const char *const kind_names[LS_BK_MAX] = {
 	[LS_BK_SUBSYS] = "subsystem",
@@ -62,15 +63,8 @@ static int add_named(struct acc *a, const char *name, enum ls_budget_kind kind, 
 			return 0;
 		}
 	}
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? 2 * a->cap : 16;
-		void *p = realloc(a->items, ncap * sizeof(*a->items));
-
-		if (!p)
-			return -ENOMEM;
-		a->items = p;
-		a->cap = ncap;
-	}
+	if (ls_grow(&a->items, &a->cap, a->n, sizeof(*a->items), 16))
+		return -ENOMEM;
 	it = &a->items[a->n++];
 	memset(it, 0, sizeof(*it));
 	snprintf(it->name, sizeof(it->name), "%s", name);

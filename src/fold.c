@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fold.h"
+#include "grow.h"
 #include "hist.h"
 
 int ls_fold_init(struct ls_fold *f)
@@ -22,23 +23,6 @@ void ls_fold_free(struct ls_fold *f)
 	free(f->buckets);
 	free(f->moved);
 	memset(f, 0, sizeof(*f));
-}
-
-/* Room for one more of elem bytes in *arr: 0 or -ENOMEM. */
-static int reserve(void **arr, size_t n, size_t *cap, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? 2 * *cap : 16;
-	p = realloc(*arr, ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
 }
 
 static struct ls_fold_bucket *bucket_at(const struct ls_fold *f, __u32 id)
@@ -64,7 +48,7 @@ __u32 ls_fold_bucket(struct ls_fold *f, __u32 tgid, const char *comm)
 	for (i = 0; i < f->n_buckets; i++)
 		if (f->buckets[i].tgid == tgid && !strncmp(f->buckets[i].comm, comm, 16))
 			return f->buckets[i].id;
-	if (reserve((void **)&f->buckets, f->n_buckets, &f->cap_buckets, sizeof(*f->buckets)))
+	if (ls_grow(&f->buckets, &f->cap_buckets, f->n_buckets, sizeof(*f->buckets), 16))
 		return 0;
 	b = &f->buckets[f->n_buckets++];
 	memset(b, 0, sizeof(*b));
@@ -96,7 +80,7 @@ int ls_fold_stat(struct ls_fold *f, __u32 bucket, const struct ls_key *k,
 			return 0;
 		}
 	}
-	if (reserve((void **)&f->stats, f->n_stats, &f->cap_stats, sizeof(*f->stats)))
+	if (ls_grow(&f->stats, &f->cap_stats, f->n_stats, sizeof(*f->stats), 16))
 		return -ENOMEM;
 	f->stats[f->n_stats].key = key;
 	memset(&f->stats[f->n_stats].st, 0, sizeof(f->stats[0].st));
@@ -121,7 +105,7 @@ int ls_fold_errno(struct ls_fold *f, __u32 bucket, const struct ls_errno_key *k,
 			return 0;
 		}
 	}
-	if (reserve((void **)&f->errnos, f->n_errnos, &f->cap_errnos, sizeof(*f->errnos)))
+	if (ls_grow(&f->errnos, &f->cap_errnos, f->n_errnos, sizeof(*f->errnos), 16))
 		return -ENOMEM;
 	f->errnos[f->n_errnos].key = key;
 	f->errnos[f->n_errnos].count = count;

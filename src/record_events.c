@@ -5,6 +5,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
+#include "grow.h"
 #include "hist.h"
 #include "record_events.h"
 #include "rules.h"
@@ -62,15 +63,8 @@ static int on_exit_record(struct ls_events *ev, const struct ls_ev_exit *r)
 {
 	struct ls_exit_note *n;
 
-	if (ev->n_exits == ev->cap_exits) {
-		size_t cap = ev->cap_exits ? 2 * ev->cap_exits : 64;
-		void *p = realloc(ev->exits, cap * sizeof(*ev->exits));
-
-		if (!p)
-			return -ENOMEM;
-		ev->exits = p;
-		ev->cap_exits = cap;
-	}
+	if (ls_grow(&ev->exits, &ev->cap_exits, ev->n_exits, sizeof(*ev->exits), 64))
+		return -ENOMEM;
 	n = &ev->exits[ev->n_exits++];
 	n->tid = r->h.tid;
 	n->tgid = r->h.tgid;
