@@ -29,8 +29,9 @@ enum ls_selfcheck {
 const char *ls_selfcheck_name(enum ls_selfcheck r);
 
 /*
- * Run the check.  The stats slots the check took go back to fds's
- * free_slots queue, so --max-keys stays exact.  Returns 0 and the verdict
+ * Run the check, before any target is traced.  The stats slots the check
+ * took go back to fds's free_slots queue, so --max-keys stays exact; when
+ * it passes, the hint bytes are as they were before it.  Returns 0 and the verdict
  * in *out, or -errno when the check itself could not run (err says why).
  */
 int ls_selfcheck_run(const struct ls_target_maps *m, const struct ls_map_fds *fds,

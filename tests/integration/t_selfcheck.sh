@@ -60,3 +60,37 @@ test_selfcheck__misplaced_stacks_pid__fallback_counts_exact() {
 	tests/integration/compare-democtl.sh "$d" "$l" cycles teardown ||
 		fail "counts differ from democtl's after the fallback" || return 1
 }
+
+# hint_counts PID: how many tgid_hint and stack_hint bytes latscope PID has
+# set, from its .bss map: {"tgid_hint":N,"stack_hint":M}.
+hint_counts() {
+	local id bss=""
+	for id in $(awk '/^map_id:/ { print $2 }' /proc/"$1"/fdinfo/* | sort -u); do
+		[ "$(bpftool -j map show id "$id" | jq -r .name)" = latscope.bss ] && bss=$id
+	done
+	[ -n "$bss" ] || { echo "no latscope.bss map among the fds of $1" >&2; return 1; }
+	bpftool -j map dump id "$bss" | jq -c '.[0].formatted.value[".bss"] |
+		map(to_entries[0] | select(.key == "tgid_hint" or .key == "stack_hint")) |
+		map({(.key): (.value | map(select(. != 0)) | length)}) | add'
+}
+
+# A check that passed leaves the hint bytes as it found them: the dead
+# child's kernel stack goes to the next process forked, which would take
+# the slower untraced path for good.  One single-threaded target: its tgid
+# byte and the two bytes of its stack, nothing else.
+test_selfcheck__passed__only_the_targets_hints_set() {
+	local l=$TMP/sch.json e=$TMP/sch.err spid lpid counts
+	bg sleep 60
+	spid=$BG_PID
+	record_bg -p "$spid" -o "$l" -q 2>"$e" ||
+		fail "latscope did not attach: $(tail -n3 "$e")" || return 1
+	lpid=$BG_PID
+	counts=$(hint_counts "$lpid")
+	kill -INT "$lpid"
+	wait "$lpid" || fail "latscope exited with $?: $(tail -n3 "$e")" || return 1
+	kill "$spid"
+	[ "$(jq -r .meta.self_check "$l")" = passed ] ||
+		fail "meta.self_check is $(jq -c .meta.self_check "$l")" || return 1
+	[ "$counts" = '{"tgid_hint":1,"stack_hint":2}' ] ||
+		fail "hint bytes set: $counts, expected 1 tgid byte and 2 stack bytes" || return 1
+}
