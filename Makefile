@@ -217,7 +217,8 @@ BENCH_OUT	:= $(OUTPUT)/bench
 BENCH_WLS	:= getppid udp_rr icmp_echo netlink_dump udp_fanout accuracy
 BENCH_WL_BINS	:= $(addprefix $(BENCH_OUT)/,$(BENCH_WLS))
 BENCH_REFS	:= $(BENCH_OUT)/floor $(BENCH_OUT)/clockpair $(BENCH_OUT)/helpercost
-BENCH_BINS	:= $(BENCH_WL_BINS) $(BENCH_REFS) $(BENCH_OUT)/peakrss $(BENCH_OUT)/verifstats $(BENCH_OUT)/pcteval
+BENCH_BINS	:= $(BENCH_WL_BINS) $(BENCH_REFS) $(BENCH_OUT)/peakrss $(BENCH_OUT)/verifstats $(BENCH_OUT)/pcteval \
+		   $(BENCH_OUT)/gpwait
 
 $(BENCH_OUT):
 	$(call msg,MKDIR,$@)
@@ -244,6 +245,10 @@ $(BENCH_OUT)/pcteval: bench/pcteval.c $(OUTPUT)/hist.o | $(BENCH_OUT)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) -lm -o $@
 
 $(BENCH_OUT)/verifstats: bench/verifstats.c $(LOG_OBJS) | $(BENCH_OUT)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) $(LIBS) -o $@
+
+$(BENCH_OUT)/gpwait: bench/gpwait.c $(LOG_OBJS) | $(BENCH_OUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) $(LIBS) -o $@
 

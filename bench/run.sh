@@ -14,6 +14,12 @@
 # itself and is attached before its execve, so no configuration races the
 # workload; "untargeted" and "floor" are started first and waited for, and
 # the clock pair attaches to a workload waiting for SIGUSR1 (-w).
+# No workload starts while an RCU Tasks Trace grace period from an attach
+# or a detach is pending (build/bench/gpwait, src/tp_fence.h): one would
+# slow every syscall of the workload that runs across it, in whichever
+# configuration came next.  latscope waits for its own before it launches
+# the command; the bench waits for the reference tracers' and the previous
+# runs'.
 # Configurations run interleaved (A B C ... A B C ...), RUNS times each.
 # This script only runs things and keeps their raw output: every figure,
 # table and verdict comes from bench/benchstat.py, which has unit tests.
@@ -150,6 +156,12 @@ stop_bg() {
 	done
 	kill -KILL "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
+}
+
+# quiesce: until the RCU Tasks Trace grace periods queued so far are over.
+quiesce() {
+	"$B/gpwait" >/dev/null 2>>"$TMPD/gpwait.err" ||
+		note "gpwait failed: $(tail -n1 "$TMPD/gpwait.err")"
 }
 
 # wait_grep FILE REGEX [SECONDS]: until FILE has a line matching REGEX.
@@ -311,6 +323,8 @@ run_one() {
 		note "net.ipv4.ping_group_range was changed by someone else during the run; set again"
 		sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 	fi
+	# the previous run's detach
+	quiesce
 	case $cfg in
 	none)
 		"${WL[@]}" >/dev/null 2>"$err"
@@ -343,6 +357,7 @@ run_one() {
 		bg "$FLOOR" >"$side" 2>&1
 		lp=$BG_PID
 		if wait_grep "$side" '^floor: attached' 20; then
+			quiesce
 			"${WL[@]}" >/dev/null 2>"$err"
 			rc=$?
 		else
@@ -359,6 +374,7 @@ run_one() {
 			bg "$CLOCKPAIR" "$wp" >"$side" 2>&1
 			lp=$BG_PID
 			if wait_grep "$side" '^clockpair: attached' 20; then
+				quiesce
 				kill -USR1 "$wp"
 				wait "$wp"
 				rc=$?
@@ -473,6 +489,7 @@ acc_run() {	# i -> JSON of one untraced run and its traced twins
 			bg "$CLOCKPAIR" -s "$NR_GETPPID" "$wp" >"$d/cp.out" 2>&1
 			cp=$BG_PID
 			if wait_grep "$d/cp.out" '^clockpair: attached' 20; then
+				quiesce
 				kill -USR1 "$wp"
 				wait "$wp"
 			fi
@@ -545,6 +562,7 @@ stats_run() {
 	wpid=$(sed -n 's/.* pid \([0-9]*\) set up.*/\1/p' "$d/err" | head -n1)
 	[ "$label" = latscope ] && tp=$(awk '{ print $4 }' "/proc/$wpid/stat")
 	bs prog-names "$tp" >"$d/names.json"
+	quiesce
 	kill -USR1 "$wpid"
 	sleep 0.1
 	prog_stats_of "$tp" >"$d/a.txt"
