@@ -114,6 +114,9 @@ static __always_inline bool stack_maybe_traced(const void *regs)
  */
 const volatile __u32 cfg_stack_hint_skew = 0;
 
+/* A process user space stopped tracing (src/target.h target_forget). */
+__u32 forgotten_tgid = 0;
+
 static __always_inline void hint_stack(struct task_struct *t)
 {
 	__u64 s = ((__u64)BPF_CORE_READ(t, stack) >> LS_STACK_HINT_SHIFT) + cfg_stack_hint_skew;
@@ -1352,11 +1355,22 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	__u64 now;
 
 	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
-	if (!ts)
+	if (!ts || (ts->flags & LS_TS_EXITED))
 		return 0;
+	if (task->tgid == forgotten_tgid) {
+		ts->flags |= LS_TS_EXITED;	/* the self-check's child: no trace */
+		return 0;
+	}
 	now = bpf_ktime_get_ns();
 	save_thread_time(ts, task, now, LS_TT_EXITED);
-	bpf_task_storage_delete(&task_state, task);
+	/*
+	 * Marked, not deleted: a deletion frees the entry after an RCU Tasks
+	 * Trace grace period, and each grace period leaves the tasks it finds
+	 * on a CPU on the slower way out of every syscall tracepoint, host
+	 * wide (docs/design.md).  The kernel frees the entry with the task,
+	 * through plain RCU.
+	 */
+	ts->flags |= LS_TS_EXITED;
 	/* for the per-thread view of threads that are gone by report time */
 	tid = BPF_CORE_READ(task, pid);
 	bpf_get_current_comm(comm, sizeof(comm));
@@ -1411,7 +1425,8 @@ int dump_threads(struct bpf_iter__task *ctx)
 	if (!task)
 		return 0;
 	ts = bpf_task_storage_get(&task_state, task, NULL, 0);
-	if (ts)
+	/* an exited thread not yet reaped: handle_exit saved it for good */
+	if (ts && !(ts->flags & LS_TS_EXITED) && task->tgid != forgotten_tgid)
 		save_thread_time(ts, task, bpf_ktime_get_ns(), 0);
 	return 0;
 }

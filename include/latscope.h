@@ -301,6 +301,11 @@ struct ls_task_state {
  * latscope's own child does between fork and exec is not the command's.
  */
 #define LS_TS_WAIT_EXEC		(1U << 0)
+/*
+ * The thread has exited; its entry stays until the kernel frees the task
+ * (deleting it would queue an RCU Tasks Trace grace period, docs/design.md).
+ */
+#define LS_TS_EXITED		(1U << 1)
 
 /* What a call does to its socket's request (LS_SYSCALL_REQUEST). */
 enum ls_req_op {

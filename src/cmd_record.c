@@ -1012,6 +1012,7 @@ int cmd_record(int argc, char **argv)
 	rs.tmaps.procs_fd = bpf_map__fd(skel->maps.procs);
 	rs.tmaps.tgid_hint = skel->bss->tgid_hint;
 	rs.tmaps.stack_hint = skel->bss->stack_hint;
+	rs.tmaps.forgotten_tgid = &skel->bss->forgotten_tgid;
 	rs.tmaps.stack_iter_fd = bpf_program__fd(skel->progs.register_stacks);
 	rs.fds.stats_fd = bpf_map__fd(skel->maps.stats);
 	rs.fds.slots_fd = bpf_map__fd(skel->maps.stat_slots);

@@ -168,6 +168,8 @@ out:
 	kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	/* its exit hook ran before the wait returned: the pid may be reused */
+	*m->forgotten_tgid = 0;
 	return ret;
 }
 

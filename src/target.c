@@ -175,17 +175,11 @@ int target_attach_pids(const struct ls_target_maps *m, const pid_t *pids, size_t
 int target_forget(const struct ls_target_maps *m, pid_t pid)
 {
 	__u32 tgid = (__u32)pid;
-	int pidfd, ret = 0;
 
-	pidfd = pidfd_open_flags(pid, 0);
-	if (pidfd < 0)
+	*m->forgotten_tgid = tgid;
+	if (bpf_map_delete_elem(m->procs_fd, &tgid) && errno != ENOENT)
 		return -errno;
-	if (bpf_map_delete_elem(m->task_state_fd, &pidfd) && errno != ENOENT)
-		ret = -errno;
-	close(pidfd);
-	if (bpf_map_delete_elem(m->procs_fd, &tgid) && errno != ENOENT && !ret)
-		ret = -errno;
-	return ret;
+	return 0;
 }
 
 /*

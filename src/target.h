@@ -19,6 +19,7 @@ struct ls_target_maps {
 	volatile __u8 *tgid_hint;	/* the BPF program's .bss array, mmapped */
 	volatile __u8 *stack_hint;	/* the same, by kernel stack */
 	int stack_iter_fd;		/* register_stacks, a task iterator program */
+	volatile __u32 *forgotten_tgid;	/* the .bss value target_forget sets */
 };
 
 /*
@@ -36,9 +37,13 @@ int target_launch(const struct ls_target_maps *m, char **cmd, pid_t *child,
 		  char *err, size_t errlen);
 
 /*
- * Stop tracing single-threaded process pid: drop its thread's task entry
- * and its procs entry (latscope's self-check child).  Its tgid_hint and
- * stack_hint bytes stay, as every hint does.
+ * Stop tracing single-threaded process pid, latscope's self-check child,
+ * stopped and about to be killed: drop its procs entry, and have the
+ * programs leave its thread out of the thread figures and say nothing of
+ * its exit.  Its task entry stays until the kernel frees the task (deleting
+ * it would queue an RCU Tasks Trace grace period, docs/design.md); so do
+ * its hint bytes, as every hint does.  One process at a time; the caller
+ * sets *m->forgotten_tgid back to 0 once it has reaped the process.
  */
 int target_forget(const struct ls_target_maps *m, pid_t pid);
 
