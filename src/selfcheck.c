@@ -120,7 +120,7 @@ static int check_once(const struct ls_target_maps *m, const struct ls_map_fds *f
 {
 	bool traced = false;
 	pid_t pid;
-	int ret;
+	int ret, fret = 0, rret = 0;
 
 	fflush(NULL);
 	pid = fork();
@@ -142,35 +142,37 @@ static int check_once(const struct ls_target_maps *m, const struct ls_map_fds *f
 		goto out;
 	kill(pid, SIGCONT);
 	ret = wait_stopped(pid);
-	if (ret) {
+	if (ret)
 		snprintf(err, errlen, "the check's child did not make its call: %s",
 			 strerror(-ret));
-		goto out;
-	}
-	/* no more calls of the child are counted from here on */
-	ret = target_forget(m, pid);
-	traced = false;
-	if (ret) {
-		snprintf(err, errlen, "cannot stop tracing the check's child: %s",
-			 strerror(-ret));
-		goto out;
-	}
-	ret = count_and_remove(fds, (__u32)pid, calls);
-	if (ret)
-		snprintf(err, errlen, "cannot remove the check's figures: %s", strerror(-ret));
 out:
-	if (traced) {
-		/* failed half-way: nothing of the child may stay in the maps */
-		target_forget(m, pid);
-		count_and_remove(fds, (__u32)pid, calls);
-		*calls = 0;
-	}
+	/* before the kill: its exit leaves no thread figures and no exit note */
+	if (traced)
+		fret = target_forget(m, pid);
 	kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
+	/*
+	 * Dead and reaped: nothing more of the child can be counted (its task
+	 * entry stays until the kernel frees the task, src/target.h), so its
+	 * figures are read and removed only now, on failure too.
+	 */
+	if (traced)
+		rret = count_and_remove(fds, (__u32)pid, calls);
 	/* its exit hook ran before the wait returned: the pid may be reused */
 	*m->forgotten_tgid = 0;
-	return ret;
+	if (ret) {
+		*calls = 0;
+		return ret;
+	}
+	if (fret) {
+		snprintf(err, errlen, "cannot stop tracing the check's child: %s",
+			 strerror(-fret));
+		return fret;
+	}
+	if (rret)
+		snprintf(err, errlen, "cannot remove the check's figures: %s", strerror(-rret));
+	return rret;
 }
 
 /*
