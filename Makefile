@@ -248,7 +248,7 @@ $(BENCH_OUT)/verifstats: bench/verifstats.c $(LOG_OBJS) | $(BENCH_OUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) $(LIBS) -o $@
 
-$(BENCH_OUT)/gpwait: bench/gpwait.c $(LOG_OBJS) | $(BENCH_OUT)
+$(BENCH_OUT)/gpwait: bench/gpwait.c $(BENCH_OUT)/bench.o $(LOG_OBJS) | $(BENCH_OUT)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $^ $(ALL_LDFLAGS) $(LIBS) -o $@
 

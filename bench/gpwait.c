@@ -24,19 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bench.h"
 #include "log.h"
-
-static long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* Queue the callback; its program's id, or -errno. */
 static int fence_start(void)
@@ -73,7 +65,7 @@ static int fence_start(void)
 int main(int argc, char **argv)
 {
 	int timeout_ms = 5000, id, fd;
-	long long t0 = mono_ns(), deadline;
+	uint64_t t0 = bench_now_ns(), deadline;
 
 	if (argc > 1) {
 		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -95,10 +87,10 @@ int main(int argc, char **argv)
 		ls_err("gpwait: cannot queue the fence: %s", strerror(-id));
 		return 1;
 	}
-	deadline = t0 + (long long)timeout_ms * 1000000LL;
+	deadline = t0 + (uint64_t)timeout_ms * 1000000ULL;
 	while ((fd = bpf_prog_get_fd_by_id((__u32)id)) >= 0) {
 		close(fd);
-		if (mono_ns() >= deadline) {
+		if (bench_now_ns() >= deadline) {
 			ls_err("gpwait: grace periods still pending after %d ms", timeout_ms);
 			return 1;
 		}
@@ -108,6 +100,6 @@ int main(int argc, char **argv)
 		ls_err("gpwait: %s", strerror(errno));
 		return 1;
 	}
-	printf("%.1f\n", (mono_ns() - t0) / 1e6);
+	printf("%.1f\n", (bench_now_ns() - t0) / 1e6);
 	return 0;
 }
