@@ -1055,8 +1055,7 @@ int cmd_record(int argc, char **argv)
 	rs.measure_cost = text_cost || metrics_cost;
 	if (rs.measure_cost) {
 		int cret = ls_cost_sampler_init(&rs.cost, skel->obj, rs.fds.counters_fd,
-						&skel->bss->cost_sampling, rs.tmaps.tgid_hint,
-						rs.tmaps.stack_hint);
+						&skel->bss->cost_sampling, &rs.tmaps);
 
 		if (cret)
 			ls_info("no tracing cost: the kernel refused BPF run-time statistics "

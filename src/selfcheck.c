@@ -175,45 +175,28 @@ out:
 	return rret;
 }
 
-/*
- * The hint bytes the child's tracing set, put back as they were when the
- * check passed: no target is traced yet, and a new process that gets the
- * dead child's kernel stack (the kernel keeps freed stacks for the next
- * fork) would otherwise take the slower untraced path for its whole life.
- */
-struct hints_copy {
-	__u8 stack[LS_STACK_HINT_SLOTS];
-	__u8 tgid[LS_TGID_HINT_SLOTS];
-};
-
-static void hints_save(struct hints_copy *c, const struct ls_target_maps *m)
-{
-	memcpy(c->stack, (const void *)m->stack_hint, sizeof(c->stack));
-	memcpy(c->tgid, (const void *)m->tgid_hint, sizeof(c->tgid));
-}
-
-static void hints_restore(const struct hints_copy *c, const struct ls_target_maps *m)
-{
-	memcpy((void *)m->stack_hint, c->stack, sizeof(c->stack));
-	memcpy((void *)m->tgid_hint, c->tgid, sizeof(c->tgid));
-}
-
 int ls_selfcheck_run(const struct ls_target_maps *m, const struct ls_map_fds *fds,
 		     enum ls_selfcheck *out, char *err, size_t errlen)
 {
-	struct hints_copy *before = malloc(sizeof(*before));
+	struct ls_hint_bytes *before = malloc(sizeof(*before));
 	__u64 calls = 0;
 	int ret;
 
-	/* without memory the child's bytes stay set, as every hint does */
+	/*
+	 * The bytes the child's tracing sets are put back when the check
+	 * passes: no target is traced yet, and a new process that gets the
+	 * dead child's kernel stack (the kernel keeps freed stacks for the
+	 * next fork) would otherwise take the slower untraced path for its
+	 * whole life.  Without memory they stay set, as every hint does.
+	 */
 	if (before)
-		hints_save(before, m);
+		target_hints_save(m, before);
 	ret = check_once(m, fds, &calls, err, errlen);
 	if (ret)
 		goto out;
 	if (calls == 1) {
 		if (before)
-			hints_restore(before, m);
+			target_hints_restore(m, before);
 		*out = LS_SELFCHECK_PASSED;
 		goto out;
 	}

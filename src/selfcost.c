@@ -64,12 +64,11 @@ static void calibrate(const struct ls_cost_sampler *cs, struct ls_cost_reading *
 }
 
 int ls_cost_sampler_init(struct ls_cost_sampler *cs, struct bpf_object *obj, int counters_fd,
-			 volatile __u32 *flag, volatile __u8 *tgid_hint, volatile __u8 *stack_hint)
+			 volatile __u32 *flag, const struct ls_target_maps *m)
 {
-	__u8 *saved = malloc(LS_STACK_HINT_SLOTS);
+	struct ls_hint_bytes *saved = malloc(sizeof(*saved));
 	__u32 own = (__u32)getpid() & (LS_TGID_HINT_SLOTS - 1);
 	struct ls_cost_reading a, b;
-	__u8 own_hint;
 	int fd;
 
 	memset(cs, 0, sizeof(*cs));
@@ -89,17 +88,15 @@ int ls_cost_sampler_init(struct ls_cost_sampler *cs, struct bpf_object *obj, int
 	calibrate(cs, &a, &b);
 	ls_cost_add_calibration(&cs->sample, &a, &b);
 	/*
-	 * No target yet: no hint byte is set meanwhile, and the self-check's
-	 * are put back.  Without memory, the estimate uses the first one.
+	 * No target yet: no hint byte is set meanwhile, and the bytes are put
+	 * back as they were.  Without memory, the estimate uses the first one.
 	 */
 	if (saved) {
-		memcpy(saved, (const void *)stack_hint, LS_STACK_HINT_SLOTS);
-		own_hint = tgid_hint[own];
-		memset((void *)stack_hint, 1, LS_STACK_HINT_SLOTS);
-		tgid_hint[own] = 1;
+		target_hints_save(m, saved);
+		memset((void *)m->stack_hint, 1, LS_STACK_HINT_SLOTS);
+		m->tgid_hint[own] = 1;
 		calibrate(cs, &a, &b);
-		memcpy((void *)stack_hint, saved, LS_STACK_HINT_SLOTS);
-		tgid_hint[own] = own_hint;
+		target_hints_restore(m, saved);
 		ls_cost_add_filter_calibration(&cs->sample, &a, &b);
 		free(saved);
 	}

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "cost.h"
+#include "target.h"
 
 struct bpf_object;
 
@@ -37,7 +38,7 @@ struct ls_cost_sampler {
  * then says so and nothing else happens).
  */
 int ls_cost_sampler_init(struct ls_cost_sampler *cs, struct bpf_object *obj, int counters_fd,
-			 volatile __u32 *flag, volatile __u8 *tgid_hint, volatile __u8 *stack_hint);
+			 volatile __u32 *flag, const struct ls_target_maps *m);
 
 /* The run starts at now: the first window opens at once. */
 void ls_cost_sampler_start(struct ls_cost_sampler *cs, __u64 now_ns);

@@ -172,6 +172,18 @@ int target_attach_pids(const struct ls_target_maps *m, const pid_t *pids, size_t
 	return 0;
 }
 
+void target_hints_save(const struct ls_target_maps *m, struct ls_hint_bytes *out)
+{
+	memcpy(out->stack, (const void *)m->stack_hint, sizeof(out->stack));
+	memcpy(out->tgid, (const void *)m->tgid_hint, sizeof(out->tgid));
+}
+
+void target_hints_restore(const struct ls_target_maps *m, const struct ls_hint_bytes *saved)
+{
+	memcpy((void *)m->stack_hint, saved->stack, sizeof(saved->stack));
+	memcpy((void *)m->tgid_hint, saved->tgid, sizeof(saved->tgid));
+}
+
 int target_forget(const struct ls_target_maps *m, pid_t pid)
 {
 	__u32 tgid = (__u32)pid;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <linux/types.h>
+#include "latscope.h"
 
 struct ls_target_maps {
 	int task_state_fd;
@@ -21,6 +22,15 @@ struct ls_target_maps {
 	int stack_iter_fd;		/* register_stacks, a task iterator program */
 	volatile __u32 *forgotten_tgid;	/* the .bss value target_forget sets */
 };
+
+/* The hint bytes as they stand, to be put back after a change of a moment. */
+struct ls_hint_bytes {
+	__u8 stack[LS_STACK_HINT_SLOTS];
+	__u8 tgid[LS_TGID_HINT_SLOTS];
+};
+
+void target_hints_save(const struct ls_target_maps *m, struct ls_hint_bytes *out);
+void target_hints_restore(const struct ls_target_maps *m, const struct ls_hint_bytes *saved);
 
 /*
  * Trace every thread of each PID.  -ESRCH: a PID does not exist (err names
