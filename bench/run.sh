@@ -15,11 +15,11 @@
 # workload; "untargeted" and "floor" are started first and waited for, and
 # the clock pair attaches to a workload waiting for SIGUSR1 (-w).
 # No workload starts while an RCU Tasks Trace grace period from an attach
-# or a detach is pending (build/bench/gpwait, src/tp_fence.h): one would
-# slow every syscall of the workload that runs across it, in whichever
-# configuration came next.  latscope waits for its own before it launches
-# the command; the bench waits for the reference tracers' and the previous
-# runs'.
+# or a detach is pending (build/bench/gpwait says why): one would slow
+# every syscall of the workload that runs across it, in whichever
+# configuration came next.  latscope's start-up queues none (docs/design.md,
+# "Exits"); the bench waits for the previous run's detach, and for the
+# reference tracers' attach before their workload starts.
 # Configurations run interleaved (A B C ... A B C ...), RUNS times each.
 # This script only runs things and keeps their raw output: every figure,
 # table and verdict comes from bench/benchstat.py, which has unit tests.
